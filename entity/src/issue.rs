@@ -1,0 +1,47 @@
+//! One problem to rectify, with its assignment, supervision and lifecycle state.
+
+use sea_orm::entity::prelude::*;
+
+use crate::enums::{IssueStatus, Severity, SupervisionLevel};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "issue")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub status: IssueStatus,
+    pub severity: Severity,
+    pub round_id: i64,
+    pub category_id: i64,
+    pub location: Option<String>,
+    pub township_id: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub requires_engineering: bool,
+    pub lead_department_id: Option<i64>,
+    pub leader_name: Option<String>,
+    pub deadline: Option<Date>,
+    pub supervision_level: Option<SupervisionLevel>,
+    pub supervision_deadline: Option<Date>,
+    pub supervision_note: Option<String>,
+    pub supervision_listed_at: Option<DateTimeUtc>,
+    pub supervision_listed_by: Option<String>,
+    pub plan_summary: Option<String>,
+    pub acceptance_summary: Option<String>,
+    pub reopen_count: i32,
+    pub accepted_at: Option<DateTimeUtc>,
+    pub notice_ends_on: Option<Date>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,17 @@
+//! A cooperating unit of an issue (配合单位).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "issue_cooperator")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub issue_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub department_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! One append-only entry in an issue's history.
+
+use sea_orm::entity::prelude::*;
+
+use crate::enums::{IssueAction, IssueStatus, Role};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "issue_event")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub issue_id: i64,
+    pub action: IssueAction,
+    pub from_status: Option<IssueStatus>,
+    pub to_status: IssueStatus,
+    pub actor_sub: String,
+    pub actor_role: Role,
+    pub note: Option<String>,
+    pub at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

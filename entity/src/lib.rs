@@ -1,0 +1,12 @@
+//! SeaORM entities of the Rectify ledger: rows and the enumerations stored in them, nothing else.
+//! GraphQL types and rules live in the root crate; these are data only.
+
+pub mod aspect;
+pub mod category;
+pub mod department;
+pub mod enums;
+pub mod inspection_round;
+pub mod issue;
+pub mod issue_cooperator;
+pub mod issue_event;
+pub mod user;

@@ -1,0 +1,181 @@
+//! JSON Web Tokens: issued with HS256, verified strictly.
+//!
+//! The algorithm comes from our configuration, never from the token: HS256 with our secret,
+//! plus RS256 or ES256 only when the county's identity provider key is configured. `exp`,
+//! `iss`, `aud` and `sub` are required; `nbf` is checked when present.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use entity::enums::Role;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use serde::{Deserialize, Serialize};
+
+use crate::config::AuthSettings;
+
+/// Clock skew tolerated on `exp` and `nbf` (the contract allows at most 60 s).
+const LEEWAY_SECONDS: u64 = 30;
+const MIN_SECRET_BYTES: usize = 32;
+
+/// Fails with a clear message when jsonwebtoken was built with no crypto backend, or with two
+/// through feature unification: it would otherwise panic at the first token.
+pub fn ensure_crypto_backend() -> anyhow::Result<()> {
+    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+        bail!(
+            "jsonwebtoken has no usable crypto backend: exactly one of its features `rust_crypto` \
+             or `aws_lc_rs` must be enabled (check `cargo tree -e features -i jsonwebtoken`)"
+        );
+    }
+    Ok(())
+}
+
+/// The verified claims of a token, before the department code is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenClaims {
+    pub sub: String,
+    pub role: Role,
+    pub dept: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Why a token was refused; the message is safe to show to the client.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TokenError(pub String);
+
+/// A freshly signed token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct IncomingClaims {
+    sub: String,
+    role: String,
+    #[serde(default)]
+    dept: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OutgoingClaims<'a> {
+    sub: &'a str,
+    role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dept: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    iss: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+}
+
+pub struct TokenService {
+    encoding: EncodingKey,
+    hs_decoding: DecodingKey,
+    /// The identity provider's key and the one algorithm accepted with it.
+    provider: Option<(Algorithm, DecodingKey)>,
+    issuer: String,
+    audience: String,
+}
+
+impl TokenService {
+    /// Builds the service from settings; `secret` is the HS256 key already chosen by the caller.
+    pub fn new(settings: &AuthSettings, secret: &str) -> anyhow::Result<Self> {
+        if secret.len() < MIN_SECRET_BYTES {
+            bail!("RECTIFY_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long");
+        }
+        let provider = settings.jwt_public_key.as_deref().map(load_public_key).transpose()?;
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()).context("preparing the signing key")?,
+            hs_decoding: DecodingKey::from_secret(secret.as_bytes()).context("preparing the verification key")?,
+            provider,
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+        })
+    }
+
+    /// Signs a token for `sub` acting as `role`.
+    pub fn issue(
+        &self,
+        sub: &str,
+        role: Role,
+        dept: Option<&str>,
+        name: Option<&str>,
+        ttl: Duration,
+    ) -> anyhow::Result<IssuedToken> {
+        let now = Utc::now();
+        let expires_at = now + chrono::Duration::from_std(ttl).context("token lifetime too long")?;
+        let claims = OutgoingClaims {
+            sub,
+            role,
+            dept,
+            name,
+            iss: &self.issuer,
+            aud: &self.audience,
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).context("signing a token")?;
+        Ok(IssuedToken { token, expires_at })
+    }
+
+    /// Verifies signature, algorithm, expiry, not-before, issuer and audience, then the role.
+    pub fn verify(&self, token: &str) -> Result<TokenClaims, TokenError> {
+        let header = decode_header(token).map_err(|_| TokenError("the token is malformed".into()))?;
+        let key = match (&self.provider, header.alg) {
+            (_, Algorithm::HS256) => &self.hs_decoding,
+            (Some((alg, key)), requested) if *alg == requested => key,
+            _ => return Err(TokenError("the token's algorithm is not accepted".into())),
+        };
+        let mut validation = Validation::new(header.alg);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        let data = decode::<IncomingClaims>(token, key, &validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            TokenError(
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidIssuer => "the token is for another issuer",
+                    ErrorKind::InvalidAudience => "the token is for another audience",
+                    ErrorKind::InvalidSignature => "the token's signature is wrong",
+                    ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+                    _ => "the token is invalid",
+                }
+                .into(),
+            )
+        })?;
+        let claims = data.claims;
+        let role = serde_json::from_value::<Role>(serde_json::Value::String(claims.role))
+            .map_err(|_| TokenError("the token names an unknown role".into()))?;
+        if claims.sub.trim().is_empty() {
+            return Err(TokenError("the token's subject is empty".into()));
+        }
+        if role == Role::Department && claims.dept.is_none() {
+            return Err(TokenError("a DEPARTMENT token must name its department (`dept`)".into()));
+        }
+        Ok(TokenClaims { sub: claims.sub, role, dept: claims.dept, name: claims.name })
+    }
+}
+
+/// Reads an RSA or EC public key; the key type fixes the one algorithm accepted with it.
+fn load_public_key(path: &Path) -> anyhow::Result<(Algorithm, DecodingKey)> {
+    let pem = std::fs::read(path).with_context(|| format!("reading RECTIFY_JWT_PUBLIC_KEY {}", path.display()))?;
+    if let Ok(key) = DecodingKey::from_rsa_pem(&pem) {
+        return Ok((Algorithm::RS256, key));
+    }
+    if let Ok(key) = DecodingKey::from_ec_pem(&pem) {
+        return Ok((Algorithm::ES256, key));
+    }
+    bail!("{} holds neither an RSA nor an EC public key in PEM form", path.display())
+}

@@ -1,0 +1,144 @@
+//! Settings from the environment, each overridable by a flag of the same meaning.
+//! Secrets are held in `Secret` so that no `Debug` print or log line shows them.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+
+/// A value that must never be printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseSettings {
+    /// SQLite (embedded default) or postgres://… URL.
+    #[arg(long = "database-url", env = "RECTIFY_DATABASE_URL", default_value = "sqlite://data/rectify.db?mode=rwc")]
+    pub url: String,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthSettings {
+    /// HS256 signing key, at least 32 bytes.
+    #[arg(long = "jwt-secret", env = "RECTIFY_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// PEM file with the identity provider's RS256 or ES256 public key.
+    #[arg(long = "jwt-public-key", env = "RECTIFY_JWT_PUBLIC_KEY")]
+    pub jwt_public_key: Option<PathBuf>,
+    /// The required `iss` claim.
+    #[arg(long = "jwt-issuer", env = "RECTIFY_JWT_ISSUER", default_value = "rectify")]
+    pub issuer: String,
+    /// The required `aud` claim.
+    #[arg(long = "jwt-audience", env = "RECTIFY_JWT_AUDIENCE", default_value = "rectify-api")]
+    pub audience: String,
+}
+
+impl AuthSettings {
+    /// The defaults of the contract, with no keys.
+    pub fn defaults() -> Self {
+        Self { jwt_secret: None, jwt_public_key: None, issuer: "rectify".into(), audience: "rectify-api".into() }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CountySettings {
+    /// The county's time zone: deadlines end at midnight there.
+    #[arg(long = "timezone", env = "RECTIFY_TIMEZONE", default_value = "Asia/Shanghai")]
+    pub timezone: Tz,
+}
+
+/// Limits that protect the server from expensive requests.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitSettings {
+    /// Larger request bodies are refused with HTTP 413.
+    #[arg(long = "max-body-bytes", env = "RECTIFY_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    /// The deepest selection a query may nest.
+    #[arg(long = "max-depth", env = "RECTIFY_MAX_DEPTH", default_value_t = 15)]
+    pub max_depth: usize,
+    /// The highest cost a query may have (a list costs its page size times its children).
+    #[arg(long = "max-cost", env = "RECTIFY_MAX_COST", default_value_t = 25_000)]
+    pub max_cost: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self { max_body_bytes: 1_048_576, max_depth: 15, max_cost: 25_000 }
+    }
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// The listen address.
+    #[arg(long = "bind", env = "RECTIFY_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub auth: AuthSettings,
+    #[command(flatten)]
+    pub county: CountySettings,
+    #[command(flatten)]
+    pub limits: LimitSettings,
+}
+
+/// Parses a lifetime such as `8h`, `30m`, `90s` or `2d`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 8h, 30m or 90s"))?;
+    let seconds = match unit {
+        "s" | "" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        "d" => number * 86_400,
+        _ => return Err(format!("`{text}`: use s, m, h or d")),
+    };
+    if seconds == 0 {
+        return Err("a token lifetime must be positive".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_operators_write_them() {
+        assert_eq!(parse_duration("8h").unwrap().as_secs(), 8 * 3600);
+        assert_eq!(parse_duration("30m").unwrap().as_secs(), 1800);
+        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("8 hours").is_err());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2hunter2")), "Secret(..)");
+    }
+}

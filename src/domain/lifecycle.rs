@@ -1,0 +1,119 @@
+//! The issue state machine of DOMAIN.md: which step is allowed from which status, and where it
+//! leads. Roles and departments are decided elsewhere (service/policy.rs).
+
+use entity::enums::{IssueAction, IssueStatus};
+
+/// A step in an issue's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Assign,
+    Update,
+    Supervise,
+    LiftSupervision,
+    StartRectification,
+    RequestAcceptance,
+    Accept,
+    Reject,
+    Close,
+    Reopen,
+}
+
+/// Where a step leads, and the action its event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub to: IssueStatus,
+    pub action: IssueAction,
+}
+
+impl Step {
+    /// The outcome of taking this step from `from`, or `None` when the status forbids it.
+    pub fn apply(self, from: IssueStatus) -> Option<Outcome> {
+        use IssueStatus::*;
+        let outcome = |to, action| Some(Outcome { to, action });
+        match (self, from) {
+            (Step::Assign, Reported) => outcome(Assigned, IssueAction::Assigned),
+            (Step::Assign, Assigned | InProgress) => outcome(from, IssueAction::Reassigned),
+            (Step::Update, Closed) => None,
+            (Step::Update, _) => outcome(from, IssueAction::Updated),
+            (Step::Supervise, Closed) => None,
+            (Step::Supervise, _) => outcome(from, IssueAction::Supervised),
+            (Step::LiftSupervision, _) => outcome(from, IssueAction::SupervisionLifted),
+            (Step::StartRectification, Assigned) => outcome(InProgress, IssueAction::RectificationStarted),
+            (Step::RequestAcceptance, InProgress) => outcome(AwaitingAcceptance, IssueAction::AcceptanceRequested),
+            (Step::Accept, AwaitingAcceptance) => outcome(Accepted, IssueAction::Accepted),
+            (Step::Reject, AwaitingAcceptance) => outcome(InProgress, IssueAction::Rejected),
+            (Step::Close, Accepted) => outcome(Closed, IssueAction::Closed),
+            (Step::Reopen, Accepted | Closed) => outcome(InProgress, IssueAction::Reopened),
+            _ => None,
+        }
+    }
+
+    /// How the step is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Assign => "assign",
+            Step::Update => "update",
+            Step::Supervise => "list for supervision",
+            Step::LiftSupervision => "lift supervision of",
+            Step::StartRectification => "start rectification of",
+            Step::RequestAcceptance => "request acceptance of",
+            Step::Accept => "accept",
+            Step::Reject => "reject",
+            Step::Close => "close",
+            Step::Reopen => "reopen",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use IssueStatus::*;
+
+    const ALL: [IssueStatus; 6] = [Reported, Assigned, InProgress, AwaitingAcceptance, Accepted, Closed];
+
+    /// The whole table: every step from every status, with the expected outcome.
+    #[test]
+    fn every_step_from_every_status_follows_the_lifecycle() {
+        let allowed: &[(Step, IssueStatus, IssueStatus)] = &[
+            (Step::Assign, Reported, Assigned),
+            (Step::Assign, Assigned, Assigned),
+            (Step::Assign, InProgress, InProgress),
+            (Step::StartRectification, Assigned, InProgress),
+            (Step::RequestAcceptance, InProgress, AwaitingAcceptance),
+            (Step::Accept, AwaitingAcceptance, Accepted),
+            (Step::Reject, AwaitingAcceptance, InProgress),
+            (Step::Close, Accepted, Closed),
+            (Step::Reopen, Accepted, InProgress),
+            (Step::Reopen, Closed, InProgress),
+        ];
+        let steps = [
+            Step::Assign,
+            Step::StartRectification,
+            Step::RequestAcceptance,
+            Step::Accept,
+            Step::Reject,
+            Step::Close,
+            Step::Reopen,
+        ];
+        for step in steps {
+            for from in ALL {
+                let expected = allowed.iter().find(|(s, f, _)| *s == step && *f == from).map(|(_, _, to)| *to);
+                assert_eq!(step.apply(from).map(|o| o.to), expected, "{step:?} from {from:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn reassignment_is_recorded_as_such() {
+        assert_eq!(Step::Assign.apply(Reported).unwrap().action, IssueAction::Assigned);
+        assert_eq!(Step::Assign.apply(InProgress).unwrap().action, IssueAction::Reassigned);
+    }
+
+    #[test]
+    fn a_closed_issue_cannot_be_edited_or_supervised() {
+        assert!(Step::Update.apply(Closed).is_none());
+        assert!(Step::Supervise.apply(Closed).is_none());
+        assert!(Step::Update.apply(InProgress).is_some());
+    }
+}

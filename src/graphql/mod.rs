@@ -1,0 +1,12 @@
+//! The GraphQL schema: types only translate between the API and the services.
+
+mod context;
+mod ids;
+mod loaders;
+mod mutation;
+mod query;
+mod schema;
+mod types;
+
+pub use context::RequestExt;
+pub use schema::{AppSchema, build_schema, schema_sdl};

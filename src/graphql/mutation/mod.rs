@@ -1,0 +1,31 @@
+//! The mutation root: each mutation takes one `input` and returns a payload named after it.
+
+mod access;
+mod catalog;
+mod issue;
+
+use async_graphql::MergedObject;
+
+use crate::error::{AppError, AppResult};
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(access::AccessMutation, catalog::CatalogMutation, issue::IssueMutation);
+
+/// Reports input errors at their path under `input`.
+pub(crate) fn in_input<T>(result: AppResult<T>) -> Result<T, AppError> {
+    result.map_err(|error| error.within("input"))
+}
+
+/// Declares a payload type that carries one object.
+macro_rules! payload {
+    ($name:ident, $field:ident, $ty:ty, $doc:tt) => {
+        #[doc = $doc]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            /// The object as it is after the mutation.
+            pub $field: $ty,
+        }
+    };
+}
+
+pub(crate) use payload;

@@ -1,0 +1,305 @@
+//! The query root.
+
+use std::collections::HashMap;
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+
+use super::context::ContextExt;
+use super::ids::{self, NodeKind};
+use super::types::catalog::{Aspect, Category, InspectionRound, InspectionRoundConnection};
+use super::types::connection::{TotalCount, page_cost};
+use super::types::department::{Department, DepartmentConnection, Viewer};
+use super::types::enums::{DepartmentKind, IssueOrderField, IssueStatus, OrderDirection, Severity};
+use super::types::issue::{Issue, IssueConnection, IssueEvent};
+use super::types::node::Node;
+use super::types::scalars::Date;
+use super::types::user::{User, UserConnection};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::service::Services;
+use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
+use crate::service::pagination::PageArgs;
+
+/// The most ids `nodes` takes at once.
+const MAX_NODES: usize = 100;
+
+/// Narrows an issue list; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "IssueFilter")]
+pub struct IssueFilterInput {
+    /// Any of these statuses.
+    pub status: Option<Vec<IssueStatus>>,
+    /// This severity.
+    pub severity: Option<Severity>,
+    /// Found by this inspection round.
+    pub round_id: Option<ID>,
+    /// In a category of this aspect.
+    pub aspect_id: Option<ID>,
+    /// In this category.
+    pub category_id: Option<ID>,
+    /// Led by this department.
+    pub lead_department_id: Option<ID>,
+    /// Led by this department, or with it as a cooperating unit.
+    pub department_id: Option<ID>,
+    /// Listed for special supervision (true) or not (false).
+    pub supervised: Option<bool>,
+    /// Overdue (true) or not overdue (false), as of today in the county.
+    pub overdue: Option<bool>,
+    /// With a deadline before this date.
+    pub deadline_before: Option<Date>,
+    /// Changed at or after this instant (for incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Text contained in the code, title, description or location (case-insensitive).
+    pub search: Option<String>,
+}
+
+impl IssueFilterInput {
+    fn into_service(self) -> AppResult<issue_service::IssueFilter> {
+        let id = |value: Option<&ID>, kind, field: &str| ids::expect_opt(value, kind, &format!("filter.{field}"));
+        Ok(issue_service::IssueFilter {
+            status: self.status.unwrap_or_default().into_iter().map(Into::into).collect(),
+            severity: self.severity.map(Into::into),
+            round_id: id(self.round_id.as_ref(), NodeKind::InspectionRound, "roundId")?,
+            aspect_id: id(self.aspect_id.as_ref(), NodeKind::Aspect, "aspectId")?,
+            category_id: id(self.category_id.as_ref(), NodeKind::Category, "categoryId")?,
+            lead_department_id: id(self.lead_department_id.as_ref(), NodeKind::Department, "leadDepartmentId")?,
+            department_id: id(self.department_id.as_ref(), NodeKind::Department, "departmentId")?,
+            supervised: self.supervised,
+            overdue: self.overdue,
+            deadline_before: self.deadline_before.map(|d| d.0),
+            updated_since: self.updated_since,
+            search: self.search,
+        })
+    }
+}
+
+/// The order of an issue list; ties are broken by id, so pages never skip or repeat an issue.
+#[derive(InputObject, Clone, Copy)]
+#[graphql(name = "IssueOrder")]
+pub struct IssueOrderInput {
+    /// The sort key.
+    pub field: IssueOrderField,
+    /// The direction.
+    pub direction: OrderDirection,
+}
+
+impl From<IssueOrderInput> for ServiceOrder {
+    fn from(order: IssueOrderInput) -> Self {
+        use issue_service::IssueOrderField as F;
+        let field = match order.field {
+            IssueOrderField::Code => F::Code,
+            IssueOrderField::CreatedAt => F::CreatedAt,
+            IssueOrderField::UpdatedAt => F::UpdatedAt,
+            IssueOrderField::Deadline => F::Deadline,
+        };
+        ServiceOrder::new(field, order.direction == OrderDirection::Desc)
+    }
+}
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The signed-in user, as the token describes them.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
+        Ok(Viewer(ctx.principal()?.clone()))
+    }
+
+    /// Any object by its global id; `null` when it does not exist or the viewer may not see it.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
+        let mut found = resolve_nodes(ctx.services(), ctx.principal()?, std::slice::from_ref(&id)).await?;
+        Ok(found.pop().flatten())
+    }
+
+    /// Objects by their global ids, in the order asked (at most 100); each is `null` when it
+    /// does not exist or the viewer may not see it.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids (at most 100).")] ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(AppError::bad_input("ids", format!("`ids` may hold at most {MAX_NODES} ids")).into());
+        }
+        Ok(resolve_nodes(ctx.services(), ctx.principal()?, &ids).await?)
+    }
+
+    /// Departments and townships, ordered by creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Only departments of this kind.")] kind: Option<DepartmentKind>,
+        #[graphql(desc = "Include deactivated departments.", default = false)] include_inactive: bool,
+    ) -> async_graphql::Result<DepartmentConnection> {
+        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let kind = kind.map(Into::into);
+        let page = services
+            .list_departments(principal, kind, include_inactive, &PageArgs { first, after, last, before })
+            .await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal) = (services.clone(), principal.clone());
+            async move { services.count_departments(&principal, kind, include_inactive).await }
+        });
+        Ok(DepartmentConnection { page: page.map(Department), total })
+    }
+
+    /// The department with this code, e.g. `WATER`.
+    async fn department_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The department's code.")] code: String,
+    ) -> async_graphql::Result<Option<Department>> {
+        Ok(ctx.services().department_by_code(ctx.principal()?, &code).await?.map(Department))
+    }
+
+    /// Inspection rounds, ordered by creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn inspection_rounds(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<InspectionRoundConnection> {
+        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let page = services.list_rounds(principal, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal) = (services.clone(), principal.clone());
+            async move { services.count_rounds(&principal).await }
+        });
+        Ok(InspectionRoundConnection { page: page.map(InspectionRound), total })
+    }
+
+    /// The whole classification: every aspect, ordered by code, each with its categories.
+    async fn aspects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Aspect>> {
+        Ok(ctx.services().list_aspects(ctx.principal()?).await?.into_iter().map(Aspect).collect())
+    }
+
+    /// Issues the viewer may see (a department: those it leads or cooperates on), filtered and
+    /// ordered; newest first by default.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
+        #[graphql(desc = "The order; `CREATED_AT DESC` when left out.")] order_by: Option<IssueOrderInput>,
+    ) -> async_graphql::Result<IssueConnection> {
+        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let page = services.list_issues(principal, &filter, order, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
+            async move { services.count_issues(&principal, &filter).await }
+        });
+        Ok(IssueConnection { page: page.map(Issue), total })
+    }
+
+    /// The issue with this id; `null` when it does not exist or the viewer may not see it.
+    async fn issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Issue>> {
+        let Some((NodeKind::Issue, row)) = ids::decode(&id) else { return Ok(None) };
+        Ok(ctx.services().issue(ctx.principal()?, row).await?.map(Issue))
+    }
+
+    /// The issue with this code; `null` when there is none the viewer may see.
+    async fn issue_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue's code.")] code: String,
+    ) -> async_graphql::Result<Option<Issue>> {
+        Ok(ctx.services().issue_by_code(ctx.principal()?, &code).await?.map(Issue))
+    }
+
+    /// Local users (ADMIN only).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<UserConnection> {
+        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let page = services.list_users(principal, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal) = (services.clone(), principal.clone());
+            async move { services.count_users(&principal).await }
+        });
+        Ok(UserConnection { page: page.map(User), total })
+    }
+}
+
+/// Fetches global ids in as few statements as there are kinds among them, keeping the order.
+async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]) -> AppResult<Vec<Option<Node>>> {
+    let decoded: Vec<Option<(NodeKind, i64)>> = wanted.iter().map(ids::decode).collect();
+    let of_kind = |kind: NodeKind| -> Vec<i64> {
+        decoded.iter().flatten().filter(|(k, _)| *k == kind).map(|(_, id)| *id).collect()
+    };
+    let mut found: HashMap<(NodeKind, i64), Node> = HashMap::new();
+    let mut keep = |kind: NodeKind, nodes: Vec<(i64, Node)>| {
+        for (id, node) in nodes {
+            found.insert((kind, id), node);
+        }
+    };
+    macro_rules! fetch {
+        ($kind:expr, $call:expr, $wrap:expr) => {
+            let wanted_ids = of_kind($kind);
+            if !wanted_ids.is_empty() {
+                let rows = $call(wanted_ids).await?;
+                keep($kind, rows.into_iter().map(|(id, row)| (id, $wrap(row))).collect());
+            }
+        };
+    }
+    fetch!(NodeKind::Department, |ids: Vec<i64>| async move { services.departments_by_ids(&ids).await }, |r| {
+        Node::Department(Department(r))
+    });
+    fetch!(NodeKind::InspectionRound, |ids: Vec<i64>| async move { services.rounds_by_ids(&ids).await }, |r| {
+        Node::InspectionRound(InspectionRound(r))
+    });
+    fetch!(NodeKind::Aspect, |ids: Vec<i64>| async move { services.aspects_by_ids(&ids).await }, |r| Node::Aspect(
+        Aspect(r)
+    ));
+    fetch!(NodeKind::Category, |ids: Vec<i64>| async move { services.categories_by_ids(&ids).await }, |r| {
+        Node::Category(Category(r))
+    });
+    fetch!(NodeKind::Issue, |ids: Vec<i64>| async move { services.issues_by_ids(principal, &ids).await }, |r| {
+        Node::Issue(Issue(r))
+    });
+    fetch!(
+        NodeKind::IssueEvent,
+        |ids: Vec<i64>| async move { services.issue_events_by_ids(principal, &ids).await },
+        |r| Node::IssueEvent(IssueEvent(r))
+    );
+    fetch!(
+        NodeKind::User,
+        |ids: Vec<i64>| async move { services.users_by_ids(principal, &ids).await },
+        |r| Node::User(User(r))
+    );
+    Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
+}

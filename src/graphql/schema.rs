@@ -1,0 +1,23 @@
+//! Building the schema: roots, limits checked before execution, and the SDL.
+
+use async_graphql::{EmptySubscription, Schema};
+
+use super::mutation::MutationRoot;
+use super::query::QueryRoot;
+use crate::config::LimitSettings;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The schema with the given limits. Request data (actor, services, loaders) is attached per
+/// request; the schema itself reads no environment and touches no database.
+pub fn build_schema(limits: &LimitSettings) -> AppSchema {
+    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_cost)
+        .finish()
+}
+
+/// The SDL clients build against (`schema.graphql`).
+pub fn schema_sdl() -> String {
+    build_schema(&LimitSettings::default()).sdl()
+}

@@ -1,0 +1,87 @@
+//! Departments and the viewer.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::department;
+
+use super::connection::connection;
+use super::enums::{DepartmentKind, Role};
+use crate::auth::Principal;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, encode};
+
+/// A responsible unit: the coordinating bureau, a functional department or a township.
+#[derive(Clone)]
+pub struct Department(pub department::Model);
+
+#[Object]
+impl Department {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Department, self.0.id)
+    }
+    /// The short code used in tokens (`dept` claim) and documents, e.g. `WATER`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// The full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Bureau, functional department or township.
+    async fn kind(&self) -> DepartmentKind {
+        self.0.kind.into()
+    }
+    /// The head of the department, if recorded.
+    async fn head_name(&self) -> Option<&str> {
+        self.0.head_name.as_deref()
+    }
+    /// Inactive departments keep their history but take no new work.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// Increases with every change; pass it as `expectedVersion` when editing.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the department was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the department last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+connection!(
+    DepartmentConnection,
+    DepartmentEdge,
+    Department,
+    "A page of departments.",
+    "A department in a page, with its cursor."
+);
+
+/// Who is asking: the principal behind the request's token.
+pub struct Viewer(pub Principal);
+
+#[Object]
+impl Viewer {
+    /// The token's subject (`sub`), recorded on every event this viewer causes.
+    async fn subject(&self) -> &str {
+        &self.0.sub
+    }
+    /// The display name from the token, if any.
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// The viewer's role.
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// The viewer's department (DEPARTMENT role only).
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        let Some(id) = self.0.department_id else { return Ok(None) };
+        Ok(ctx.loader::<crate::graphql::loaders::DepartmentLoader>().load_one(id).await?.map(Department))
+    }
+}

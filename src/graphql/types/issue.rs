@@ -1,0 +1,242 @@
+//! Issues, their supervision listing and their events.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{issue, issue_event};
+
+use super::catalog::{Category, InspectionRound};
+use super::connection::{TotalCount, connection, page_cost};
+use super::department::Department;
+use super::enums::{IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
+use super::scalars::Date;
+use crate::domain::clock::is_overdue;
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::loaders::{CategoryLoader, CooperatorsLoader, DepartmentLoader, IssueEventsLoader, RoundLoader};
+use crate::service::pagination::{PageArgs, page_in_memory};
+
+/// One problem to rectify, from registration to closure.
+#[derive(Clone)]
+pub struct Issue(pub issue::Model);
+
+async fn department(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Department>> {
+    Ok(ctx.loader::<DepartmentLoader>().load_one(id).await?.map(Department))
+}
+
+fn missing(what: &str, issue: i64) -> AppError {
+    AppError::internal(anyhow::anyhow!("issue {issue} refers to a missing {what}"))
+}
+
+#[Object]
+impl Issue {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Issue, self.0.id)
+    }
+    /// The feedback number the inspection team gave the problem; unique.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// A one-line title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The problem as the inspection team described it.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Where the issue stands in its lifecycle.
+    async fn status(&self) -> IssueStatus {
+        self.0.status.into()
+    }
+    /// General or major.
+    async fn severity(&self) -> Severity {
+        self.0.severity.into()
+    }
+    /// The inspection round that found the problem.
+    async fn round(&self, ctx: &Context<'_>) -> async_graphql::Result<InspectionRound> {
+        let found = ctx.loader::<RoundLoader>().load_one(self.0.round_id).await?;
+        Ok(InspectionRound(found.ok_or_else(|| missing("round", self.0.id))?))
+    }
+    /// The problem's category (and through it, its aspect).
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Category> {
+        let found = ctx.loader::<CategoryLoader>().load_one(self.0.category_id).await?;
+        Ok(Category(found.ok_or_else(|| missing("category", self.0.id))?))
+    }
+    /// Where the problem is, in words.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    /// The township the problem lies in.
+    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.0.township_id {
+            Some(id) => department(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// Latitude (WGS 84) of the problem's place.
+    async fn latitude(&self) -> Option<f64> {
+        self.0.latitude
+    }
+    /// Longitude (WGS 84) of the problem's place.
+    async fn longitude(&self) -> Option<f64> {
+        self.0.longitude
+    }
+    /// Whether fixing the problem needs engineering works.
+    async fn requires_engineering(&self) -> bool {
+        self.0.requires_engineering
+    }
+    /// The responsible lead unit (牵头单位); none before assignment.
+    async fn lead_department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.0.lead_department_id {
+            Some(id) => department(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// The cooperating units (配合单位).
+    async fn cooperating_departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
+        let ids = ctx.loader::<CooperatorsLoader>().load_one(self.0.id).await?.unwrap_or_default();
+        let found = ctx.loader::<DepartmentLoader>().load_many(ids.iter().copied()).await?;
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned().map(Department)).collect())
+    }
+    /// The county leader in charge (包案领导).
+    async fn leader_name(&self) -> Option<&str> {
+        self.0.leader_name.as_deref()
+    }
+    /// The rectification deadline: the last day, in the county's calendar.
+    async fn deadline(&self) -> Option<Date> {
+        self.0.deadline.map(Date)
+    }
+    /// Past the deadline (from the day after it, county time) and not yet accepted.
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
+        is_overdue(self.0.deadline, self.0.status, ctx.services().clock.today())
+    }
+    /// The special-supervision listing (挂牌督办), if the issue is listed.
+    async fn supervision(&self) -> Option<Supervision> {
+        let issue = &self.0;
+        Some(Supervision {
+            level: issue.supervision_level?.into(),
+            deadline: issue.supervision_deadline.map(Date),
+            note: issue.supervision_note.clone(),
+            listed_at: issue.supervision_listed_at,
+            listed_by: issue.supervision_listed_by.clone(),
+        })
+    }
+    /// The lead department's rectification plan, once work has started.
+    async fn plan_summary(&self) -> Option<&str> {
+        self.0.plan_summary.as_deref()
+    }
+    /// What the lead department reported when it asked for acceptance.
+    async fn acceptance_summary(&self) -> Option<&str> {
+        self.0.acceptance_summary.as_deref()
+    }
+    /// How many times the issue was reopened (relapses).
+    async fn reopen_count(&self) -> i32 {
+        self.0.reopen_count
+    }
+    /// When the bureau accepted the rectification.
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.accepted_at
+    }
+    /// The first day on which the issue may be closed, once the public notice has run.
+    async fn notice_ends_on(&self) -> Option<Date> {
+        self.0.notice_ends_on.map(Date)
+    }
+    /// Increases with every change; pass it as `expectedVersion` when editing.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the issue was registered.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the issue last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// When the issue was closed (销号), if it is.
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    /// The issue's history, oldest first: one event per change, never edited.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many events from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after the event with this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many events from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before the event with this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<IssueEventConnection> {
+        let events = ctx.loader::<IssueEventsLoader>().load_one(self.0.id).await?.unwrap_or_default();
+        let total = TotalCount::Known(events.len() as u64);
+        let page = page_in_memory(events, "event", &PageArgs { first, after, last, before })?;
+        Ok(IssueEventConnection { page: page.map(IssueEvent), total })
+    }
+}
+
+connection!(IssueConnection, IssueEdge, Issue, "A page of issues.", "An issue in a page, with its cursor.");
+
+/// A special-supervision listing (挂牌督办).
+#[derive(SimpleObject, Clone)]
+pub struct Supervision {
+    /// Who listed the issue: county, city or province.
+    pub level: SupervisionLevel,
+    /// The supervision's own deadline.
+    pub deadline: Option<Date>,
+    /// Why the issue was listed.
+    pub note: Option<String>,
+    /// When the issue was listed.
+    pub listed_at: Option<DateTime<Utc>>,
+    /// The subject who listed it.
+    pub listed_by: Option<String>,
+}
+
+/// One entry in an issue's history: who did what, from which status to which, and when.
+#[derive(Clone)]
+pub struct IssueEvent(pub issue_event::Model);
+
+#[Object]
+impl IssueEvent {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::IssueEvent, self.0.id)
+    }
+    /// What happened.
+    async fn action(&self) -> IssueAction {
+        self.0.action.into()
+    }
+    /// The status before the change (none for registration).
+    async fn from_status(&self) -> Option<IssueStatus> {
+        self.0.from_status.map(Into::into)
+    }
+    /// The status after the change.
+    async fn to_status(&self) -> IssueStatus {
+        self.0.to_status.into()
+    }
+    /// The subject (`sub`) of the token that made the change.
+    async fn actor(&self) -> &str {
+        &self.0.actor_sub
+    }
+    /// The role the actor acted in.
+    async fn actor_role(&self) -> Role {
+        self.0.actor_role.into()
+    }
+    /// The plan, opinion, reason or note given with the change.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// When it happened.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+connection!(
+    IssueEventConnection,
+    IssueEventEdge,
+    IssueEvent,
+    "A page of an issue's events.",
+    "An issue event in a page, with its cursor."
+);

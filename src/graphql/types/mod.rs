@@ -1,0 +1,10 @@
+//! GraphQL object, enum and scalar types: thin views over service results.
+
+pub mod catalog;
+pub mod connection;
+pub mod department;
+pub mod enums;
+pub mod issue;
+pub mod node;
+pub mod scalars;
+pub mod user;

@@ -1,0 +1,21 @@
+//! The `Node` interface: any object with a global id, fetched by `node` and `nodes`.
+
+use async_graphql::{ID, Interface};
+
+use super::catalog::{Aspect, Category, InspectionRound};
+use super::department::Department;
+use super::issue::{Issue, IssueEvent};
+use super::user::User;
+
+/// An object with a global id.
+#[derive(Interface, Clone)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global id."))]
+pub enum Node {
+    Department(Department),
+    InspectionRound(InspectionRound),
+    Aspect(Aspect),
+    Category(Category),
+    Issue(Issue),
+    IssueEvent(IssueEvent),
+    User(User),
+}

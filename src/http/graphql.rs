@@ -1,0 +1,239 @@
+//! The GraphQL endpoint, written for the GraphQL-over-HTTP specification rather than taken
+//! from async-graphql-actix-web, whose stock handler always answers the GraphQL media type,
+//! runs mutations over GET, accepts any content type and reads bodies without a limit.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{ErrorExtensionValues, ServerError};
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::negotiate::{ResponseMedia, is_json_body, response_media};
+use crate::auth::Actor;
+use crate::error::{AppError, code};
+use crate::graphql::{AppSchema, RequestExt};
+use crate::service::Services;
+
+/// What the endpoint needs, shared by every worker.
+pub struct GraphqlState {
+    pub schema: AppSchema,
+    pub services: Services,
+    pub max_body_bytes: usize,
+}
+
+/// A response made of errors only, in the media type chosen (or plain JSON before one is).
+fn error_response(status: StatusCode, media: ResponseMedia, error_code: &str, message: &str) -> HttpResponse {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": error_code } }] });
+    let mut response = HttpResponse::build(status);
+    response.content_type(media.content_type());
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    response.body(body.to_string())
+}
+
+fn not_acceptable() -> HttpResponse {
+    error_response(
+        StatusCode::NOT_ACCEPTABLE,
+        ResponseMedia::Json,
+        code::BAD_USER_INPUT,
+        "accept application/graphql-response+json or application/json",
+    )
+}
+
+/// Reads the bearer token, if any, into the acting user. A token that is present but bad is
+/// refused outright (401); no token leaves the request anonymous (only `login` works).
+async fn actor(request: &HttpRequest, services: &Services) -> Result<Actor, AppError> {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return Ok(Actor::Anonymous);
+    };
+    let value =
+        value.to_str().map_err(|_| AppError::Unauthenticated("the Authorization header is malformed".into()))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::Unauthenticated("use `Authorization: Bearer <token>`".into()))?;
+    let claims = services.tokens.verify(token).map_err(|e| AppError::Unauthenticated(e.to_string()))?;
+    services.resolve_principal(claims).await.map(Actor::User)
+}
+
+fn auth_failure(error: AppError, media: ResponseMedia) -> HttpResponse {
+    error.log();
+    let status = match error {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    error_response(status, media, error.code(), &error.public_message())
+}
+
+/// Gives every error a contract code. Resolver errors carry theirs already; what is left are
+/// parse and validation errors from async-graphql itself.
+fn with_codes(errors: &mut [ServerError]) {
+    for error in errors {
+        let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = if error.message.contains("too complex") || error.message.contains("nested too deep") {
+            code::TOO_COMPLEX
+        } else {
+            code::BAD_USER_INPUT
+        };
+        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
+    }
+}
+
+/// Runs a request and writes the answer. A request error (nothing executed: parse or
+/// validation failure) has no `data` and, under the GraphQL media type, status 400.
+async fn execute(
+    state: &GraphqlState,
+    request: async_graphql::Request,
+    actor: Actor,
+    media: ResponseMedia,
+) -> HttpResponse {
+    let mut response = state.schema.execute(request.for_actor(actor, &state.services)).await;
+    with_codes(&mut response.errors);
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let body = if request_error {
+        serde_json::to_vec(&json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let Ok(body) = body else {
+        return error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            media,
+            code::INTERNAL_SERVER_ERROR,
+            "the response could not be written",
+        );
+    };
+    let status = if request_error && media == ResponseMedia::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status).content_type(media.content_type()).body(body)
+}
+
+/// Reads the body, refusing it (413) as soon as it passes the limit rather than after.
+async fn read_body(
+    request: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, StatusCode> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
+        if body.len() + chunk.len() > limit {
+            return Err(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `POST /graphql` with a JSON body.
+pub async fn post(request: HttpRequest, payload: web::Payload, state: web::Data<GraphqlState>) -> HttpResponse {
+    let Some(media) = response_media(&request) else { return not_acceptable() };
+    if !is_json_body(&request) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            code::BAD_USER_INPUT,
+            "send the request as application/json (UTF-8)",
+        );
+    }
+    let body = match read_body(&request, payload, state.max_body_bytes).await {
+        Ok(body) => body,
+        Err(StatusCode::PAYLOAD_TOO_LARGE) => {
+            let message = format!("the request body is larger than {} bytes", state.max_body_bytes);
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, media, code::BAD_USER_INPUT, &message);
+        }
+        Err(status) => {
+            return error_response(status, media, code::BAD_USER_INPUT, "the request body could not be read");
+        }
+    };
+    let actor = match actor(&request, &state.services).await {
+        Ok(actor) => actor,
+        Err(error) => return auth_failure(error, media),
+    };
+    let bad_request = |message: &str| error_response(StatusCode::BAD_REQUEST, media, code::BAD_USER_INPUT, message);
+    let json: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(json) => json,
+        Err(_) => return bad_request("the request body is not valid JSON"),
+    };
+    if json.is_array() {
+        return bad_request("batched requests are not supported: send one operation per request");
+    }
+    if !json.get("query").is_some_and(serde_json::Value::is_string) {
+        return bad_request("the request needs a `query` string");
+    }
+    let graphql_request: async_graphql::Request = match serde_json::from_value(json) {
+        Ok(request) => request,
+        Err(_) => return bad_request("`operationName` must be a string, `variables` and `extensions` objects"),
+    };
+    execute(&state, graphql_request, actor, media).await
+}
+
+/// `GET /graphql?query=…`: queries only, so that a link or a prefetch can never change data.
+pub async fn get(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpResponse {
+    let Some(media) = response_media(&request) else { return not_acceptable() };
+    let bad_request = |message: &str| error_response(StatusCode::BAD_REQUEST, media, code::BAD_USER_INPUT, message);
+    let graphql_request = match async_graphql::http::parse_query_string(request.query_string()) {
+        Ok(parsed) => parsed,
+        Err(_) => return bad_request("give `query`, and `variables` and `extensions` as JSON objects"),
+    };
+    if graphql_request.query.trim().is_empty() {
+        return bad_request("the request needs a `query`");
+    }
+    if let Ok(document) = async_graphql::parser::parse_query(&graphql_request.query) {
+        let operation_type = match &document.operations {
+            DocumentOperations::Single(operation) => Some(operation.node.ty),
+            DocumentOperations::Multiple(operations) => graphql_request
+                .operation_name
+                .as_deref()
+                .and_then(|name| operations.iter().find(|(key, _)| key.as_str() == name))
+                .map(|(_, operation)| operation.node.ty),
+        };
+        if matches!(operation_type, Some(OperationType::Mutation | OperationType::Subscription)) {
+            return HttpResponse::MethodNotAllowed()
+                .insert_header((header::ALLOW, "POST"))
+                .content_type(media.content_type())
+                .body(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": code::BAD_USER_INPUT } }] }).to_string());
+        }
+    }
+    let actor = match actor(&request, &state.services).await {
+        Ok(actor) => actor,
+        Err(error) => return auth_failure(error, media),
+    };
+    execute(&state, graphql_request, actor, media).await
+}
+
+/// Any other method on `/graphql`.
+pub async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET, POST"))
+        .content_type(ResponseMedia::Json.content_type())
+        .body(json!({ "errors": [{ "message": "use GET for queries or POST", "extensions": { "code": code::BAD_USER_INPUT } }] }).to_string())
+}
+
+/// `GET /graphiql`: the in-browser IDE (it sends the token the user pastes into its headers).
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").title("Rectify GraphiQL").finish())
+}

@@ -1,0 +1,23 @@
+//! The HTTP surface: the GraphQL endpoint, GraphiQL and the health probes.
+
+mod graphql;
+mod health;
+mod negotiate;
+
+use actix_web::web;
+
+pub use graphql::GraphqlState;
+
+/// Mounts every route of the contract.
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .service(
+            web::resource("/graphql")
+                .route(web::post().to(graphql::post))
+                .route(web::get().to(graphql::get))
+                .default_service(web::to(graphql::method_not_allowed)),
+        )
+        .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}

@@ -1,0 +1,226 @@
+//! The `rectify` command line: wires configuration, telemetry and the application.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use rand::RngCore;
+use rectify::auth::{TokenService, ensure_crypto_backend};
+use rectify::config::{AuthSettings, CountySettings, DatabaseSettings, Secret, Settings, parse_duration};
+use rectify::db::{Database, redact_url};
+use rectify::domain::clock::CountyClock;
+use rectify::graphql::schema_sdl;
+use rectify::service::Services;
+use rectify::startup::Application;
+
+#[derive(Parser)]
+#[command(
+    name = "rectify",
+    version,
+    about = "The rectification ledger for environmental inspection findings, over GraphQL"
+)]
+struct Cli {
+    /// Log filter (e.g. `info`, `rectify=debug`).
+    #[arg(long = "log", env = "RECTIFY_LOG", default_value = "info", global = true)]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations, then serve HTTP.
+    Serve {
+        #[command(flatten)]
+        settings: Settings,
+        /// Seed demo data into an empty database, print a token per role, and allow running
+        /// without RECTIFY_JWT_SECRET (a random one is made for the run).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run pending migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseSettings,
+    },
+    /// Seed demo data into an empty database.
+    SeedDemo {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        county: CountySettings,
+    },
+    /// Print a signed token (needs RECTIFY_JWT_SECRET).
+    Token {
+        #[command(flatten)]
+        auth: AuthSettings,
+        /// ADMIN, BUREAU, LEADER, DEPARTMENT, INSPECTOR or SUPERIOR.
+        #[arg(long)]
+        role: String,
+        /// The subject: who acts.
+        #[arg(long)]
+        sub: String,
+        /// The department's code (DEPARTMENT tokens).
+        #[arg(long)]
+        dept: Option<String>,
+        /// A display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Lifetime, e.g. 8h, 30m, 2d.
+        #[arg(long, default_value = "8h", value_parser = parse_duration)]
+        ttl: Duration,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema {
+        /// Compare with this file instead, and fail when it differs.
+        #[arg(long)]
+        check: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { settings, demo } => serve(settings, demo).await,
+        Command::Migrate { database } => {
+            open_database(&database).await?;
+            eprintln!("migrations are up to date");
+            Ok(())
+        }
+        Command::SeedDemo { database, county } => {
+            let db = open_database(&database).await?;
+            // Seeding signs no tokens; a throwaway key satisfies the service.
+            let tokens = TokenService::new(&AuthSettings::defaults(), &random_secret())?;
+            Services::new(db, CountyClock::new(county.timezone), Arc::new(tokens)).seed_demo().await?;
+            eprintln!("demo data seeded");
+            Ok(())
+        }
+        Command::Token { auth, role, sub, dept, name, ttl } => {
+            ensure_crypto_backend()?;
+            let Some(secret) = auth.jwt_secret.clone() else {
+                bail!("RECTIFY_JWT_SECRET is not set: tokens are signed with the server's key");
+            };
+            let role = serde_json::from_value(serde_json::Value::String(role.to_uppercase())).map_err(|_| {
+                anyhow::anyhow!("unknown role; use ADMIN, BUREAU, LEADER, DEPARTMENT, INSPECTOR or SUPERIOR")
+            })?;
+            if role == entity::enums::Role::Department && dept.is_none() {
+                bail!("a DEPARTMENT token needs --dept CODE");
+            }
+            let tokens = TokenService::new(&auth, secret.expose())?;
+            println!("{}", tokens.issue(&sub, role, dept.as_deref(), name.as_deref(), ttl)?.token);
+            Ok(())
+        }
+        Command::Schema { check: None } => {
+            print!("{}", schema_sdl());
+            Ok(())
+        }
+        Command::Schema { check: Some(path) } => {
+            let committed = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            if committed != schema_sdl() {
+                bail!(
+                    "{} differs from the schema in the code: run `rectify schema > {}`",
+                    path.display(),
+                    path.display()
+                );
+            }
+            eprintln!("{} matches the code", path.display());
+            Ok(())
+        }
+    }
+}
+
+async fn open_database(settings: &DatabaseSettings) -> anyhow::Result<Database> {
+    let db = Database::connect(&settings.url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    ensure_crypto_backend()?;
+    let secret = match (&settings.auth.jwt_secret, demo) {
+        (Some(secret), _) => secret.clone(),
+        (None, true) => {
+            eprintln!(
+                "RECTIFY_JWT_SECRET is not set: using a random key for this run (tokens stop working when it ends)"
+            );
+            Secret::new(random_secret())
+        }
+        (None, false) => bail!(
+            "RECTIFY_JWT_SECRET is not set. Set it to a random string of at least 32 bytes \
+             (e.g. `export RECTIFY_JWT_SECRET=$(openssl rand -hex 32)`), or try `rectify serve --demo`"
+        ),
+    };
+    let tokens = Arc::new(TokenService::new(&settings.auth, secret.expose())?);
+    let db = open_database(&settings.database).await?;
+    tracing::info!(database = %redact_url(&settings.database.url), "database ready");
+    let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone());
+    if demo {
+        match services.seed_demo().await {
+            Ok(()) => eprintln!("demo data seeded"),
+            Err(rectify::error::AppError::InvalidTransition(_)) => {
+                eprintln!("the database already holds data: demo seeding skipped")
+            }
+            Err(error) => return Err(anyhow::anyhow!("seeding demo data failed: {error}")),
+        }
+    }
+    let app = Application::build(&settings, services)?;
+    let address = format!(
+        "http://{}:{}",
+        settings.bind.rsplit_once(':').map(|(host, _)| host).unwrap_or("127.0.0.1"),
+        app.port()
+    );
+    if demo {
+        print_demo_tokens(&tokens)?;
+    }
+    eprintln!("Rectify is listening on {address}/graphql (GraphiQL: {address}/graphiql)");
+    app.run_until_stopped().await.context("the server stopped with an error")
+}
+
+fn print_demo_tokens(tokens: &TokenService) -> anyhow::Result<()> {
+    use entity::enums::Role;
+    let ttl = Duration::from_secs(24 * 3600);
+    println!("Demo tokens (valid 24 h; send as `Authorization: Bearer <token>`):");
+    for (role, sub, dept) in [
+        (Role::Admin, "admin", None),
+        (Role::Bureau, "bureau-officer", None),
+        (Role::Leader, "county-leader", None),
+        (Role::Department, "water-officer", Some("WATER")),
+        (Role::Inspector, "field-inspector", None),
+        (Role::Superior, "city-agency", None),
+    ] {
+        let token = tokens.issue(sub, role, dept, None, ttl)?;
+        let label = format!("{role:?}").to_uppercase();
+        println!("{label:<11} {}", token.token);
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! Demo data: a small county with a bureau, departments, townships, one provincial round, the
+//! classification and ~40 issues in every status. Written through the same services (and so
+//! the same checks and events) as real requests.
+
+use chrono::{Duration, NaiveDate};
+use entity::enums::{DepartmentKind, InspectionKind, InspectionLevel, Role, Severity, SupervisionLevel};
+use entity::{department, issue};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use super::Services;
+use super::catalog::{NewCategory, NewRound};
+use super::departments::NewDepartment;
+use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StepInput, Supervision};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+
+/// Where each demo issue ends up.
+#[derive(Clone, Copy)]
+enum Stage {
+    Reported,
+    Assigned,
+    InProgress,
+    Awaiting,
+    /// Accepted, its public notice still running.
+    Accepted,
+    Closed,
+    /// Closed, then found again and reopened.
+    Relapsed,
+}
+
+const DEPARTMENTS: &[(&str, &str, DepartmentKind, &str)] = &[
+    ("EPB", "县生态环境局（整改办）", DepartmentKind::Bureau, "王建国"),
+    ("WATER", "县水利局", DepartmentKind::Functional, "李明"),
+    ("HOUSING", "县住房和城乡建设局", DepartmentKind::Functional, "张伟"),
+    ("AGRI", "县农业农村局", DepartmentKind::Functional, "刘洋"),
+    ("NATRES", "县自然资源局", DepartmentKind::Functional, "陈静"),
+    ("INDUSTRY", "县工业和信息化局", DepartmentKind::Functional, "杨帆"),
+    ("FOREST", "县林业局", DepartmentKind::Functional, "赵磊"),
+    ("TRANSPORT", "县交通运输局", DepartmentKind::Functional, "黄丽"),
+    ("T-QINGSHUI", "清水镇", DepartmentKind::Township, "周强"),
+    ("T-HEKOU", "河口镇", DepartmentKind::Township, "吴敏"),
+    ("T-SHANBEI", "山北乡", DepartmentKind::Township, "郑涛"),
+    ("T-DONGPING", "东平镇", DepartmentKind::Township, "孙芳"),
+];
+
+/// (aspect code, aspect name, [(category code, category name, duty department code)])
+const CLASSIFICATION: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    ("A1", "水污染防治", &[("A1-1", "黑臭水体", "HOUSING"), ("A1-2", "饮用水水源地保护", "WATER")]),
+    ("A2", "大气污染防治", &[("A2-1", "工业企业超标排放", "INDUSTRY"), ("A2-2", "扬尘污染", "HOUSING")]),
+    ("A3", "土壤与农业面源污染", &[("A3-1", "畜禽养殖污染", "AGRI"), ("A3-2", "秸秆焚烧", "AGRI")]),
+    ("A4", "生态保护与修复", &[("A4-1", "非法采砂采矿", "NATRES"), ("A4-2", "林地破坏", "FOREST")]),
+    ("A5", "固体废物与监管", &[("A5-1", "固废非法倾倒", "EPB"), ("A5-2", "环境执法不严", "EPB")]),
+];
+
+const PLACES: &[(&str, f64, f64)] = &[
+    ("清水河下游排污口", 30.6512, 104.0817),
+    ("河口镇工业园区", 30.6021, 104.1523),
+    ("山北乡石料厂", 30.7234, 104.0412),
+    ("东平镇养殖小区", 30.5843, 104.2011),
+    ("县城南门污水管网", 30.6345, 104.0968),
+];
+
+impl Services {
+    /// Seeds the demo county into an empty database; refuses a database that has departments.
+    pub async fn seed_demo(&self) -> AppResult<()> {
+        if department::Entity::find().count(self.conn()).await? > 0 {
+            return Err(AppError::invalid_transition(
+                "the database already holds data; demo data goes only into an empty one",
+            ));
+        }
+        let admin = Principal {
+            sub: "demo-seed".into(),
+            name: Some("Demo seed".into()),
+            role: Role::Admin,
+            department_id: None,
+        };
+        let bureau = Principal { role: Role::Bureau, ..admin.clone() };
+
+        let mut ids = std::collections::HashMap::new();
+        for (code, name, kind, head) in DEPARTMENTS {
+            let row = self
+                .create_department(
+                    &admin,
+                    NewDepartment {
+                        code: (*code).into(),
+                        name: (*name).into(),
+                        kind: *kind,
+                        head_name: Some((*head).into()),
+                    },
+                )
+                .await?;
+            ids.insert(*code, row.id);
+        }
+        let round = self
+            .create_round(
+                &bureau,
+                NewRound {
+                    name: "第三轮省级生态环境保护督察".into(),
+                    level: InspectionLevel::Provincial,
+                    kind: InspectionKind::Routine,
+                    started_on: date(2026, 3, 2),
+                    feedback_on: Some(date(2026, 5, 20)),
+                    document_number: Some("省督反馈〔2026〕12号".into()),
+                },
+            )
+            .await?;
+        let mut categories = Vec::new();
+        for (aspect_code, aspect_name, children) in CLASSIFICATION {
+            let aspect = self.create_aspect(&bureau, aspect_code, aspect_name).await?;
+            for (code, name, duty) in *children {
+                let category = self
+                    .create_category(
+                        &bureau,
+                        NewCategory {
+                            aspect_id: aspect.id,
+                            code: (*code).into(),
+                            name: (*name).into(),
+                            duty_department_id: ids[duty],
+                        },
+                    )
+                    .await?;
+                categories.push((category.id, ids[duty]));
+            }
+        }
+        let townships: Vec<i64> = ["T-QINGSHUI", "T-HEKOU", "T-SHANBEI", "T-DONGPING"].iter().map(|c| ids[c]).collect();
+        let functional: Vec<i64> =
+            ["WATER", "HOUSING", "AGRI", "NATRES", "INDUSTRY", "FOREST", "TRANSPORT"].iter().map(|c| ids[c]).collect();
+
+        let stages = [
+            Stage::Reported,
+            Stage::Assigned,
+            Stage::InProgress,
+            Stage::InProgress,
+            Stage::Awaiting,
+            Stage::Accepted,
+            Stage::Closed,
+            Stage::Closed,
+            Stage::Relapsed,
+            Stage::InProgress,
+        ];
+        let today = self.clock.today();
+        for n in 0..40usize {
+            let (category_id, duty) = categories[n % categories.len()];
+            let (place, lat, lon) = PLACES[n % PLACES.len()];
+            let stage = stages[n % stages.len()];
+            let severity = if n % 4 == 0 { Severity::Major } else { Severity::General };
+            let issue = self
+                .register_issue(
+                    &bureau,
+                    NewIssue {
+                        code: format!("SD-2026-{:03}", n + 1),
+                        title: format!("{place}问题整改（第{}项）", n + 1),
+                        description: format!("督察组现场检查发现：{place}存在环境问题，群众反映强烈，需限期整改。"),
+                        round_id: round.id,
+                        category_id,
+                        severity,
+                        location: Some(place.into()),
+                        township_id: Some(townships[n % townships.len()]),
+                        latitude: Some(lat + n as f64 * 0.001),
+                        longitude: Some(lon + n as f64 * 0.001),
+                        requires_engineering: n % 3 == 0,
+                    },
+                )
+                .await?;
+            if matches!(stage, Stage::Reported) {
+                continue;
+            }
+            // Every fourth issue is already late; the rest are due within the next months.
+            let deadline = if n % 4 == 1 {
+                today - Duration::days(10 + n as i64)
+            } else {
+                today + Duration::days(20 + 3 * n as i64)
+            };
+            // A category whose duty department is the bureau keeps the bureau as lead.
+            let lead = if functional.contains(&duty) || n % 2 == 0 { duty } else { functional[n % functional.len()] };
+            let cooperating: Vec<i64> =
+                vec![townships[n % townships.len()]].into_iter().filter(|id| *id != lead).collect();
+            let lead_code = DEPARTMENTS.iter().find(|d| ids[d.0] == lead).map(|d| d.0).unwrap_or("EPB");
+            self.assign_issue(
+                &bureau,
+                Assignment {
+                    issue_id: issue.id,
+                    lead_department_id: lead,
+                    cooperating_department_ids: cooperating,
+                    deadline,
+                    leader_name: ["副县长 马骏", "副县长 林晓", "县委常委 何平"][n % 3].into(),
+                    expected_version: None,
+                },
+            )
+            .await?;
+            if n % 5 == 2 {
+                self.supervise_issue(
+                    &bureau,
+                    Supervision {
+                        issue_id: issue.id,
+                        level: SupervisionLevel::County,
+                        deadline,
+                        note: Some("群众反映强烈，挂牌督办".into()),
+                        expected_version: None,
+                    },
+                )
+                .await?;
+            }
+            if matches!(stage, Stage::Assigned) {
+                continue;
+            }
+            let lead_actor = Principal {
+                sub: format!("demo-{}", lead_code.to_lowercase()),
+                name: None,
+                role: Role::Department,
+                department_id: Some(lead),
+            };
+            let step = |text: &str| StepInput { issue_id: issue.id, text: Some(text.into()), expected_version: None };
+            self.start_rectification(
+                &lead_actor,
+                step("制定整改方案：排查污染源，完成截污治污工程，建立长效监管机制。"),
+            )
+            .await?;
+            if matches!(stage, Stage::InProgress) {
+                continue;
+            }
+            self.request_acceptance(&lead_actor, step("整改措施已全部落实，申请验收。")).await?;
+            if matches!(stage, Stage::Awaiting) {
+                continue;
+            }
+            let notice_days = if matches!(stage, Stage::Accepted) { 7 } else { 0 };
+            self.accept_rectification(
+                &bureau,
+                Acceptance {
+                    issue_id: issue.id,
+                    opinion: "现场核查通过。".into(),
+                    notice_days,
+                    expected_version: None,
+                },
+            )
+            .await?;
+            if matches!(stage, Stage::Accepted) {
+                continue;
+            }
+            self.close_issue(&bureau, step("公示期满，无异议，予以销号。")).await?;
+            if matches!(stage, Stage::Relapsed) {
+                self.reopen_issue(&bureau, step("回头看发现问题反弹，重新整改。")).await?;
+            }
+        }
+        debug_assert!(issue::Entity::find().count(self.conn()).await? == 40);
+        Ok(())
+    }
+}
+
+fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
+}

@@ -1,0 +1,471 @@
+//! Changing issues: registration and every step of the lifecycle.
+//!
+//! Each change is checked in the same order: the issue must be visible (else NOT_FOUND), the
+//! role and department allowed (FORBIDDEN), the status must allow the step
+//! (INVALID_TRANSITION), the version must match (CONFLICT). The row is then updated under a
+//! version guard and its event written in the same transaction, so a lost race writes nothing.
+
+use chrono::{Duration, NaiveDate};
+use entity::enums::{DepartmentKind, IssueStatus, Severity, SupervisionLevel};
+use entity::{category, department, inspection_round, issue, issue_cooperator, issue_event};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+use super::policy::{Action, authorize, authorize_lead_work};
+use super::{Services, code_text, optional_text, required_text};
+use crate::auth::Principal;
+use crate::domain::lifecycle::Step;
+use crate::error::{AppError, AppResult};
+
+const MAX_NOTE: usize = 4000;
+const MAX_NOTICE_DAYS: i32 = 90;
+
+pub struct NewIssue {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub round_id: i64,
+    pub category_id: i64,
+    pub severity: Severity,
+    pub location: Option<String>,
+    pub township_id: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub requires_engineering: bool,
+}
+
+pub struct Assignment {
+    pub issue_id: i64,
+    pub lead_department_id: i64,
+    pub cooperating_department_ids: Vec<i64>,
+    pub deadline: NaiveDate,
+    pub leader_name: String,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(Default)]
+pub struct IssueChanges {
+    pub issue_id: i64,
+    pub expected_version: i32,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub location: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub severity: Option<Severity>,
+    pub category_id: Option<i64>,
+    pub requires_engineering: Option<bool>,
+}
+
+pub struct Supervision {
+    pub issue_id: i64,
+    pub level: SupervisionLevel,
+    pub deadline: NaiveDate,
+    pub note: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+/// A lifecycle step that carries only a text (a plan, a summary, a reason, a note).
+pub struct StepInput {
+    pub issue_id: i64,
+    pub text: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+pub struct Acceptance {
+    pub issue_id: i64,
+    pub opinion: String,
+    pub notice_days: i32,
+    pub expected_version: Option<i32>,
+}
+
+/// One change to apply to a loaded issue.
+struct Change {
+    step: Step,
+    columns: issue::ActiveModel,
+    note: Option<String>,
+    cooperators: Option<Vec<i64>>,
+    expected_version: Option<i32>,
+}
+
+impl Change {
+    fn new(step: Step, expected_version: Option<i32>) -> Self {
+        Self {
+            step,
+            columns: issue::ActiveModel { ..Default::default() },
+            note: None,
+            cooperators: None,
+            expected_version,
+        }
+    }
+}
+
+/// Latitude and longitude come together and stay on the globe.
+fn check_coordinates(latitude: Option<f64>, longitude: Option<f64>) -> AppResult<()> {
+    match (latitude, longitude) {
+        (None, None) => Ok(()),
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(AppError::bad_input("latitude", "`latitude` must be between -90 and 90"));
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(AppError::bad_input("longitude", "`longitude` must be between -180 and 180"));
+            }
+            Ok(())
+        }
+        (Some(_), None) => Err(AppError::bad_input("longitude", "give `longitude` with `latitude`")),
+        (None, Some(_)) => Err(AppError::bad_input("latitude", "give `latitude` with `longitude`")),
+    }
+}
+
+impl Services {
+    async fn active_department(&self, id: i64, field: &str) -> AppResult<department::Model> {
+        match department::Entity::find_by_id(id).one(self.conn()).await? {
+            Some(department) if department.active => Ok(department),
+            _ => Err(AppError::bad_input(field, format!("no active department has the id given in `{field}`"))),
+        }
+    }
+
+    async fn township(&self, id: i64) -> AppResult<i64> {
+        let township = self.active_department(id, "townshipId").await?;
+        if township.kind != DepartmentKind::Township {
+            return Err(AppError::bad_input("townshipId", "`townshipId` must name a township"));
+        }
+        Ok(township.id)
+    }
+
+    async fn existing_category(&self, id: i64, field: &str) -> AppResult<category::Model> {
+        category::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .ok_or_else(|| AppError::bad_input(field, "no category has this id"))
+    }
+
+    /// The issue for a change: NOT_FOUND when it does not exist or the actor cannot see it.
+    async fn issue_for_change(&self, actor: &Principal, id: i64) -> AppResult<issue::Model> {
+        self.issue(actor, id).await?.ok_or_else(|| AppError::not_found("issue"))
+    }
+
+    pub async fn register_issue(&self, actor: &Principal, input: NewIssue) -> AppResult<issue::Model> {
+        authorize(actor, Action::ManageIssues)?;
+        let code = code_text("code", &input.code, 64)?;
+        let title = required_text("title", &input.title, 300)?;
+        let description = required_text("description", &input.description, 20_000)?;
+        let location = optional_text("location", input.location.as_deref(), 300)?;
+        check_coordinates(input.latitude, input.longitude)?;
+        if inspection_round::Entity::find_by_id(input.round_id).one(self.conn()).await?.is_none() {
+            return Err(AppError::bad_input("roundId", "no inspection round has this id"));
+        }
+        self.existing_category(input.category_id, "categoryId").await?;
+        let township_id = match input.township_id {
+            Some(id) => Some(self.township(id).await?),
+            None => None,
+        };
+        if issue::Entity::find().filter(issue::Column::Code.eq(&code)).one(self.conn()).await?.is_some() {
+            return Err(AppError::bad_input("code", format!("an issue with code {code} is already registered")));
+        }
+        let now = self.clock.now();
+        let row = issue::ActiveModel {
+            code: Set(code),
+            title: Set(title),
+            description: Set(description),
+            status: Set(IssueStatus::Reported),
+            severity: Set(input.severity),
+            round_id: Set(input.round_id),
+            category_id: Set(input.category_id),
+            location: Set(location),
+            township_id: Set(township_id),
+            latitude: Set(input.latitude),
+            longitude: Set(input.longitude),
+            requires_engineering: Set(input.requires_engineering),
+            lead_department_id: Set(None),
+            leader_name: Set(None),
+            deadline: Set(None),
+            supervision_level: Set(None),
+            supervision_deadline: Set(None),
+            supervision_note: Set(None),
+            supervision_listed_at: Set(None),
+            supervision_listed_by: Set(None),
+            plan_summary: Set(None),
+            acceptance_summary: Set(None),
+            reopen_count: Set(0),
+            accepted_at: Set(None),
+            notice_ends_on: Set(None),
+            closed_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let txn = self.conn().begin().await?;
+        let created = row.insert(&txn).await?;
+        self.record_event(&txn, actor, &created, None, entity::enums::IssueAction::Registered, None).await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn assign_issue(&self, actor: &Principal, input: Assignment) -> AppResult<issue::Model> {
+        authorize(actor, Action::ManageIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let leader_name = required_text("leaderName", &input.leader_name, 100)?;
+        let lead = self.active_department(input.lead_department_id, "leadDepartmentId").await?;
+        if lead.kind == DepartmentKind::Bureau {
+            let category = self.existing_category(current.category_id, "leadDepartmentId").await?;
+            if category.duty_department_id != lead.id {
+                return Err(AppError::bad_input(
+                    "leadDepartmentId",
+                    "the coordinating bureau can lead only problems whose category names it as duty department",
+                ));
+            }
+        }
+        let mut cooperating = input.cooperating_department_ids.clone();
+        cooperating.sort_unstable();
+        cooperating.dedup();
+        if cooperating.contains(&lead.id) {
+            return Err(AppError::bad_input("cooperatingDepartmentIds", "the lead department cannot also cooperate"));
+        }
+        for id in &cooperating {
+            self.active_department(*id, "cooperatingDepartmentIds").await?;
+        }
+        let mut change = Change::new(Step::Assign, input.expected_version);
+        change.columns.lead_department_id = Set(Some(lead.id));
+        change.columns.deadline = Set(Some(input.deadline));
+        change.columns.leader_name = Set(Some(leader_name));
+        change.note = Some(format!("lead {}, deadline {}", lead.code, input.deadline));
+        change.cooperators = Some(cooperating);
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn update_issue(&self, actor: &Principal, input: IssueChanges) -> AppResult<issue::Model> {
+        authorize(actor, Action::ManageIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let mut change = Change::new(Step::Update, Some(input.expected_version));
+        let mut changed = Vec::new();
+        if let Some(title) = &input.title {
+            change.columns.title = Set(required_text("title", title, 300)?);
+            changed.push("title");
+        }
+        if let Some(description) = &input.description {
+            change.columns.description = Set(required_text("description", description, 20_000)?);
+            changed.push("description");
+        }
+        if let Some(location) = &input.location {
+            change.columns.location = Set(optional_text("location", Some(location), 300)?);
+            changed.push("location");
+        }
+        if input.latitude.is_some() || input.longitude.is_some() {
+            check_coordinates(input.latitude, input.longitude)?;
+            change.columns.latitude = Set(input.latitude);
+            change.columns.longitude = Set(input.longitude);
+            changed.push("coordinates");
+        }
+        if let Some(severity) = input.severity {
+            change.columns.severity = Set(severity);
+            changed.push("severity");
+        }
+        if let Some(category_id) = input.category_id {
+            self.existing_category(category_id, "categoryId").await?;
+            change.columns.category_id = Set(category_id);
+            changed.push("category");
+        }
+        if let Some(requires) = input.requires_engineering {
+            change.columns.requires_engineering = Set(requires);
+            changed.push("requiresEngineering");
+        }
+        if changed.is_empty() {
+            return Err(AppError::bad_input("issueId", "give at least one field to change"));
+        }
+        change.note = Some(format!("changed {}", changed.join(", ")));
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn supervise_issue(&self, actor: &Principal, input: Supervision) -> AppResult<issue::Model> {
+        authorize(actor, Action::ManageIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let note = optional_text("note", input.note.as_deref(), MAX_NOTE)?;
+        let mut change = Change::new(Step::Supervise, input.expected_version);
+        change.columns.supervision_level = Set(Some(input.level));
+        change.columns.supervision_deadline = Set(Some(input.deadline));
+        change.columns.supervision_note = Set(note.clone());
+        change.columns.supervision_listed_at = Set(Some(self.clock.now()));
+        change.columns.supervision_listed_by = Set(Some(actor.sub.clone()));
+        change.note = Some(match note {
+            Some(note) => format!("{:?} supervision until {}: {note}", input.level, input.deadline),
+            None => format!("{:?} supervision until {}", input.level, input.deadline),
+        });
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn lift_supervision(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+        authorize(actor, Action::ManageIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        if current.supervision_level.is_none() {
+            return Err(AppError::invalid_transition("the issue is not listed for supervision"));
+        }
+        let mut change = Change::new(Step::LiftSupervision, input.expected_version);
+        change.columns.supervision_level = Set(None);
+        change.columns.supervision_deadline = Set(None);
+        change.columns.supervision_note = Set(None);
+        change.columns.supervision_listed_at = Set(None);
+        change.columns.supervision_listed_by = Set(None);
+        change.note = optional_text("note", input.text.as_deref(), MAX_NOTE)?;
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn start_rectification(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        authorize_lead_work(actor, current.lead_department_id)?;
+        let plan = required_text("plan", input.text.as_deref().unwrap_or_default(), 20_000)?;
+        let mut change = Change::new(Step::StartRectification, input.expected_version);
+        change.columns.plan_summary = Set(Some(plan));
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn request_acceptance(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        authorize_lead_work(actor, current.lead_department_id)?;
+        let summary = required_text("summary", input.text.as_deref().unwrap_or_default(), 20_000)?;
+        let mut change = Change::new(Step::RequestAcceptance, input.expected_version);
+        change.columns.acceptance_summary = Set(Some(summary.clone()));
+        change.note = Some(summary);
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn accept_rectification(&self, actor: &Principal, input: Acceptance) -> AppResult<issue::Model> {
+        authorize(actor, Action::DecideIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let opinion = required_text("opinion", &input.opinion, MAX_NOTE)?;
+        if !(0..=MAX_NOTICE_DAYS).contains(&input.notice_days) {
+            return Err(AppError::bad_input(
+                "noticeDays",
+                format!("`noticeDays` must be between 0 and {MAX_NOTICE_DAYS}"),
+            ));
+        }
+        let now = self.clock.now();
+        let mut change = Change::new(Step::Accept, input.expected_version);
+        change.columns.accepted_at = Set(Some(now));
+        change.columns.notice_ends_on = Set(Some(self.clock.date_at(now) + Duration::days(input.notice_days.into())));
+        change.note = Some(opinion);
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn reject_rectification(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+        authorize(actor, Action::DecideIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let reason = required_text("reason", input.text.as_deref().unwrap_or_default(), MAX_NOTE)?;
+        let mut change = Change::new(Step::Reject, input.expected_version);
+        change.note = Some(reason);
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn close_issue(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+        authorize(actor, Action::DecideIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        if current.status == IssueStatus::Accepted
+            && let Some(ends) = current.notice_ends_on
+            && self.clock.today() < ends
+        {
+            return Err(AppError::invalid_transition(format!(
+                "the public notice runs until {ends}; close the issue from that day on"
+            )));
+        }
+        let mut change = Change::new(Step::Close, input.expected_version);
+        change.columns.closed_at = Set(Some(self.clock.now()));
+        change.note = optional_text("note", input.text.as_deref(), MAX_NOTE)?;
+        self.apply(actor, current, change).await
+    }
+
+    pub async fn reopen_issue(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+        authorize(actor, Action::DecideIssues)?;
+        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let reason = required_text("reason", input.text.as_deref().unwrap_or_default(), MAX_NOTE)?;
+        let mut change = Change::new(Step::Reopen, input.expected_version);
+        change.columns.reopen_count = Set(current.reopen_count + 1);
+        change.columns.accepted_at = Set(None);
+        change.columns.notice_ends_on = Set(None);
+        change.columns.closed_at = Set(None);
+        change.note = Some(reason);
+        self.apply(actor, current, change).await
+    }
+
+    /// Checks the step against the status and version, then writes the row, the cooperating
+    /// units and the event in one transaction.
+    async fn apply(&self, actor: &Principal, current: issue::Model, change: Change) -> AppResult<issue::Model> {
+        let outcome = change.step.apply(current.status).ok_or_else(|| {
+            AppError::invalid_transition(format!(
+                "cannot {} an issue that is {:?}",
+                change.step.describe(),
+                current.status
+            ))
+        })?;
+        if let Some(expected) = change.expected_version
+            && expected != current.version
+        {
+            return Err(AppError::conflict(format!(
+                "the issue was changed meanwhile (now at version {})",
+                current.version
+            )));
+        }
+        let mut columns = change.columns;
+        columns.status = Set(outcome.to);
+        columns.version = Set(current.version + 1);
+        columns.updated_at = Set(self.clock.now());
+
+        let txn = self.conn().begin().await?;
+        // The guarded update is the transaction's first statement, so on SQLite it takes the
+        // write lock (waiting out the busy timeout) before anything is read.
+        let updated = issue::Entity::update_many()
+            .set(columns)
+            .filter(issue::Column::Id.eq(current.id))
+            .filter(issue::Column::Version.eq(current.version))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(AppError::conflict("the issue was changed meanwhile; reload it and try again"));
+        }
+        if let Some(cooperating) = change.cooperators {
+            issue_cooperator::Entity::delete_many()
+                .filter(issue_cooperator::Column::IssueId.eq(current.id))
+                .exec(&txn)
+                .await?;
+            if !cooperating.is_empty() {
+                let rows = cooperating.into_iter().map(|department_id| issue_cooperator::ActiveModel {
+                    issue_id: Set(current.id),
+                    department_id: Set(department_id),
+                });
+                issue_cooperator::Entity::insert_many(rows).exec(&txn).await?;
+            }
+        }
+        let saved =
+            issue::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::not_found("issue"))?;
+        self.record_event(&txn, actor, &saved, Some(current.status), outcome.action, change.note).await?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    async fn record_event(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Principal,
+        issue: &issue::Model,
+        from: Option<IssueStatus>,
+        action: entity::enums::IssueAction,
+        note: Option<String>,
+    ) -> AppResult<()> {
+        issue_event::ActiveModel {
+            issue_id: Set(issue.id),
+            action: Set(action),
+            from_status: Set(from),
+            to_status: Set(issue.status),
+            actor_sub: Set(actor.sub.clone()),
+            actor_role: Set(actor.role),
+            note: Set(note),
+            at: Set(issue.updated_at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        Ok(())
+    }
+}

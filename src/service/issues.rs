@@ -1,0 +1,306 @@
+//! Reading issues: filters, the department's visibility as a row condition, keyset pages,
+//! and the batch look-ups behind the GraphQL loaders.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{IssueStatus, Severity};
+use entity::{category, issue, issue_cooperator, issue_event};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::Services;
+use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
+use super::policy::{IssueScope, issue_scope};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+
+/// The filters of `IssueFilter`; every present field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct IssueFilter {
+    pub status: Vec<IssueStatus>,
+    pub severity: Option<Severity>,
+    pub round_id: Option<i64>,
+    pub aspect_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub lead_department_id: Option<i64>,
+    /// Lead or cooperating unit.
+    pub department_id: Option<i64>,
+    pub supervised: Option<bool>,
+    pub overdue: Option<bool>,
+    pub deadline_before: Option<NaiveDate>,
+    pub updated_since: Option<DateTime<Utc>>,
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IssueOrderField {
+    Code,
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Deadline,
+}
+
+/// The order of an issue list; ties are broken by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueOrder {
+    pub field: IssueOrderField,
+    pub descending: bool,
+}
+
+impl Default for IssueOrder {
+    /// Newest first.
+    fn default() -> Self {
+        Self { field: IssueOrderField::CreatedAt, descending: true }
+    }
+}
+
+impl IssueOrder {
+    pub fn new(field: IssueOrderField, descending: bool) -> Self {
+        Self { field, descending }
+    }
+}
+
+/// Issues without a deadline sort after every dated one.
+const NO_DEADLINE: &str = "9999-12-31";
+
+impl IssueOrder {
+    fn name(&self) -> String {
+        format!("issue:{:?}:{}", self.field, if self.descending { "DESC" } else { "ASC" })
+    }
+
+    fn key_expr(&self) -> SimpleExpr {
+        match self.field {
+            IssueOrderField::Code => Expr::col((issue::Entity, issue::Column::Code)),
+            IssueOrderField::CreatedAt => Expr::col((issue::Entity, issue::Column::CreatedAt)),
+            IssueOrderField::UpdatedAt => Expr::col((issue::Entity, issue::Column::UpdatedAt)),
+            IssueOrderField::Deadline => {
+                Func::coalesce([Expr::col((issue::Entity, issue::Column::Deadline)), Expr::val(no_deadline())]).into()
+            }
+        }
+    }
+
+    /// The row's sort key as written into its cursor.
+    fn key_of(&self, row: &issue::Model) -> String {
+        match self.field {
+            IssueOrderField::Code => row.code.clone(),
+            IssueOrderField::CreatedAt => row.created_at.timestamp_micros().to_string(),
+            IssueOrderField::UpdatedAt => row.updated_at.timestamp_micros().to_string(),
+            IssueOrderField::Deadline => row.deadline.unwrap_or_else(no_deadline).to_string(),
+        }
+    }
+
+    /// The cursor's sort key as a value to compare with.
+    fn key_value(&self, key: &str, field: &str) -> AppResult<SimpleExpr> {
+        let invalid = || AppError::bad_input(field, format!("`{field}` is not a cursor of this list and ordering"));
+        Ok(match self.field {
+            IssueOrderField::Code => Expr::val(key.to_owned()).into(),
+            IssueOrderField::CreatedAt | IssueOrderField::UpdatedAt => {
+                let micros: i64 = key.parse().map_err(|_| invalid())?;
+                Expr::val(DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?).into()
+            }
+            IssueOrderField::Deadline => Expr::val(key.parse::<NaiveDate>().map_err(|_| invalid())?).into(),
+        })
+    }
+}
+
+fn no_deadline() -> NaiveDate {
+    NO_DEADLINE.parse().unwrap_or(NaiveDate::MAX)
+}
+
+/// `issue.id IN (issues where the department cooperates)`.
+fn cooperating_on(department_id: i64) -> SimpleExpr {
+    issue::Column::Id.in_subquery(
+        Query::select()
+            .column(issue_cooperator::Column::IssueId)
+            .from(issue_cooperator::Entity)
+            .and_where(issue_cooperator::Column::DepartmentId.eq(department_id))
+            .to_owned(),
+    )
+}
+
+fn lead_or_cooperating(department_id: i64) -> Condition {
+    Condition::any().add(issue::Column::LeadDepartmentId.eq(department_id)).add(cooperating_on(department_id))
+}
+
+const COMPLETED: [IssueStatus; 2] = [IssueStatus::Accepted, IssueStatus::Closed];
+
+impl Services {
+    /// The rows an actor may read, narrowed by `filter`.
+    fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> Condition {
+        let mut condition = Condition::all();
+        if let IssueScope::Department(id) = issue_scope(actor) {
+            condition = condition.add(lead_or_cooperating(id));
+        }
+        if !filter.status.is_empty() {
+            condition = condition.add(issue::Column::Status.is_in(filter.status.iter().copied()));
+        }
+        if let Some(severity) = filter.severity {
+            condition = condition.add(issue::Column::Severity.eq(severity));
+        }
+        if let Some(round) = filter.round_id {
+            condition = condition.add(issue::Column::RoundId.eq(round));
+        }
+        if let Some(aspect) = filter.aspect_id {
+            condition = condition.add(
+                issue::Column::CategoryId.in_subquery(
+                    Query::select()
+                        .column(category::Column::Id)
+                        .from(category::Entity)
+                        .and_where(category::Column::AspectId.eq(aspect))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(category) = filter.category_id {
+            condition = condition.add(issue::Column::CategoryId.eq(category));
+        }
+        if let Some(lead) = filter.lead_department_id {
+            condition = condition.add(issue::Column::LeadDepartmentId.eq(lead));
+        }
+        if let Some(department) = filter.department_id {
+            condition = condition.add(lead_or_cooperating(department));
+        }
+        match filter.supervised {
+            Some(true) => condition = condition.add(issue::Column::SupervisionLevel.is_not_null()),
+            Some(false) => condition = condition.add(issue::Column::SupervisionLevel.is_null()),
+            None => {}
+        }
+        if let Some(overdue) = filter.overdue {
+            let today = self.clock.today();
+            let is_overdue =
+                Condition::all().add(issue::Column::Deadline.lt(today)).add(issue::Column::Status.is_not_in(COMPLETED));
+            condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
+        }
+        if let Some(before) = filter.deadline_before {
+            condition = condition.add(issue::Column::Deadline.lt(before));
+        }
+        if let Some(since) = filter.updated_since {
+            condition = condition.add(issue::Column::UpdatedAt.gte(since));
+        }
+        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern =
+                format!("%{}%", search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let like = |column: issue::Column| {
+                Expr::expr(Func::lower(Expr::col((issue::Entity, column))))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            condition = condition.add(
+                Condition::any()
+                    .add(like(issue::Column::Code))
+                    .add(like(issue::Column::Title))
+                    .add(like(issue::Column::Description))
+                    .add(like(issue::Column::Location)),
+            );
+        }
+        condition
+    }
+
+    pub async fn list_issues(
+        &self,
+        actor: &Principal,
+        filter: &IssueFilter,
+        order: IssueOrder,
+        args: &PageArgs,
+    ) -> AppResult<Page<issue::Model>> {
+        let window = args.window()?;
+        let ordering = order.name();
+        // Walking backwards reverses the order; the page is turned round again at the end.
+        let ascending = order.descending == window.backward;
+        let mut select = issue::Entity::find().filter(self.issue_condition(actor, filter));
+        if let Some(raw) = &window.cursor {
+            let field = if window.backward { "before" } else { "after" };
+            let cursor = Cursor::decode(raw, &ordering, field)?;
+            let key = order.key_value(&cursor.key, field)?;
+            select = select.filter(keyset_condition(
+                order.key_expr(),
+                key,
+                (issue::Entity, issue::Column::Id),
+                cursor.id,
+                ascending,
+            ));
+        }
+        let direction = if ascending { Order::Asc } else { Order::Desc };
+        let rows = select
+            .order_by(order.key_expr(), direction.clone())
+            .order_by(issue::Column::Id, direction)
+            .limit(window.limit + 1)
+            .all(self.conn())
+            .await?;
+        Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(&ordering, &order.key_of(row), row.id)))
+    }
+
+    pub async fn count_issues(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<u64> {
+        Ok(issue::Entity::find().filter(self.issue_condition(actor, filter)).count(self.conn()).await?)
+    }
+
+    /// The issue with this id, if the actor may see it.
+    pub async fn issue(&self, actor: &Principal, id: i64) -> AppResult<Option<issue::Model>> {
+        let condition = self.issue_condition(actor, &IssueFilter::default());
+        Ok(issue::Entity::find_by_id(id).filter(condition).one(self.conn()).await?)
+    }
+
+    pub async fn issue_by_code(&self, actor: &Principal, code: &str) -> AppResult<Option<issue::Model>> {
+        let condition = self.issue_condition(actor, &IssueFilter::default());
+        Ok(issue::Entity::find().filter(issue::Column::Code.eq(code.trim())).filter(condition).one(self.conn()).await?)
+    }
+
+    /// Issues with these ids that the actor may see, in one statement.
+    pub async fn issues_by_ids(&self, actor: &Principal, ids: &[i64]) -> AppResult<HashMap<i64, issue::Model>> {
+        let condition = self.issue_condition(actor, &IssueFilter::default());
+        let rows = issue::Entity::find()
+            .filter(issue::Column::Id.is_in(ids.iter().copied()))
+            .filter(condition)
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    /// Events with these ids whose issues the actor may see, in two statements.
+    pub async fn issue_events_by_ids(
+        &self,
+        actor: &Principal,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, issue_event::Model>> {
+        let events = issue_event::Entity::find()
+            .filter(issue_event::Column::Id.is_in(ids.iter().copied()))
+            .all(self.conn())
+            .await?;
+        let issue_ids: Vec<i64> = events.iter().map(|event| event.issue_id).collect();
+        let visible = self.issues_by_ids(actor, &issue_ids).await?;
+        Ok(events
+            .into_iter()
+            .filter(|event| visible.contains_key(&event.issue_id))
+            .map(|event| (event.id, event))
+            .collect())
+    }
+
+    /// Cooperating department ids of each issue (for the loader; the issues are already visible).
+    pub async fn cooperators_of(&self, issue_ids: &[i64]) -> AppResult<HashMap<i64, Vec<i64>>> {
+        let rows = issue_cooperator::Entity::find()
+            .filter(issue_cooperator::Column::IssueId.is_in(issue_ids.iter().copied()))
+            .order_by_asc(issue_cooperator::Column::DepartmentId)
+            .all(self.conn())
+            .await?;
+        let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.issue_id).or_default().push(row.department_id);
+        }
+        Ok(grouped)
+    }
+
+    /// All events of each issue, oldest first (for the loader; the issues are already visible).
+    pub async fn events_of(&self, issue_ids: &[i64]) -> AppResult<HashMap<i64, Vec<issue_event::Model>>> {
+        let rows = issue_event::Entity::find()
+            .filter(issue_event::Column::IssueId.is_in(issue_ids.iter().copied()))
+            .order_by_asc(issue_event::Column::Id)
+            .all(self.conn())
+            .await?;
+        let mut grouped: HashMap<i64, Vec<issue_event::Model>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.issue_id).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+}

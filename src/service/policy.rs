@@ -1,0 +1,155 @@
+//! Who may see and do what: the matrix of DOMAIN.md, in one place.
+//!
+//! Every service function asks here before it reads or writes; GraphQL, exports and the CLI
+//! therefore share one gate. Reading another department's issue is not "forbidden" but
+//! invisible: callers turn `IssueScope` into a row filter or a not-found.
+
+use entity::enums::Role;
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+
+/// Something an actor may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read departments, rounds, aspects and categories.
+    ReadReferenceData,
+    /// Create and update departments.
+    ManageDepartments,
+    /// Create and read local users.
+    ManageUsers,
+    /// Create rounds, aspects and categories.
+    ManageCatalog,
+    /// Register, assign, update, supervise issues and lift supervision.
+    ManageIssues,
+    /// Start rectification and request acceptance (the lead department of the issue only).
+    WorkOnIssue,
+    /// Accept, reject, close and reopen issues.
+    DecideIssues,
+}
+
+impl Action {
+    fn allowed_roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::ReadReferenceData => &[Admin, Bureau, Leader, Department, Inspector, Superior],
+            Action::ManageDepartments => &[Admin, Bureau],
+            Action::ManageUsers => &[Admin],
+            Action::ManageCatalog | Action::ManageIssues | Action::DecideIssues => &[Bureau],
+            Action::WorkOnIssue => &[Department],
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Action::ReadReferenceData => "read reference data",
+            Action::ManageDepartments => "manage departments",
+            Action::ManageUsers => "manage users",
+            Action::ManageCatalog => "manage inspection rounds and the classification",
+            Action::ManageIssues => "register, assign, update or supervise issues",
+            Action::WorkOnIssue => "work on an issue's rectification",
+            Action::DecideIssues => "accept, reject, close or reopen issues",
+        }
+    }
+}
+
+/// FORBIDDEN unless the actor's role may take `action`.
+pub fn authorize(principal: &Principal, action: Action) -> AppResult<()> {
+    if action.allowed_roles().contains(&principal.role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!("the {:?} role may not {}", principal.role, action.describe())))
+    }
+}
+
+/// Which issues an actor may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueScope {
+    All,
+    /// Issues where this department is the lead or a cooperating unit.
+    Department(i64),
+}
+
+pub fn issue_scope(principal: &Principal) -> IssueScope {
+    match (principal.role, principal.department_id) {
+        (Role::Department, Some(department)) => IssueScope::Department(department),
+        // A DEPARTMENT principal always has a department (tokens without one are refused);
+        // should one slip through, it sees nothing rather than everything.
+        (Role::Department, None) => IssueScope::Department(-1),
+        _ => IssueScope::All,
+    }
+}
+
+impl IssueScope {
+    /// Whether an issue with this lead and these cooperating units is visible.
+    pub fn sees(self, lead: Option<i64>, cooperating: &[i64]) -> bool {
+        match self {
+            IssueScope::All => true,
+            IssueScope::Department(id) => lead == Some(id) || cooperating.contains(&id),
+        }
+    }
+}
+
+/// Working on an issue is the lead department's alone; cooperating units may read, not act.
+pub fn authorize_lead_work(principal: &Principal, lead: Option<i64>) -> AppResult<()> {
+    authorize(principal, Action::WorkOnIssue)?;
+    if lead.is_some() && principal.department_id == lead {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("only the issue's lead department may do this"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Role::*;
+
+    fn principal(role: Role, department_id: Option<i64>) -> Principal {
+        Principal { sub: "t".into(), name: None, role, department_id }
+    }
+
+    /// The matrix of DOMAIN.md, row by row: `true` where the role may act.
+    #[test]
+    fn the_role_matrix_matches_the_domain() {
+        let roles = [Admin, Bureau, Leader, Department, Inspector, Superior];
+        let table: &[(Action, [bool; 6])] = &[
+            (Action::ReadReferenceData, [true, true, true, true, true, true]),
+            (Action::ManageDepartments, [true, true, false, false, false, false]),
+            (Action::ManageUsers, [true, false, false, false, false, false]),
+            (Action::ManageCatalog, [false, true, false, false, false, false]),
+            (Action::ManageIssues, [false, true, false, false, false, false]),
+            (Action::WorkOnIssue, [false, false, false, true, false, false]),
+            (Action::DecideIssues, [false, true, false, false, false, false]),
+        ];
+        for (action, expected) in table {
+            for (role, allowed) in roles.iter().zip(expected) {
+                let result = authorize(&principal(*role, Some(1)), *action);
+                assert_eq!(result.is_ok(), *allowed, "{role:?} {action:?}");
+                if let Err(error) = result {
+                    assert_eq!(error.code(), "FORBIDDEN");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_department_sees_only_issues_it_leads_or_cooperates_on() {
+        let scope = issue_scope(&principal(Department, Some(7)));
+        assert!(scope.sees(Some(7), &[]));
+        assert!(scope.sees(Some(3), &[5, 7]));
+        assert!(!scope.sees(Some(3), &[5]));
+        assert!(!scope.sees(None, &[]));
+        for role in [Admin, Bureau, Leader, Inspector, Superior] {
+            assert!(issue_scope(&principal(role, None)).sees(Some(3), &[]), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_lead_department_works_on_an_issue() {
+        assert!(authorize_lead_work(&principal(Department, Some(7)), Some(7)).is_ok());
+        assert!(authorize_lead_work(&principal(Department, Some(8)), Some(7)).is_err());
+        assert!(authorize_lead_work(&principal(Department, Some(7)), None).is_err());
+        assert!(authorize_lead_work(&principal(Bureau, None), Some(7)).is_err());
+    }
+}

@@ -1,0 +1,140 @@
+//! Local users, logging in, and resolving a token into the acting principal.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use entity::enums::Role;
+use entity::{department, user};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use super::pagination::{Page, PageArgs, page_by_id};
+use super::policy::{Action, authorize};
+use super::{Services, optional_text, required_text};
+use crate::auth::{IssuedToken, Principal, TokenClaims, hash_password, verify_password};
+use crate::error::{AppError, AppResult};
+
+/// How long a token from `login` lives.
+pub const LOGIN_TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
+const MIN_PASSWORD_CHARS: usize = 12;
+
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub department_code: Option<String>,
+    pub display_name: Option<String>,
+}
+
+impl Services {
+    /// Turns verified claims into a principal; an unknown or inactive department is refused.
+    pub async fn resolve_principal(&self, claims: TokenClaims) -> AppResult<Principal> {
+        let department_id = match (&claims.dept, claims.role) {
+            (Some(code), _) => {
+                let found = department::Entity::find()
+                    .filter(department::Column::Code.eq(code.as_str()))
+                    .one(self.conn())
+                    .await?;
+                match found {
+                    Some(department) if department.active => Some(department.id),
+                    _ => return Err(AppError::Unauthenticated("the token names an unknown department".into())),
+                }
+            }
+            (None, _) => None,
+        };
+        Ok(Principal { sub: claims.sub, name: claims.name, role: claims.role, department_id })
+    }
+
+    /// Checks a local user's password and signs a token. Wrong user and wrong password are
+    /// answered alike, so usernames cannot be probed.
+    pub async fn login(&self, username: &str, password: &str) -> AppResult<(IssuedToken, user::Model)> {
+        let refused = || AppError::Unauthenticated("the username or password is wrong".into());
+        let found = user::Entity::find().filter(user::Column::Username.eq(username.trim())).one(self.conn()).await?;
+        let Some(found) = found.filter(|u| u.active) else {
+            // Spend the same effort as a real check.
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Lw8bEZrQ8mQ4S8zFyRk+wU8Uo3BlVH8dkfG0kVyYFg",
+            );
+            return Err(refused());
+        };
+        if !verify_password(password, &found.password_hash) {
+            return Err(refused());
+        }
+        let dept_code = match found.department_id {
+            Some(id) => department::Entity::find_by_id(id).one(self.conn()).await?.map(|d| d.code),
+            None => None,
+        };
+        let token = self
+            .tokens
+            .issue(&found.username, found.role, dept_code.as_deref(), found.display_name.as_deref(), LOGIN_TOKEN_TTL)
+            .map_err(AppError::internal)?;
+        Ok((token, found))
+    }
+
+    pub async fn create_user(&self, actor: &Principal, input: NewUser) -> AppResult<user::Model> {
+        authorize(actor, Action::ManageUsers)?;
+        let username = required_text("username", &input.username, 64)?;
+        if !username.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
+            return Err(AppError::bad_input(
+                "username",
+                "`username` may contain letters, digits, '.', '_', '-' and '@' only",
+            ));
+        }
+        if input.password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::bad_input(
+                "password",
+                format!("`password` must have at least {MIN_PASSWORD_CHARS} characters"),
+            ));
+        }
+        let display_name = optional_text("displayName", input.display_name.as_deref(), 100)?;
+        let department_id = match (input.role, input.department_code.as_deref()) {
+            (Role::Department, Some(code)) => {
+                let department =
+                    department::Entity::find().filter(department::Column::Code.eq(code)).one(self.conn()).await?;
+                Some(department.ok_or_else(|| AppError::bad_input("departmentCode", "no department has this code"))?.id)
+            }
+            (Role::Department, None) => {
+                return Err(AppError::bad_input("departmentCode", "a DEPARTMENT user needs `departmentCode`"));
+            }
+            (_, Some(_)) => {
+                return Err(AppError::bad_input("departmentCode", "only DEPARTMENT users belong to a department"));
+            }
+            (_, None) => None,
+        };
+        if user::Entity::find().filter(user::Column::Username.eq(&username)).one(self.conn()).await?.is_some() {
+            return Err(AppError::bad_input("username", "this username is taken"));
+        }
+        let password_hash = hash_password(&input.password).map_err(AppError::internal)?;
+        let row = user::ActiveModel {
+            username: Set(username),
+            password_hash: Set(password_hash),
+            role: Set(input.role),
+            department_id: Set(department_id),
+            display_name: Set(display_name),
+            active: Set(true),
+            created_at: Set(self.clock.now()),
+            ..Default::default()
+        };
+        Ok(row.insert(self.conn()).await?)
+    }
+
+    /// Users with these ids; only ADMIN sees users, to everyone else they do not exist.
+    pub async fn users_by_ids(&self, actor: &Principal, ids: &[i64]) -> AppResult<HashMap<i64, user::Model>> {
+        if authorize(actor, Action::ManageUsers).is_err() {
+            return Ok(HashMap::new());
+        }
+        let rows = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    pub async fn count_users(&self, actor: &Principal) -> AppResult<u64> {
+        use sea_orm::PaginatorTrait;
+        authorize(actor, Action::ManageUsers)?;
+        Ok(user::Entity::find().count(self.conn()).await?)
+    }
+
+    pub async fn list_users(&self, actor: &Principal, args: &PageArgs) -> AppResult<Page<user::Model>> {
+        authorize(actor, Action::ManageUsers)?;
+        page_by_id(self.conn(), user::Entity::find(), user::Column::Id, "user", args).await
+    }
+}

@@ -1,0 +1,45 @@
+//! The application: built from settings and services, bound to its listener, then run.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::Compress;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::graphql::build_schema;
+use crate::http::{GraphqlState, routes};
+use crate::service::Services;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listen address (port 0 picks a free port) and prepares the server.
+    pub fn build(settings: &Settings, services: Services) -> anyhow::Result<Self> {
+        let listener =
+            TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(GraphqlState {
+            schema: build_schema(&settings.limits),
+            services,
+            max_body_bytes: settings.limits.max_body_bytes,
+        });
+        let server =
+            HttpServer::new(move || App::new().wrap(Compress::default()).app_data(state.clone()).configure(routes))
+                .listen(listener)?
+                .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
