@@ -3,7 +3,7 @@
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
-use super::loaders::Loaders;
+use super::loaders::{Loaders, ReferenceData};
 use crate::auth::{Actor, Principal};
 use crate::error::AppResult;
 use crate::service::Services;
@@ -13,6 +13,8 @@ pub trait ContextExt {
     /// The signed-in principal, or UNAUTHENTICATED.
     fn principal(&self) -> AppResult<&Principal>;
     fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T>;
+    /// The reference tables, read at most once per request.
+    fn reference(&self) -> &ReferenceData;
 }
 
 impl ContextExt for Context<'_> {
@@ -26,6 +28,10 @@ impl ContextExt for Context<'_> {
 
     fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T> {
         self.data_unchecked::<DataLoader<T>>()
+    }
+
+    fn reference(&self) -> &ReferenceData {
+        self.data_unchecked::<ReferenceData>()
     }
 }
 

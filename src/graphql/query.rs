@@ -99,7 +99,8 @@ impl From<IssueOrderInput> for ServiceOrder {
 
 pub struct QueryRoot;
 
-#[Object]
+/// Everything there is to read. Every field needs a bearer token.
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The signed-in user, as the token describes them.
     async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {

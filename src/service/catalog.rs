@@ -30,6 +30,24 @@ pub struct NewCategory {
 }
 
 impl Services {
+    /// Every round, for the per-request reference cache (rounds are few).
+    pub async fn all_rounds(&self) -> AppResult<HashMap<i64, inspection_round::Model>> {
+        let rows = inspection_round::Entity::find().all(self.conn()).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    /// Every aspect, for the per-request reference cache.
+    pub async fn all_aspects(&self) -> AppResult<HashMap<i64, aspect::Model>> {
+        let rows = aspect::Entity::find().all(self.conn()).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    /// Every category, for the per-request reference cache.
+    pub async fn all_categories(&self) -> AppResult<HashMap<i64, category::Model>> {
+        let rows = category::Entity::find().all(self.conn()).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
     pub async fn list_rounds(&self, actor: &Principal, args: &PageArgs) -> AppResult<Page<inspection_round::Model>> {
         authorize(actor, Action::ReadReferenceData)?;
         page_by_id(self.conn(), inspection_round::Entity::find(), inspection_round::Column::Id, "round", args).await
@@ -108,20 +126,6 @@ impl Services {
         let rows =
             category::Entity::find().filter(category::Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-
-    /// The categories of each aspect, ordered by code.
-    pub async fn categories_by_aspects(&self, aspect_ids: &[i64]) -> AppResult<HashMap<i64, Vec<category::Model>>> {
-        let rows = category::Entity::find()
-            .filter(category::Column::AspectId.is_in(aspect_ids.iter().copied()))
-            .order_by_asc(category::Column::Code)
-            .all(self.conn())
-            .await?;
-        let mut grouped: HashMap<i64, Vec<category::Model>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.aspect_id).or_default().push(row);
-        }
-        Ok(grouped)
     }
 
     pub async fn create_category(&self, actor: &Principal, input: NewCategory) -> AppResult<category::Model> {

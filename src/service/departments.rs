@@ -74,7 +74,13 @@ impl Services {
         Ok(department::Entity::find().filter(department::Column::Code.eq(code)).one(self.conn()).await?)
     }
 
-    /// For the batch loader: departments are reference data every signed-in role may read.
+    /// Every department, for the per-request reference cache (a county has tens of them).
+    pub async fn all_departments(&self) -> AppResult<HashMap<i64, department::Model>> {
+        let rows = department::Entity::find().all(self.conn()).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    /// For `nodes`: departments are reference data every signed-in role may read.
     pub async fn departments_by_ids(&self, ids: &[i64]) -> AppResult<HashMap<i64, department::Model>> {
         let rows = department::Entity::find()
             .filter(department::Column::Id.is_in(ids.iter().copied()))

@@ -169,8 +169,12 @@ impl Services {
         }
         if let Some(overdue) = filter.overdue {
             let today = self.clock.today();
-            let is_overdue =
-                Condition::all().add(issue::Column::Deadline.lt(today)).add(issue::Column::Status.is_not_in(COMPLETED));
+            // `deadline IS NOT NULL` keeps the negation two-valued: an issue without a deadline
+            // is "not overdue", not unknown.
+            let is_overdue = Condition::all()
+                .add(issue::Column::Deadline.is_not_null())
+                .add(issue::Column::Deadline.lt(today))
+                .add(issue::Column::Status.is_not_in(COMPLETED));
             condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
         }
         if let Some(before) = filter.deadline_before {

@@ -1,1 +1,15 @@
+//! The integration suite: the real server, the real migrations, a fresh database per test.
 
+mod helpers;
+
+mod auth;
+mod demo;
+mod errors;
+mod http_rules;
+mod lifecycle;
+mod limits;
+mod listing;
+mod matrix;
+mod schema;
+mod statements;
+mod visibility;

@@ -88,7 +88,11 @@ pub struct AccessMutation;
 #[Object]
 impl AccessMutation {
     /// Signs in a local user and returns a token (works without a token).
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<LoginPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: LoginInput,
+    ) -> async_graphql::Result<LoginPayload> {
         let services = ctx.services();
         let (token, user) = services.login(&input.username, &input.password).await?;
         let viewer = Viewer(Principal {
@@ -101,7 +105,11 @@ impl AccessMutation {
     }
 
     /// Creates a local user (ADMIN).
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> async_graphql::Result<CreateUserPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CreateUserInput,
+    ) -> async_graphql::Result<CreateUserPayload> {
         let new = NewUser {
             username: input.username,
             password: input.password,
@@ -117,7 +125,7 @@ impl AccessMutation {
     async fn create_department(
         &self,
         ctx: &Context<'_>,
-        input: CreateDepartmentInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CreateDepartmentInput,
     ) -> async_graphql::Result<CreateDepartmentPayload> {
         let new =
             NewDepartment { code: input.code, name: input.name, kind: input.kind.into(), head_name: input.head_name };
@@ -129,7 +137,7 @@ impl AccessMutation {
     async fn update_department(
         &self,
         ctx: &Context<'_>,
-        input: UpdateDepartmentInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: UpdateDepartmentInput,
     ) -> async_graphql::Result<UpdateDepartmentPayload> {
         let id = in_input(ids::expect(&input.id, NodeKind::Department, "id"))?;
         let changes = DepartmentChanges {

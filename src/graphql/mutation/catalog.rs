@@ -62,7 +62,7 @@ impl CatalogMutation {
     async fn create_inspection_round(
         &self,
         ctx: &Context<'_>,
-        input: CreateInspectionRoundInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CreateInspectionRoundInput,
     ) -> async_graphql::Result<CreateInspectionRoundPayload> {
         let new = NewRound {
             name: input.name,
@@ -80,7 +80,7 @@ impl CatalogMutation {
     async fn create_aspect(
         &self,
         ctx: &Context<'_>,
-        input: CreateAspectInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CreateAspectInput,
     ) -> async_graphql::Result<CreateAspectPayload> {
         let aspect = in_input(ctx.services().create_aspect(ctx.principal()?, &input.code, &input.name).await)?;
         Ok(CreateAspectPayload { aspect: Aspect(aspect) })
@@ -90,7 +90,7 @@ impl CatalogMutation {
     async fn create_category(
         &self,
         ctx: &Context<'_>,
-        input: CreateCategoryInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CreateCategoryInput,
     ) -> async_graphql::Result<CreateCategoryPayload> {
         let new = NewCategory {
             aspect_id: in_input(ids::expect(&input.aspect_id, NodeKind::Aspect, "aspectId"))?,

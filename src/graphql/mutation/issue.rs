@@ -206,7 +206,7 @@ impl IssueMutation {
     async fn register_issue(
         &self,
         ctx: &Context<'_>,
-        input: RegisterIssueInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: RegisterIssueInput,
     ) -> async_graphql::Result<RegisterIssuePayload> {
         let new = NewIssue {
             code: input.code,
@@ -229,7 +229,7 @@ impl IssueMutation {
     async fn assign_issue(
         &self,
         ctx: &Context<'_>,
-        input: AssignIssueInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: AssignIssueInput,
     ) -> async_graphql::Result<AssignIssuePayload> {
         let assignment = Assignment {
             issue_id: issue_id(&input.issue_id)?,
@@ -255,7 +255,7 @@ impl IssueMutation {
     async fn update_issue(
         &self,
         ctx: &Context<'_>,
-        input: UpdateIssueInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: UpdateIssueInput,
     ) -> async_graphql::Result<UpdateIssuePayload> {
         let changes = IssueChanges {
             issue_id: issue_id(&input.issue_id)?,
@@ -277,7 +277,7 @@ impl IssueMutation {
     async fn supervise_issue(
         &self,
         ctx: &Context<'_>,
-        input: SuperviseIssueInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: SuperviseIssueInput,
     ) -> async_graphql::Result<SuperviseIssuePayload> {
         let supervision = Supervision {
             issue_id: issue_id(&input.issue_id)?,
@@ -294,7 +294,7 @@ impl IssueMutation {
     async fn lift_supervision(
         &self,
         ctx: &Context<'_>,
-        input: LiftSupervisionInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: LiftSupervisionInput,
     ) -> async_graphql::Result<LiftSupervisionPayload> {
         let step = step(&input.issue_id, input.note, input.expected_version)?;
         let issue = in_input(ctx.services().lift_supervision(ctx.principal()?, step).await)?;
@@ -305,7 +305,7 @@ impl IssueMutation {
     async fn start_rectification(
         &self,
         ctx: &Context<'_>,
-        input: StartRectificationInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: StartRectificationInput,
     ) -> async_graphql::Result<StartRectificationPayload> {
         let step = step(&input.issue_id, Some(input.plan), input.expected_version)?;
         let issue = in_input(ctx.services().start_rectification(ctx.principal()?, step).await)?;
@@ -316,7 +316,7 @@ impl IssueMutation {
     async fn request_acceptance(
         &self,
         ctx: &Context<'_>,
-        input: RequestAcceptanceInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: RequestAcceptanceInput,
     ) -> async_graphql::Result<RequestAcceptancePayload> {
         let step = step(&input.issue_id, Some(input.summary), input.expected_version)?;
         let issue = in_input(ctx.services().request_acceptance(ctx.principal()?, step).await)?;
@@ -327,7 +327,7 @@ impl IssueMutation {
     async fn accept_rectification(
         &self,
         ctx: &Context<'_>,
-        input: AcceptRectificationInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: AcceptRectificationInput,
     ) -> async_graphql::Result<AcceptRectificationPayload> {
         let acceptance = Acceptance {
             issue_id: issue_id(&input.issue_id)?,
@@ -343,7 +343,7 @@ impl IssueMutation {
     async fn reject_rectification(
         &self,
         ctx: &Context<'_>,
-        input: RejectRectificationInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: RejectRectificationInput,
     ) -> async_graphql::Result<RejectRectificationPayload> {
         let step = step(&input.issue_id, Some(input.reason), input.expected_version)?;
         let issue = in_input(ctx.services().reject_rectification(ctx.principal()?, step).await)?;
@@ -351,7 +351,11 @@ impl IssueMutation {
     }
 
     /// Closes (销号) an accepted issue once its public notice has run: ACCEPTED → CLOSED (BUREAU).
-    async fn close_issue(&self, ctx: &Context<'_>, input: CloseIssueInput) -> async_graphql::Result<CloseIssuePayload> {
+    async fn close_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CloseIssueInput,
+    ) -> async_graphql::Result<CloseIssuePayload> {
         let step = step(&input.issue_id, input.note, input.expected_version)?;
         let issue = in_input(ctx.services().close_issue(ctx.principal()?, step).await)?;
         Ok(CloseIssuePayload { issue: Issue(issue) })
@@ -361,7 +365,7 @@ impl IssueMutation {
     async fn reopen_issue(
         &self,
         ctx: &Context<'_>,
-        input: ReopenIssueInput,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: ReopenIssueInput,
     ) -> async_graphql::Result<ReopenIssuePayload> {
         let step = step(&input.issue_id, Some(input.reason), input.expected_version)?;
         let issue = in_input(ctx.services().reopen_issue(ctx.principal()?, step).await)?;

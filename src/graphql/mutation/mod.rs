@@ -8,7 +8,10 @@ use async_graphql::MergedObject;
 
 use crate::error::{AppError, AppResult};
 
+/// Everything there is to change. Every mutation takes one `input` and returns a payload
+/// named after it; only `login` works without a token.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(access::AccessMutation, catalog::CatalogMutation, issue::IssueMutation);
 
 /// Reports input errors at their path under `input`.

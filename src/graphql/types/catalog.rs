@@ -11,12 +11,12 @@ use super::scalars::Date;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::{AspectCategoriesLoader, AspectLoader, DepartmentLoader};
 
 /// One inspection that handed the county a list of problems.
 #[derive(Clone)]
 pub struct InspectionRound(pub inspection_round::Model);
 
+/// One inspection that handed the county a list of problems.
 #[Object]
 impl InspectionRound {
     /// The global id.
@@ -65,6 +65,7 @@ connection!(
 #[derive(Clone)]
 pub struct Aspect(pub aspect::Model);
 
+/// The first level of the problem classification ("nine aspects").
 #[Object]
 impl Aspect {
     /// The global id.
@@ -81,8 +82,7 @@ impl Aspect {
     }
     /// The categories under this aspect, ordered by code.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        let found = ctx.loader::<AspectCategoriesLoader>().load_one(self.0.id).await?;
-        Ok(found.unwrap_or_default().into_iter().map(Category).collect())
+        Ok(ctx.reference().categories_of(self.0.id).await?.into_iter().map(Category).collect())
     }
 }
 
@@ -91,6 +91,8 @@ impl Aspect {
 #[derive(Clone)]
 pub struct Category(pub category::Model);
 
+/// The second level of the problem classification, with the department that the county's
+/// responsibility-division documents name for it.
 #[Object]
 impl Category {
     /// The global id.
@@ -107,12 +109,12 @@ impl Category {
     }
     /// The aspect this category belongs to.
     async fn aspect(&self, ctx: &Context<'_>) -> async_graphql::Result<Aspect> {
-        let found = ctx.loader::<AspectLoader>().load_one(self.0.aspect_id).await?;
+        let found = ctx.reference().aspect(self.0.aspect_id).await?;
         Ok(Aspect(found.ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} has no aspect", self.0.id)))?))
     }
     /// The duty department (职责分工) for problems of this category.
     async fn duty_department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        let found = ctx.loader::<DepartmentLoader>().load_one(self.0.duty_department_id).await?;
+        let found = ctx.reference().department(self.0.duty_department_id).await?;
         Ok(Department(
             found
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} has no duty department", self.0.id)))?,

@@ -14,6 +14,7 @@ use crate::graphql::ids::{NodeKind, encode};
 #[derive(Clone)]
 pub struct Department(pub department::Model);
 
+/// A responsible unit: the coordinating bureau, a functional department or a township.
 #[Object]
 impl Department {
     /// The global id.
@@ -65,6 +66,7 @@ connection!(
 /// Who is asking: the principal behind the request's token.
 pub struct Viewer(pub Principal);
 
+/// Who is asking: the principal behind the request's token.
 #[Object]
 impl Viewer {
     /// The token's subject (`sub`), recorded on every event this viewer causes.
@@ -82,6 +84,6 @@ impl Viewer {
     /// The viewer's department (DEPARTMENT role only).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(ctx.loader::<crate::graphql::loaders::DepartmentLoader>().load_one(id).await?.map(Department))
+        Ok(ctx.reference().department(id).await?.map(Department))
     }
 }

@@ -13,7 +13,7 @@ use crate::domain::clock::is_overdue;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::{CategoryLoader, CooperatorsLoader, DepartmentLoader, IssueEventsLoader, RoundLoader};
+use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader};
 use crate::service::pagination::{PageArgs, page_in_memory};
 
 /// One problem to rectify, from registration to closure.
@@ -21,13 +21,14 @@ use crate::service::pagination::{PageArgs, page_in_memory};
 pub struct Issue(pub issue::Model);
 
 async fn department(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Department>> {
-    Ok(ctx.loader::<DepartmentLoader>().load_one(id).await?.map(Department))
+    Ok(ctx.reference().department(id).await?.map(Department))
 }
 
 fn missing(what: &str, issue: i64) -> AppError {
     AppError::internal(anyhow::anyhow!("issue {issue} refers to a missing {what}"))
 }
 
+/// One problem to rectify, from registration to closure.
 #[Object]
 impl Issue {
     /// The global id.
@@ -56,12 +57,12 @@ impl Issue {
     }
     /// The inspection round that found the problem.
     async fn round(&self, ctx: &Context<'_>) -> async_graphql::Result<InspectionRound> {
-        let found = ctx.loader::<RoundLoader>().load_one(self.0.round_id).await?;
+        let found = ctx.reference().round(self.0.round_id).await?;
         Ok(InspectionRound(found.ok_or_else(|| missing("round", self.0.id))?))
     }
     /// The problem's category (and through it, its aspect).
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Category> {
-        let found = ctx.loader::<CategoryLoader>().load_one(self.0.category_id).await?;
+        let found = ctx.reference().category(self.0.category_id).await?;
         Ok(Category(found.ok_or_else(|| missing("category", self.0.id))?))
     }
     /// Where the problem is, in words.
@@ -97,8 +98,7 @@ impl Issue {
     /// The cooperating units (配合单位).
     async fn cooperating_departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
         let ids = ctx.loader::<CooperatorsLoader>().load_one(self.0.id).await?.unwrap_or_default();
-        let found = ctx.loader::<DepartmentLoader>().load_many(ids.iter().copied()).await?;
-        Ok(ids.iter().filter_map(|id| found.get(id).cloned().map(Department)).collect())
+        Ok(ctx.reference().departments_in_order(&ids).await?.into_iter().map(Department).collect())
     }
     /// The county leader in charge (包案领导).
     async fn leader_name(&self) -> Option<&str> {
@@ -197,6 +197,7 @@ pub struct Supervision {
 #[derive(Clone)]
 pub struct IssueEvent(pub issue_event::Model);
 
+/// One entry in an issue's history: who did what, from which status to which, and when.
 #[Object]
 impl IssueEvent {
     /// The global id.

@@ -9,12 +9,12 @@ use super::department::Department;
 use super::enums::Role;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::DepartmentLoader;
 
 /// A local user who signs in with `login` (for counties without an identity provider).
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
+/// A local user who signs in with `login` (for counties without an identity provider).
 #[Object]
 impl User {
     /// The global id.
@@ -36,7 +36,7 @@ impl User {
     /// The user's department (DEPARTMENT users only).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(ctx.loader::<DepartmentLoader>().load_one(id).await?.map(Department))
+        Ok(ctx.reference().department(id).await?.map(Department))
     }
     /// Inactive users cannot sign in.
     async fn active(&self) -> bool {

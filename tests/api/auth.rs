@@ -1,0 +1,221 @@
+//! Tokens, checked claim by claim, and local users who log in.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    encode(&Header::default(), claims, &EncodingKey::from_secret(secret.as_bytes()).unwrap()).unwrap()
+}
+
+fn good_claims() -> Value {
+    json!({ "sub": "alice", "role": "BUREAU", "iss": "rectify", "aud": "rectify-api", "exp": now() + 600 })
+}
+
+fn with(change: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Value {
+    let mut claims = good_claims();
+    change(claims.as_object_mut().unwrap());
+    claims
+}
+
+#[tokio::test]
+async fn a_valid_token_acts_and_every_kind_of_bad_token_is_refused_with_401() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let query = "{ viewer { subject role } }";
+    let valid = app.gql(Some(&sign(&good_claims(), SECRET)), query, json!({})).await.ok();
+    assert_eq!(valid.data("viewer.subject"), "alice");
+
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(good_claims().to_string())
+    );
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "expired beyond the leeway",
+            sign(
+                &with(|c| {
+                    c.insert("exp".into(), json!(now() - 120));
+                }),
+                SECRET,
+            ),
+        ),
+        ("signed with another key", sign(&good_claims(), "another-secret-that-is-long-enough-too")),
+        ("alg none", unsigned),
+        (
+            "another audience",
+            sign(
+                &with(|c| {
+                    c.insert("aud".into(), json!("someone-else"));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "another issuer",
+            sign(
+                &with(|c| {
+                    c.insert("iss".into(), json!("evil"));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "no exp",
+            sign(
+                &with(|c| {
+                    c.remove("exp");
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "exp as a string",
+            sign(
+                &with(|c| {
+                    c.insert("exp".into(), json!((now() + 600).to_string()));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "no aud",
+            sign(
+                &with(|c| {
+                    c.remove("aud");
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "not yet valid",
+            sign(
+                &with(|c| {
+                    c.insert("nbf".into(), json!(now() + 3600));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "unknown role",
+            sign(
+                &with(|c| {
+                    c.insert("role".into(), json!("MAYOR"));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "department without dept",
+            sign(
+                &with(|c| {
+                    c.insert("role".into(), json!("DEPARTMENT"));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "unknown department",
+            sign(
+                &with(|c| {
+                    c.insert("role".into(), json!("DEPARTMENT"));
+                    c.insert("dept".into(), json!("NOPE"));
+                }),
+                SECRET,
+            ),
+        ),
+        ("not a JWT", "not-a-token".into()),
+    ];
+    for (case, token) in cases {
+        let reply = app.gql(Some(&token), query, json!({})).await;
+        assert_eq!(reply.status, 401, "{case}: {}", reply.body);
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}");
+        assert!(reply.body.get("data").is_none(), "{case}: nothing executes");
+    }
+    // An HS256 token whose header claims RS256 is refused: the algorithm is ours to choose.
+    let mut parts: Vec<String> = sign(&good_claims(), SECRET).split('.').map(String::from).collect();
+    parts[0] = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
+    let reply = app.gql(Some(&parts.join(".")), query, json!({})).await;
+    assert_eq!(reply.status, 401);
+}
+
+#[tokio::test]
+async fn without_a_token_only_login_works() {
+    let app = spawn_app().await;
+    let reply = app.gql(None, "{ issues { totalCount } }", json!({})).await;
+    assert_eq!(reply.code(), "UNAUTHENTICATED");
+    let reply = app.gql(None, "{ viewer { role } }", json!({})).await;
+    assert_eq!(reply.code(), "UNAUTHENTICATED");
+    let reply = app
+        .gql(
+            None,
+            "mutation { login(input: {username: \"nobody\", password: \"whatever-it-is\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.code(), "UNAUTHENTICATED", "wrong credentials are refused, but login itself is reachable");
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_local_user_who_logs_in_with_an_argon2_checked_password() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let admin = app.token(entity::enums::Role::Admin, "root", None);
+    let created = app
+        .mutate(&admin, "createUser", json!({ "username": "li.ming", "password": "river-bank-2026!", "role": "DEPARTMENT", "departmentCode": "WATER", "displayName": "Li Ming" }), "user { username role department { code } active }")
+        .await
+        .ok();
+    assert_eq!(created.data("createUser.user.department.code"), "WATER");
+
+    let short = app
+        .mutate(&admin, "createUser", json!({ "username": "x", "password": "short", "role": "LEADER" }), "user { id }")
+        .await;
+    assert_eq!((short.code(), short.field()), ("BAD_USER_INPUT", "input.password"));
+    let taken = app
+        .mutate(
+            &admin,
+            "createUser",
+            json!({ "username": "li.ming", "password": "another long password", "role": "LEADER" }),
+            "user { id }",
+        )
+        .await;
+    assert_eq!((taken.code(), taken.field()), ("BAD_USER_INPUT", "input.username"));
+    let stored: String = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::user::Entity::find()
+            .filter(entity::user::Column::Username.eq("li.ming"))
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+    };
+    assert!(stored.starts_with("$argon2id$") && !stored.contains("river-bank"));
+
+    let wrong = app
+        .gql(
+            None,
+            "mutation { login(input: {username: \"li.ming\", password: \"river-bank-2025!\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(wrong.code(), "UNAUTHENTICATED");
+    let login = app
+        .gql(None, "mutation { login(input: {username: \"li.ming\", password: \"river-bank-2026!\"}) { token expiresAt viewer { subject role department { code } } } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(login.data("login.viewer.department.code"), "WATER");
+    let token = login.data("login.token").as_str().unwrap().to_owned();
+    let me = app.gql(Some(&token), "{ viewer { subject name role department { code } } }", json!({})).await.ok();
+    assert_eq!(me.data("viewer.subject"), "li.ming");
+    assert_eq!(me.data("viewer.name"), "Li Ming");
+    assert_eq!(me.data("viewer.department.code"), "WATER");
+}

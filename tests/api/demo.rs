@@ -1,0 +1,39 @@
+//! The demo county: every status, some overdue, some supervised, with their history.
+
+use std::collections::BTreeMap;
+
+use entity::enums::Role;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_demo_county_has_issues_in_every_status_with_their_events() {
+    let app = spawn_app().await;
+    app.services.seed_demo().await.expect("seeding");
+    let token = app.token(Role::Superior, "province", None);
+    let reply = app
+        .gql(Some(&token), "{ departments(first: 100) { nodes { kind } } inspectionRounds { totalCount } aspects { categories { code } } issues(first: 100) { totalCount nodes { status overdue supervision { level } reopenCount events { totalCount } } } }", json!({}))
+        .await
+        .ok();
+    let kinds: Vec<&str> =
+        reply.data("departments.nodes").as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "BUREAU").count(), 1);
+    assert!(kinds.iter().filter(|k| **k == "FUNCTIONAL").count() >= 6);
+    assert!(kinds.iter().filter(|k| **k == "TOWNSHIP").count() >= 3);
+    assert_eq!(reply.data("inspectionRounds.totalCount"), 1);
+    assert_eq!(reply.data("issues.totalCount"), 40);
+    let issues = reply.data("issues.nodes").as_array().unwrap();
+    let mut by_status = BTreeMap::new();
+    for issue in issues {
+        *by_status.entry(issue["status"].as_str().unwrap()).or_insert(0) += 1;
+        assert!(issue["events"]["totalCount"].as_u64().unwrap() >= 1);
+    }
+    for status in ["REPORTED", "ASSIGNED", "IN_PROGRESS", "AWAITING_ACCEPTANCE", "ACCEPTED", "CLOSED"] {
+        assert!(by_status.contains_key(status), "no demo issue is {status}: {by_status:?}");
+    }
+    assert!(issues.iter().any(|i| i["overdue"] == true));
+    assert!(issues.iter().any(|i| !i["supervision"].is_null()));
+    assert!(issues.iter().any(|i| i["reopenCount"] == 1));
+    assert!(app.services.seed_demo().await.is_err(), "the demo goes only into an empty database");
+}

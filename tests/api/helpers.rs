@@ -1,0 +1,322 @@
+//! `spawn_app()`: the real server on a free port over a fresh database, plus helpers to talk
+//! to it. SQLite files by default; a new PostgreSQL database per test when
+//! `RECTIFY_TEST_POSTGRES_URL` names a server (and then a server that cannot be reached fails
+//! the test rather than skipping it).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use entity::enums::{DepartmentKind, InspectionKind, InspectionLevel, Role};
+use rectify::auth::{Principal, TokenService};
+use rectify::config::{AuthSettings, CountySettings, DatabaseSettings, LimitSettings, Secret, Settings};
+use rectify::db::Database;
+use rectify::domain::clock::CountyClock;
+use rectify::service::Services;
+use rectify::service::catalog::{NewCategory, NewRound};
+use rectify::service::departments::NewDepartment;
+use rectify::startup::Application;
+use sea_orm::{ConnectionTrait, Database as SeaDatabase};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Database,
+    pub services: Services,
+    pub tokens: Arc<TokenService>,
+    _store: Store,
+}
+
+/// Where the test's database lives, dropped with the test.
+enum Store {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Store::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside async code; a small runtime of its own removes the database.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                runtime.block_on(async {
+                    let admin = SeaDatabase::connect(admin_url).await.ok()?;
+                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn fresh_database() -> (String, Store) {
+    match std::env::var("RECTIFY_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("rectify_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+            let admin = SeaDatabase::connect(admin_url.clone())
+                .await
+                .unwrap_or_else(|e| panic!("RECTIFY_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}"));
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("creating the test database");
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base.to_owned()).unwrap_or(admin_url.clone());
+            (format!("{base}/{name}"), Store::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("rectify.db").display());
+            (url, Store::Sqlite(dir))
+        }
+    }
+}
+
+pub fn settings(database_url: String, timezone: &str) -> Settings {
+    Settings {
+        database: DatabaseSettings { url: database_url },
+        bind: "127.0.0.1:0".into(),
+        auth: AuthSettings { jwt_secret: Some(Secret::new(SECRET)), ..AuthSettings::defaults() },
+        county: CountySettings { timezone: timezone.parse().expect("a time zone") },
+        limits: LimitSettings::default(),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_in(timezone: &str) -> TestApp {
+    let timezone = timezone.to_owned();
+    spawn_app_with(move |s| s.county.timezone = timezone.parse().expect("a time zone")).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (url, store) = fresh_database().await;
+    let mut settings = settings(url, "Asia/Shanghai");
+    adjust(&mut settings);
+    let db = Database::connect(&settings.database.url).await.expect("opening the test database");
+    db.migrate().await.expect("migrations");
+    let tokens = Arc::new(TokenService::new(&settings.auth, SECRET).expect("token service"));
+    let services = Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone());
+    let app = Application::build(&settings, services.clone()).expect("building the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client");
+    TestApp { address, client, db, services, tokens, _store: store }
+}
+
+/// A GraphQL answer: the HTTP status and the body.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    /// `data` at a dotted path, e.g. `issue.status`.
+    pub fn data(&self, path: &str) -> &Value {
+        path.split('.').fold(&self.body["data"], |value, key| match key.parse::<usize>() {
+            Ok(index) => &value[index],
+            Err(_) => &value[key],
+        })
+    }
+
+    /// The first error's `extensions.code`, or "" when there is none.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn field(&self) -> &str {
+        self.body["errors"][0]["extensions"]["field"].as_str().unwrap_or("")
+    }
+
+    /// Panics with the body when the reply carries errors.
+    pub fn ok(self) -> Self {
+        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        self
+    }
+}
+
+impl TestApp {
+    pub fn token(&self, role: Role, sub: &str, dept: Option<&str>) -> String {
+        self.tokens.issue(sub, role, dept, None, Duration::from_secs(600)).expect("a token").token
+    }
+
+    pub fn bureau(&self) -> String {
+        self.token(Role::Bureau, "bureau-officer", None)
+    }
+
+    pub fn department(&self, code: &str) -> String {
+        self.token(Role::Department, &format!("{}-officer", code.to_lowercase()), Some(code))
+    }
+
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the request is sent");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("a JSON body");
+        Reply { status, body }
+    }
+
+    /// Runs a mutation `name(input: $input)` and returns the reply.
+    pub async fn mutate(&self, token: &str, name: &str, input: Value, selection: &str) -> Reply {
+        let query =
+            format!("mutation($input: {}Input!) {{ {name}(input: $input) {{ {selection} }} }}", upper_first(name));
+        self.gql(Some(token), &query, json!({ "input": input })).await
+    }
+
+    /// SQL statements the server has run so far.
+    pub fn statements(&self) -> u64 {
+        self.db.statement_count()
+    }
+}
+
+fn upper_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+/// The reference data most tests stand on, with their global ids.
+pub struct County {
+    pub bureau: String,
+    pub water: String,
+    pub housing: String,
+    pub agri: String,
+    pub township: String,
+    pub round: String,
+    pub aspect: String,
+    /// Duty department WATER.
+    pub category: String,
+    /// Duty department: the bureau.
+    pub bureau_category: String,
+}
+
+pub fn node_id(kind: &str, id: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+pub fn bureau_principal() -> Principal {
+    Principal { sub: "setup".into(), name: None, role: Role::Bureau, department_id: None }
+}
+
+/// Creates departments, a round, an aspect and two categories through the services.
+pub async fn seed_county(app: &TestApp) -> County {
+    let admin = Principal { role: Role::Admin, ..bureau_principal() };
+    let bureau = bureau_principal();
+    let s = &app.services;
+    let department = |code: &'static str, kind| {
+        let admin = admin.clone();
+        async move {
+            s.create_department(
+                &admin,
+                NewDepartment { code: code.into(), name: format!("{code} office"), kind, head_name: None },
+            )
+            .await
+            .expect("a department")
+            .id
+        }
+    };
+    let epb = department("EPB", DepartmentKind::Bureau).await;
+    let water = department("WATER", DepartmentKind::Functional).await;
+    let housing = department("HOUSING", DepartmentKind::Functional).await;
+    let agri = department("AGRI", DepartmentKind::Functional).await;
+    let township = department("T-EAST", DepartmentKind::Township).await;
+    let round = s
+        .create_round(
+            &bureau,
+            NewRound {
+                name: "Provincial round".into(),
+                level: InspectionLevel::Provincial,
+                kind: InspectionKind::Routine,
+                started_on: "2026-03-01".parse().unwrap(),
+                feedback_on: None,
+                document_number: None,
+            },
+        )
+        .await
+        .expect("a round")
+        .id;
+    let aspect = s.create_aspect(&bureau, "A1", "Water").await.expect("an aspect").id;
+    let category = s
+        .create_category(
+            &bureau,
+            NewCategory {
+                aspect_id: aspect,
+                code: "A1-1".into(),
+                name: "Black water".into(),
+                duty_department_id: water,
+            },
+        )
+        .await
+        .expect("a category")
+        .id;
+    let bureau_category = s
+        .create_category(
+            &bureau,
+            NewCategory { aspect_id: aspect, code: "A1-2".into(), name: "Enforcement".into(), duty_department_id: epb },
+        )
+        .await
+        .expect("a category")
+        .id;
+    County {
+        bureau: node_id("Department", epb),
+        water: node_id("Department", water),
+        housing: node_id("Department", housing),
+        agri: node_id("Department", agri),
+        township: node_id("Department", township),
+        round: node_id("InspectionRound", round),
+        aspect: node_id("Aspect", aspect),
+        category: node_id("Category", category),
+        bureau_category: node_id("Category", bureau_category),
+    }
+}
+
+pub const ISSUE_FIELDS: &str =
+    "id code status version overdue reopenCount deadline leadDepartment { code } cooperatingDepartments { code }";
+
+impl TestApp {
+    /// Registers an issue through the API and returns its id.
+    pub async fn register(&self, county: &County, code: &str) -> String {
+        let reply = self
+            .mutate(
+                &self.bureau(),
+                "registerIssue",
+                json!({
+                    "code": code, "title": format!("Problem {code}"), "description": "Sewage flows into the river.",
+                    "roundId": county.round, "categoryId": county.category, "severity": "GENERAL",
+                    "location": "East bridge", "townshipId": county.township, "latitude": 30.5, "longitude": 104.1
+                }),
+                "issue { id }",
+            )
+            .await
+            .ok();
+        reply.data("registerIssue.issue.id").as_str().expect("an id").to_owned()
+    }
+
+    /// Assigns an issue to WATER (lead) with HOUSING cooperating.
+    pub async fn assign(&self, county: &County, issue: &str, deadline: &str) -> Reply {
+        self.mutate(
+            &self.bureau(),
+            "assignIssue",
+            json!({ "issueId": issue, "leadDepartmentId": county.water, "cooperatingDepartmentIds": [county.housing],
+                    "deadline": deadline, "leaderName": "Deputy head Ma" }),
+            &format!("issue {{ {ISSUE_FIELDS} }}"),
+        )
+        .await
+    }
+}
+
+/// The county's date today, shifted by `days`, as `YYYY-MM-DD`.
+pub fn county_date(days: i64) -> String {
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    (today + chrono::Duration::days(days)).to_string()
+}

@@ -1,0 +1,121 @@
+//! The HTTP rules of the contract: methods, media types, body limits, batches, compression.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_probes_and_graphiql_answer_without_a_token() {
+    let app = spawn_app().await;
+    for (path, expected) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), expected);
+    }
+    let page = app.client.get(format!("{}/graphiql", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.text().await.unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn a_mutation_over_get_is_405_and_a_query_over_get_runs() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    let token = app.bureau();
+    let mutation = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .query(&[("query", "mutation { createAspect(input: {code: \"X\", name: \"x\"}) { aspect { id } } }")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mutation.status(), 405);
+    assert_eq!(mutation.headers()["allow"], "POST");
+    let aspects = app.services.list_aspects(&bureau_principal()).await.unwrap();
+    assert!(aspects.is_empty(), "nothing was written");
+
+    let query =
+        app.client.get(&url).bearer_auth(&token).query(&[("query", "{ viewer { role } }")]).send().await.unwrap();
+    assert_eq!(query.status(), 200);
+    let body: serde_json::Value = query.json().await.unwrap();
+    assert_eq!(body["data"]["viewer"]["role"], "BUREAU");
+
+    let put = app.client.put(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(put.status(), 405);
+}
+
+#[tokio::test]
+async fn bodies_must_be_json_within_the_limit_and_not_batched() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    let token = app.bureau();
+    let post = |content_type: &'static str, body: Vec<u8>| {
+        app.client.post(&url).bearer_auth(&token).header("content-type", content_type).body(body).send()
+    };
+    assert_eq!(post("text/plain", b"{\"query\":\"{__typename}\"}".to_vec()).await.unwrap().status(), 415);
+    assert_eq!(post("application/x-www-form-urlencoded", b"query=x".to_vec()).await.unwrap().status(), 415);
+    assert_eq!(
+        post("application/json; charset=latin1", b"{\"query\":\"{__typename}\"}".to_vec()).await.unwrap().status(),
+        415
+    );
+    let batch =
+        post("application/json", br#"[{"query":"{__typename}"},{"query":"{__typename}"}]"#.to_vec()).await.unwrap();
+    assert_eq!(batch.status(), 400);
+    let body: serde_json::Value = batch.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(post("application/json", b"{not json".to_vec()).await.unwrap().status(), 400);
+
+    let padding = "x".repeat(1_048_576);
+    let big = format!("{{\"query\":\"{{__typename}}\",\"extensions\":{{\"pad\":\"{padding}\"}}}}");
+    let too_large = post("application/json", big.into_bytes()).await.unwrap();
+    assert_eq!(too_large.status(), 413);
+    let ok = post("application/json; charset=utf-8", b"{\"query\":\"{__typename}\"}".to_vec()).await.unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn the_accept_header_chooses_the_media_type_and_its_status_codes() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    let send = |accept: &'static str, query: &'static str| {
+        app.client.post(&url).bearer_auth(app.bureau()).header("accept", accept).json(&json!({ "query": query })).send()
+    };
+    let modern = send("application/graphql-response+json", "{ noSuchField }").await.unwrap();
+    assert_eq!(modern.status(), 400);
+    assert!(modern.headers()["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
+    let body: serde_json::Value = modern.json().await.unwrap();
+    assert!(body.get("data").is_none(), "a request error has no data");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let legacy = send("application/json", "{ noSuchField }").await.unwrap();
+    assert_eq!(legacy.status(), 200);
+    assert!(legacy.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+
+    let good = send("application/graphql-response+json", "{ viewer { role } }").await.unwrap();
+    assert_eq!(good.status(), 200);
+    assert_eq!(send("text/html", "{ viewer { role } }").await.unwrap().status(), 406);
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    for n in 0..5 {
+        app.register(&county, &format!("GZ-{n}")).await;
+    }
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(app.bureau())
+        .header("accept-encoding", "gzip")
+        .json(&json!({ "query": "{ issues { nodes { code title description location } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let compressed = response.bytes().await.unwrap();
+    assert_eq!(&compressed[..2], &[0x1f, 0x8b], "a gzip stream");
+}

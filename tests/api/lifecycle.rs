@@ -1,0 +1,254 @@
+//! An issue from registration to closure and back, with every step recorded.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_bureau_walks_an_issue_through_its_whole_lifecycle_and_every_step_is_an_event() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let bureau = app.bureau();
+    let water = app.department("WATER");
+    let issue = app.register(&county, "FB-001").await;
+
+    let assigned = app.assign(&county, &issue, &county_date(30)).await.ok();
+    assert_eq!(assigned.data("assignIssue.issue.status"), "ASSIGNED");
+    assert_eq!(assigned.data("assignIssue.issue.leadDepartment.code"), "WATER");
+    assert_eq!(assigned.data("assignIssue.issue.cooperatingDepartments.0.code"), "HOUSING");
+
+    let reassigned = app
+        .mutate(
+            &bureau,
+            "assignIssue",
+            json!({ "issueId": issue, "leadDepartmentId": county.water, "cooperatingDepartmentIds": [county.agri],
+                    "deadline": county_date(40), "leaderName": "Deputy head Lin" }),
+            "issue { status cooperatingDepartments { code } }",
+        )
+        .await
+        .ok();
+    assert_eq!(reassigned.data("assignIssue.issue.status"), "ASSIGNED");
+    assert_eq!(reassigned.data("assignIssue.issue.cooperatingDepartments.0.code"), "AGRI");
+
+    let supervised = app
+        .mutate(&bureau, "superviseIssue", json!({ "issueId": issue, "level": "MUNICIPAL", "deadline": county_date(20), "note": "Residents complain" }), "issue { supervision { level deadline listedBy } }")
+        .await
+        .ok();
+    assert_eq!(supervised.data("superviseIssue.issue.supervision.level"), "MUNICIPAL");
+    assert_eq!(supervised.data("superviseIssue.issue.supervision.listedBy"), "bureau-officer");
+    let lifted = app
+        .mutate(
+            &bureau,
+            "liftSupervision",
+            json!({ "issueId": issue, "note": "Done" }),
+            "issue { supervision { level } }",
+        )
+        .await
+        .ok();
+    assert!(lifted.data("liftSupervision.issue.supervision").is_null());
+
+    let started = app
+        .mutate(
+            &water,
+            "startRectification",
+            json!({ "issueId": issue, "plan": "Build a sewage interceptor" }),
+            "issue { status planSummary }",
+        )
+        .await
+        .ok();
+    assert_eq!(started.data("startRectification.issue.status"), "IN_PROGRESS");
+    assert_eq!(started.data("startRectification.issue.planSummary"), "Build a sewage interceptor");
+
+    let requested = app
+        .mutate(
+            &water,
+            "requestAcceptance",
+            json!({ "issueId": issue, "summary": "Interceptor built" }),
+            "issue { status }",
+        )
+        .await
+        .ok();
+    assert_eq!(requested.data("requestAcceptance.issue.status"), "AWAITING_ACCEPTANCE");
+
+    let rejected = app
+        .mutate(
+            &bureau,
+            "rejectRectification",
+            json!({ "issueId": issue, "reason": "Outfall still dirty" }),
+            "issue { status }",
+        )
+        .await
+        .ok();
+    assert_eq!(rejected.data("rejectRectification.issue.status"), "IN_PROGRESS");
+
+    app.mutate(
+        &water,
+        "requestAcceptance",
+        json!({ "issueId": issue, "summary": "Outfall cleaned" }),
+        "issue { status }",
+    )
+    .await
+    .ok();
+    let accepted = app
+        .mutate(
+            &bureau,
+            "acceptRectification",
+            json!({ "issueId": issue, "opinion": "Checked on site", "noticeDays": 0 }),
+            "issue { status noticeEndsOn acceptedAt overdue }",
+        )
+        .await
+        .ok();
+    assert_eq!(accepted.data("acceptRectification.issue.status"), "ACCEPTED");
+    assert_eq!(accepted.data("acceptRectification.issue.noticeEndsOn"), county_date(0).as_str());
+
+    let closed = app
+        .mutate(&bureau, "closeIssue", json!({ "issueId": issue, "note": "Struck off" }), "issue { status closedAt }")
+        .await
+        .ok();
+    assert_eq!(closed.data("closeIssue.issue.status"), "CLOSED");
+    assert!(closed.data("closeIssue.issue.closedAt").is_string());
+
+    let reopened = app
+        .mutate(
+            &bureau,
+            "reopenIssue",
+            json!({ "issueId": issue, "reason": "Look-back found sewage again" }),
+            "issue { status reopenCount closedAt }",
+        )
+        .await
+        .ok();
+    assert_eq!(reopened.data("reopenIssue.issue.status"), "IN_PROGRESS");
+    assert_eq!(reopened.data("reopenIssue.issue.reopenCount"), 1);
+    assert!(reopened.data("reopenIssue.issue.closedAt").is_null());
+
+    let history = app
+        .gql(Some(&bureau), "query($id: ID!) { issue(id: $id) { version events(first: 100) { totalCount nodes { action fromStatus toStatus actor actorRole note } } } }", json!({ "id": issue }))
+        .await
+        .ok();
+    let events = history.data("issue.events.nodes").as_array().unwrap().clone();
+    let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "REGISTERED",
+            "ASSIGNED",
+            "REASSIGNED",
+            "SUPERVISED",
+            "SUPERVISION_LIFTED",
+            "RECTIFICATION_STARTED",
+            "ACCEPTANCE_REQUESTED",
+            "REJECTED",
+            "ACCEPTANCE_REQUESTED",
+            "ACCEPTED",
+            "CLOSED",
+            "REOPENED"
+        ]
+    );
+    assert_eq!(history.data("issue.events.totalCount"), 12);
+    // Each change bumped the version once; registration made version 1.
+    assert_eq!(history.data("issue.version"), 12);
+    assert_eq!(events[5]["actor"], "water-officer");
+    assert_eq!(events[5]["actorRole"], "DEPARTMENT");
+    assert_eq!(events[10]["fromStatus"], "ACCEPTED");
+    assert_eq!(events[10]["toStatus"], "CLOSED");
+    assert_eq!(events[11]["note"], "Look-back found sewage again");
+    assert!(events[0]["fromStatus"].is_null());
+}
+
+#[tokio::test]
+async fn steps_out_of_order_are_invalid_transitions_and_change_nothing() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let (bureau, water) = (app.bureau(), app.department("WATER"));
+    let issue = app.register(&county, "FB-002").await;
+    let before = app.statements();
+
+    let cases = [
+        (&water, "startRectification", json!({ "issueId": issue, "plan": "p" })),
+        (&bureau, "acceptRectification", json!({ "issueId": issue, "opinion": "ok" })),
+        (&bureau, "rejectRectification", json!({ "issueId": issue, "reason": "r" })),
+        (&bureau, "closeIssue", json!({ "issueId": issue })),
+        (&bureau, "reopenIssue", json!({ "issueId": issue, "reason": "r" })),
+        (&bureau, "liftSupervision", json!({ "issueId": issue })),
+    ];
+    for (token, mutation, input) in cases {
+        let reply = app.mutate(token, mutation, input, "issue { status }").await;
+        // A department cannot even see an unassigned issue; everyone else hits the state check.
+        let expected = if mutation == "startRectification" { "NOT_FOUND" } else { "INVALID_TRANSITION" };
+        assert_eq!(reply.code(), expected, "{mutation}: {}", reply.body);
+    }
+    assert!(app.statements() > before);
+    app.assign(&county, &issue, &county_date(10)).await.ok();
+    let early =
+        app.mutate(&water, "requestAcceptance", json!({ "issueId": issue, "summary": "s" }), "issue { status }").await;
+    assert_eq!(early.code(), "INVALID_TRANSITION");
+    let events = app
+        .gql(
+            Some(&bureau),
+            "query($id: ID!) { issue(id: $id) { status events { totalCount } } }",
+            json!({ "id": issue }),
+        )
+        .await
+        .ok();
+    assert_eq!(events.data("issue.status"), "ASSIGNED");
+    assert_eq!(events.data("issue.events.totalCount"), 2);
+}
+
+#[tokio::test]
+async fn an_accepted_issue_cannot_be_closed_before_its_public_notice_ends() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let (bureau, water) = (app.bureau(), app.department("WATER"));
+    let issue = app.register(&county, "FB-003").await;
+    app.assign(&county, &issue, &county_date(10)).await.ok();
+    app.mutate(&water, "startRectification", json!({ "issueId": issue, "plan": "p" }), "issue { id }").await.ok();
+    app.mutate(&water, "requestAcceptance", json!({ "issueId": issue, "summary": "s" }), "issue { id }").await.ok();
+    let accepted = app
+        .mutate(&bureau, "acceptRectification", json!({ "issueId": issue, "opinion": "ok" }), "issue { noticeEndsOn }")
+        .await
+        .ok();
+    assert_eq!(
+        accepted.data("acceptRectification.issue.noticeEndsOn"),
+        county_date(7).as_str(),
+        "notice defaults to 7 days"
+    );
+    let early = app.mutate(&bureau, "closeIssue", json!({ "issueId": issue }), "issue { status }").await;
+    assert_eq!(early.code(), "INVALID_TRANSITION");
+    let reopened = app
+        .mutate(
+            &bureau,
+            "reopenIssue",
+            json!({ "issueId": issue, "reason": "Came back during the notice" }),
+            "issue { status reopenCount noticeEndsOn }",
+        )
+        .await
+        .ok();
+    assert_eq!(reopened.data("reopenIssue.issue.status"), "IN_PROGRESS");
+    assert_eq!(reopened.data("reopenIssue.issue.reopenCount"), 1);
+    assert!(reopened.data("reopenIssue.issue.noticeEndsOn").is_null());
+}
+
+#[tokio::test]
+async fn overdue_starts_the_day_after_the_deadline_in_the_county_time_zone() {
+    // Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: always on different dates.
+    let east = spawn_app_in("Pacific/Kiritimati").await;
+    let west = spawn_app_in("Pacific/Pago_Pago").await;
+    let east_today = chrono::Utc::now().with_timezone(&chrono_tz::Pacific::Kiritimati).date_naive();
+    let yesterday_east = (east_today - chrono::Duration::days(1)).to_string();
+    for (app, expected) in [(&east, true), (&west, false)] {
+        let county = seed_county(app).await;
+        let late = app.register(&county, "LATE").await;
+        let due_today = app.register(&county, "TODAY").await;
+        let reply = app.assign(&county, &late, &yesterday_east).await.ok();
+        assert_eq!(reply.data("assignIssue.issue.overdue"), expected, "deadline {yesterday_east}");
+        let today = app.services.clock.today().to_string();
+        let reply = app.assign(&county, &due_today, &today).await.ok();
+        assert_eq!(reply.data("assignIssue.issue.overdue"), false, "due today is not overdue yet");
+        let overdue_list = app
+            .gql(Some(&app.bureau()), "{ issues(filter: {overdue: true}) { nodes { code } } }", json!({}))
+            .await
+            .ok();
+        let codes = overdue_list.data("issues.nodes").as_array().unwrap().len();
+        assert_eq!(codes, usize::from(expected));
+    }
+}

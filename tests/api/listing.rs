@@ -1,0 +1,254 @@
+//! Lists: pages both ways in every order, stable cursors, and every filter.
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const PAGE: &str =
+    "query($first: Int, $after: String, $last: Int, $before: String, $order: IssueOrder, $filter: IssueFilter) {
+  issues(first: $first, after: $after, last: $last, before: $before, orderBy: $order, filter: $filter) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { code }
+  }
+}";
+
+fn codes(reply: &Reply) -> Vec<String> {
+    reply.data("issues.nodes").as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Walks the whole list forwards, then backwards, in pages of `size`.
+async fn walk(app: &TestApp, order: Value, size: i64) -> (Vec<String>, Vec<String>) {
+    let token = app.bureau();
+    let (mut forward, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let reply = app.gql(Some(&token), PAGE, json!({ "first": size, "after": after, "order": order })).await.ok();
+        forward.extend(codes(&reply));
+        if reply.data("issues.pageInfo.hasNextPage") != true {
+            break;
+        }
+        after = reply.data("issues.pageInfo.endCursor").clone();
+    }
+    let (mut backward, mut before) = (Vec::new(), Value::Null);
+    loop {
+        let reply = app.gql(Some(&token), PAGE, json!({ "last": size, "before": before, "order": order })).await.ok();
+        let mut page = codes(&reply);
+        page.extend(backward);
+        backward = page;
+        if reply.data("issues.pageInfo.hasPreviousPage") != true {
+            break;
+        }
+        before = reply.data("issues.pageInfo.startCursor").clone();
+    }
+    (forward, backward)
+}
+
+#[tokio::test]
+async fn every_order_pages_forwards_and_backwards_without_skipping_or_repeating() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    // Codes and deadlines chosen so that sort keys repeat and some deadlines are missing.
+    for n in 0..13 {
+        let issue = app.register(&county, &format!("P-{:02}", (n * 7) % 13)).await;
+        if n % 3 != 0 {
+            app.assign(&county, &issue, &county_date(n % 4)).await.ok();
+        }
+    }
+    for field in ["CODE", "CREATED_AT", "UPDATED_AT", "DEADLINE"] {
+        for direction in ["ASC", "DESC"] {
+            let order = json!({ "field": field, "direction": direction });
+            let everything = app.gql(Some(&app.bureau()), PAGE, json!({ "first": 100, "order": order })).await.ok();
+            let expected = codes(&everything);
+            assert_eq!(expected.len(), 13);
+            for size in [1, 4, 5] {
+                let (forward, backward) = walk(&app, order.clone(), size).await;
+                assert_eq!(forward, expected, "{field} {direction} forwards by {size}");
+                assert_eq!(backward, expected, "{field} {direction} backwards by {size}");
+            }
+            if field == "CODE" {
+                let mut sorted = expected.clone();
+                sorted.sort();
+                if direction == "DESC" {
+                    sorted.reverse();
+                }
+                assert_eq!(expected, sorted);
+            }
+        }
+    }
+    let default = app.gql(Some(&app.bureau()), PAGE, json!({ "first": 1 })).await.ok();
+    let newest = app
+        .gql(Some(&app.bureau()), PAGE, json!({ "first": 1, "order": { "field": "CREATED_AT", "direction": "DESC" } }))
+        .await
+        .ok();
+    assert_eq!(codes(&default), codes(&newest), "newest first by default");
+}
+
+#[tokio::test]
+async fn a_cursor_stays_valid_while_issues_are_added() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    for n in 0..6 {
+        app.register(&county, &format!("C-{n}")).await;
+    }
+    let order = json!({ "field": "CODE", "direction": "ASC" });
+    let first = app.gql(Some(&app.bureau()), PAGE, json!({ "first": 3, "order": order })).await.ok();
+    assert_eq!(codes(&first), ["C-0", "C-1", "C-2"]);
+    app.register(&county, "C-00").await;
+    app.register(&county, "C-9").await;
+    let next = app
+        .gql(
+            Some(&app.bureau()),
+            PAGE,
+            json!({ "first": 10, "after": first.data("issues.pageInfo.endCursor"), "order": order }),
+        )
+        .await
+        .ok();
+    assert_eq!(codes(&next), ["C-3", "C-4", "C-5", "C-9"]);
+    assert_eq!(next.data("issues.totalCount"), 8);
+    assert_eq!(next.data("issues.pageInfo.hasPreviousPage"), true);
+
+    let foreign = app
+        .gql(Some(&app.bureau()), PAGE, json!({ "first": 3, "after": first.data("issues.pageInfo.endCursor"), "order": { "field": "DEADLINE", "direction": "ASC" } }))
+        .await;
+    assert_eq!((foreign.code(), foreign.field()), ("BAD_USER_INPUT", "after"), "a cursor belongs to its ordering");
+    let garbage = app.gql(Some(&app.bureau()), PAGE, json!({ "first": 3, "after": "bm9wZQ" })).await;
+    assert_eq!(garbage.code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn every_filter_narrows_the_list() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let bureau = app.bureau();
+    let water = app.department("WATER");
+    let a = app.register(&county, "F-A").await; // assigned to WATER, overdue, supervised, major
+    let b = app.register(&county, "F-B").await; // assigned to AGRI, WATER cooperating, in progress
+    let c = app.register(&county, "F-C").await; // reported, bureau category
+    app.assign(&county, &a, &county_date(-3)).await.ok();
+    app.mutate(
+        &bureau,
+        "superviseIssue",
+        json!({ "issueId": a, "level": "PROVINCIAL", "deadline": county_date(1) }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    app.mutate(
+        &bureau,
+        "updateIssue",
+        json!({ "issueId": a, "expectedVersion": 3, "severity": "MAJOR", "description": "Dye works discharge" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    app.mutate(
+        &bureau,
+        "assignIssue",
+        json!({ "issueId": b, "leadDepartmentId": county.agri, "cooperatingDepartmentIds": [county.water], "deadline": county_date(20), "leaderName": "L" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    app.mutate(&app.department("AGRI"), "startRectification", json!({ "issueId": b, "plan": "p" }), "issue { id }")
+        .await
+        .ok();
+    app.mutate(
+        &bureau,
+        "updateIssue",
+        json!({ "issueId": c, "expectedVersion": 1, "categoryId": county.bureau_category }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    let since =
+        app.gql(Some(&bureau), "query($id: ID!) { issue(id: $id) { updatedAt } }", json!({ "id": c })).await.ok();
+    let since = since.data("issue.updatedAt").clone();
+
+    let cases: Vec<(Value, Vec<&str>)> = vec![
+        (json!({}), vec!["F-A", "F-B", "F-C"]),
+        (json!({ "status": ["REPORTED", "IN_PROGRESS"] }), vec!["F-B", "F-C"]),
+        (json!({ "severity": "MAJOR" }), vec!["F-A"]),
+        (json!({ "roundId": county.round }), vec!["F-A", "F-B", "F-C"]),
+        (json!({ "aspectId": county.aspect }), vec!["F-A", "F-B", "F-C"]),
+        (json!({ "categoryId": county.bureau_category }), vec!["F-C"]),
+        (json!({ "leadDepartmentId": county.water }), vec!["F-A"]),
+        (json!({ "departmentId": county.water }), vec!["F-A", "F-B"]),
+        (json!({ "departmentId": county.housing }), vec!["F-A"]),
+        (json!({ "supervised": true }), vec!["F-A"]),
+        (json!({ "supervised": false }), vec!["F-B", "F-C"]),
+        (json!({ "overdue": true }), vec!["F-A"]),
+        (json!({ "overdue": false }), vec!["F-B", "F-C"]),
+        (json!({ "deadlineBefore": county_date(0) }), vec!["F-A"]),
+        (json!({ "updatedSince": since }), vec!["F-C"]),
+        (json!({ "search": "dye WORKS" }), vec!["F-A"]),
+        (json!({ "search": "f-b" }), vec!["F-B"]),
+        (json!({ "search": "100%_" }), vec![]),
+        (json!({ "status": ["CLOSED"] }), vec![]),
+        (json!({ "leadDepartmentId": county.water, "overdue": false }), vec![]),
+    ];
+    for (filter, expected) in cases {
+        let reply = app
+            .gql(Some(&bureau), PAGE, json!({ "filter": filter, "order": { "field": "CODE", "direction": "ASC" } }))
+            .await
+            .ok();
+        assert_eq!(codes(&reply), expected, "filter {filter}");
+        assert_eq!(reply.data("issues.totalCount"), expected.len(), "count for {filter}");
+    }
+    let own = app.gql(Some(&water), PAGE, json!({ "filter": { "status": ["IN_PROGRESS"] } })).await.ok();
+    assert_eq!(codes(&own), ["F-B"]);
+    let bad = app.gql(Some(&bureau), PAGE, json!({ "filter": { "roundId": county.water } })).await;
+    assert_eq!((bad.code(), bad.field()), ("BAD_USER_INPUT", "filter.roundId"));
+}
+
+#[tokio::test]
+async fn departments_and_rounds_page_too() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let token = app.bureau();
+    let mut seen = HashSet::new();
+    let mut after = Value::Null;
+    loop {
+        let reply = app
+            .gql(Some(&token), "query($after: String) { departments(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { code } } }", json!({ "after": after }))
+            .await
+            .ok();
+        for node in reply.data("departments.nodes").as_array().unwrap() {
+            assert!(seen.insert(node["code"].as_str().unwrap().to_owned()));
+        }
+        if reply.data("departments.pageInfo.hasNextPage") != true {
+            break;
+        }
+        after = reply.data("departments.pageInfo.endCursor").clone();
+    }
+    assert_eq!(seen.len(), 5);
+    let townships =
+        app.gql(Some(&token), "{ departments(kind: TOWNSHIP) { totalCount nodes { code } } }", json!({})).await.ok();
+    assert_eq!(townships.data("departments.nodes"), &json!([{ "code": "T-EAST" }]));
+    let agri = app.gql(Some(&token), "{ departmentByCode(code: \"AGRI\") { id version } }", json!({})).await.ok();
+    app.mutate(
+        &token,
+        "updateDepartment",
+        json!({ "id": agri.data("departmentByCode.id"), "expectedVersion": 1, "active": false }),
+        "department { active }",
+    )
+    .await
+    .ok();
+    let active = app
+        .gql(
+            Some(&token),
+            "{ departments { totalCount } all: departments(includeInactive: true) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!((active.data("departments.totalCount"), active.data("all.totalCount")), (&json!(4), &json!(5)));
+    let rounds = app
+        .gql(
+            Some(&token),
+            "{ inspectionRounds(last: 1) { totalCount nodes { name level kind startedOn } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(rounds.data("inspectionRounds.nodes.0.startedOn"), "2026-03-01");
+}

@@ -1,0 +1,44 @@
+//! No N+1: a page of issues with every relation costs the same statements at any page size.
+
+use entity::enums::Role;
+use serde_json::json;
+
+use crate::helpers::*;
+
+const EVERYTHING: &str = "query($first: Int!) { issues(first: $first) { totalCount nodes {
+  code status overdue deadline
+  leadDepartment { code name } cooperatingDepartments { code } township { code }
+  category { code aspect { code name } dutyDepartment { code } }
+  round { name level }
+  events(first: 5) { totalCount nodes { action actor at } }
+} } }";
+
+#[tokio::test]
+async fn a_page_of_100_issues_with_every_relation_costs_as_many_statements_as_a_page_of_10() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let bureau = bureau_principal();
+    // 120 assigned issues, written through the services to keep the set-up quick.
+    for n in 0..120 {
+        let issue = app.register(&county, &format!("NP-{n:03}")).await;
+        if n % 2 == 0 {
+            app.assign(&county, &issue, &county_date(n % 9 - 4)).await.ok();
+        }
+    }
+    let _ = bureau;
+    let token = app.token(Role::Superior, "city", None);
+    let mut counts = Vec::new();
+    for first in [10, 100] {
+        // Warm-up so both runs see the same pool state.
+        app.gql(Some(&token), EVERYTHING, json!({ "first": first })).await.ok();
+        let before = app.statements();
+        let reply = app.gql(Some(&token), EVERYTHING, json!({ "first": first })).await.ok();
+        counts.push(app.statements() - before);
+        assert_eq!(reply.data("issues.nodes").as_array().unwrap().len(), first as usize);
+    }
+    println!("statements for issues(first: 10) = {}, issues(first: 100) = {}", counts[0], counts[1]);
+    assert_eq!(counts[0], counts[1], "statements grow with the page size: {counts:?}");
+    // issues, totalCount, departments ×2 (lead/township, then cooperating), cooperators,
+    // categories, aspects, rounds, events: a small constant.
+    assert!(counts[0] <= 10, "{counts:?}");
+}
