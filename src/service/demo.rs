@@ -43,8 +43,11 @@ const DEPARTMENTS: &[(&str, &str, DepartmentKind, &str)] = &[
     ("T-DONGPING", "东平镇", DepartmentKind::Township, "孙芳"),
 ];
 
-/// (aspect code, aspect name, [(category code, category name, duty department code)])
-const CLASSIFICATION: &[(&str, &str, &[(&str, &str, &str)])] = &[
+/// (category code, category name, duty department code)
+type DemoCategory = (&'static str, &'static str, &'static str);
+
+/// (aspect code, aspect name, its categories)
+const CLASSIFICATION: &[(&str, &str, &[DemoCategory])] = &[
     ("A1", "水污染防治", &[("A1-1", "黑臭水体", "HOUSING"), ("A1-2", "饮用水水源地保护", "WATER")]),
     ("A2", "大气污染防治", &[("A2-1", "工业企业超标排放", "INDUSTRY"), ("A2-2", "扬尘污染", "HOUSING")]),
     ("A3", "土壤与农业面源污染", &[("A3-1", "畜禽养殖污染", "AGRI"), ("A3-2", "秸秆焚烧", "AGRI")]),

@@ -95,12 +95,12 @@ impl IssueOrder {
     fn key_value(&self, key: &str, field: &str) -> AppResult<SimpleExpr> {
         let invalid = || AppError::bad_input(field, format!("`{field}` is not a cursor of this list and ordering"));
         Ok(match self.field {
-            IssueOrderField::Code => Expr::val(key.to_owned()).into(),
+            IssueOrderField::Code => Expr::val(key.to_owned()),
             IssueOrderField::CreatedAt | IssueOrderField::UpdatedAt => {
                 let micros: i64 = key.parse().map_err(|_| invalid())?;
-                Expr::val(DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?).into()
+                Expr::val(DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?)
             }
-            IssueOrderField::Deadline => Expr::val(key.parse::<NaiveDate>().map_err(|_| invalid())?).into(),
+            IssueOrderField::Deadline => Expr::val(key.parse::<NaiveDate>().map_err(|_| invalid())?),
         })
     }
 }
