@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::context::ContextExt;
 use super::ids::{self, NodeKind};
 use super::types::catalog::{Aspect, Category, InspectionRound, InspectionRoundConnection};
-use super::types::connection::{TotalCount, page_cost};
+use super::types::connection::{TotalCount, list_cost, page_cost};
 use super::types::department::{Department, DepartmentConnection, Viewer};
 use super::types::enums::{DepartmentKind, IssueOrderField, IssueStatus, OrderDirection, Severity};
 use super::types::issue::{Issue, IssueConnection, IssueEvent};
@@ -119,6 +119,7 @@ impl QueryRoot {
 
     /// Objects by their global ids, in the order asked (at most 100); each is `null` when it
     /// does not exist or the viewer may not see it.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,
@@ -186,6 +187,7 @@ impl QueryRoot {
     }
 
     /// The whole classification: every aspect, ordered by code, each with its categories.
+    #[graphql(complexity = "list_cost(child_complexity)")]
     async fn aspects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Aspect>> {
         Ok(ctx.services().list_aspects(ctx.principal()?).await?.into_iter().map(Aspect).collect())
     }

@@ -174,8 +174,9 @@ impl Services {
             } else {
                 today + Duration::days(20 + 3 * n as i64)
             };
-            // A category whose duty department is the bureau keeps the bureau as lead.
-            let lead = if functional.contains(&duty) || n % 2 == 0 { duty } else { functional[n % functional.len()] };
+            // Every third issue goes to its category's duty department (the bureau keeps only
+            // those its duties name); the rest spread over the functional departments.
+            let lead = if n % 3 == 0 { duty } else { functional[n % functional.len()] };
             let cooperating: Vec<i64> =
                 vec![townships[n % townships.len()]].into_iter().filter(|id| *id != lead).collect();
             let lead_code = DEPARTMENTS.iter().find(|d| ids[d.0] == lead).map(|d| d.0).unwrap_or("EPB");

@@ -318,7 +318,8 @@ impl Services {
         authorize_lead_work(actor, current.lead_department_id)?;
         let plan = required_text("plan", input.text.as_deref().unwrap_or_default(), 20_000)?;
         let mut change = Change::new(Step::StartRectification, input.expected_version);
-        change.columns.plan_summary = Set(Some(plan));
+        change.columns.plan_summary = Set(Some(plan.clone()));
+        change.note = Some(plan);
         self.apply(actor, current, change).await
     }
 

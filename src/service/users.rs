@@ -28,8 +28,9 @@ pub struct NewUser {
 impl Services {
     /// Turns verified claims into a principal; an unknown or inactive department is refused.
     pub async fn resolve_principal(&self, claims: TokenClaims) -> AppResult<Principal> {
+        // Only a DEPARTMENT acts for a department; a `dept` claim on another role is ignored.
         let department_id = match (&claims.dept, claims.role) {
-            (Some(code), _) => {
+            (Some(code), Role::Department) => {
                 let found = department::Entity::find()
                     .filter(department::Column::Code.eq(code.as_str()))
                     .one(self.conn())
@@ -39,7 +40,7 @@ impl Services {
                     _ => return Err(AppError::Unauthenticated("the token names an unknown department".into())),
                 }
             }
-            (None, _) => None,
+            _ => None,
         };
         Ok(Principal { sub: claims.sub, name: claims.name, role: claims.role, department_id })
     }

@@ -140,6 +140,16 @@ async fn a_valid_token_acts_and_every_kind_of_bad_token_is_refused_with_401() {
         assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}");
         assert!(reply.body.get("data").is_none(), "{case}: nothing executes");
     }
+    // A `dept` claim on a role other than DEPARTMENT gives no department.
+    let bureau_with_dept = sign(
+        &with(|c| {
+            c.insert("dept".into(), json!("WATER"));
+        }),
+        SECRET,
+    );
+    let reply = app.gql(Some(&bureau_with_dept), "{ viewer { role department { code } } }", json!({})).await.ok();
+    assert!(reply.data("viewer.department").is_null());
+
     // An HS256 token whose header claims RS256 is refused: the algorithm is ours to choose.
     let mut parts: Vec<String> = sign(&good_claims(), SECRET).split('.').map(String::from).collect();
     parts[0] = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);

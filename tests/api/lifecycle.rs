@@ -252,3 +252,29 @@ async fn overdue_starts_the_day_after_the_deadline_in_the_county_time_zone() {
         assert_eq!(codes, usize::from(expected));
     }
 }
+
+#[tokio::test]
+async fn a_plan_and_reasons_are_kept_on_their_events() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "NOTE-1").await;
+    app.assign(&county, &issue, &county_date(10)).await.ok();
+    app.mutate(
+        &app.department("WATER"),
+        "startRectification",
+        json!({ "issueId": issue, "plan": "Dredge the channel by May" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    let reply = app
+        .gql(
+            Some(&app.bureau()),
+            "query($id: ID!) { issue(id: $id) { events(last: 1) { nodes { action note } } } }",
+            json!({ "id": issue }),
+        )
+        .await
+        .ok();
+    assert_eq!(reply.data("issue.events.nodes.0.action"), "RECTIFICATION_STARTED");
+    assert_eq!(reply.data("issue.events.nodes.0.note"), "Dredge the channel by May");
+}

@@ -40,3 +40,20 @@ async fn pages_are_at_most_100_items() {
     assert_eq!((reply.code(), reply.field()), ("BAD_USER_INPUT", "last"));
     app.gql(Some(&token), "{ issues(first: 100) { totalCount } }", json!({})).await.ok();
 }
+
+#[tokio::test]
+async fn nesting_unpaged_lists_multiplies_their_cost() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let token = app.bureau();
+    // The classification loops (aspect → categories → aspect → …): each level of a list
+    // without paging counts as a full page, so a few levels exhaust the budget.
+    let nested = "query($id: ID!) { node(id: $id) { ... on Aspect { categories { aspect { categories { aspect { categories { aspect { categories { code } } } } } } } } } }";
+    let before = app.statements();
+    let reply = app.gql(Some(&token), nested, json!({ "id": county.aspect })).await;
+    assert_eq!(reply.code(), "TOO_COMPLEX");
+    assert_eq!(app.statements(), before, "nothing ran");
+    let shallow = "query($id: ID!) { node(id: $id) { ... on Aspect { categories { code aspect { code } dutyDepartment { code } } } } }";
+    let reply = app.gql(Some(&token), shallow, json!({ "id": county.aspect })).await.ok();
+    assert_eq!(reply.data("node.categories.0.aspect.code"), "A1");
+}

@@ -3,9 +3,11 @@
 mod helpers;
 
 mod auth;
+mod cli;
 mod demo;
 mod errors;
 mod http_rules;
+mod identity_provider;
 mod lifecycle;
 mod limits;
 mod listing;

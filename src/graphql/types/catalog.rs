@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{aspect, category, inspection_round};
 
-use super::connection::connection;
+use super::connection::{connection, list_cost};
 use super::department::Department;
 use super::enums::{InspectionKind, InspectionLevel};
 use super::scalars::Date;
@@ -81,6 +81,7 @@ impl Aspect {
         &self.0.name
     }
     /// The categories under this aspect, ordered by code.
+    #[graphql(complexity = "list_cost(child_complexity)")]
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
         Ok(ctx.reference().categories_of(self.0.id).await?.into_iter().map(Category).collect())
     }

@@ -59,6 +59,13 @@ impl<T> From<&Page<T>> for PageInfo {
     }
 }
 
+/// Cost of a list without paging arguments (the classification, cooperating units): it counts
+/// as a full default page, so that nesting such lists (an aspect's categories, each
+/// category's aspect, …) multiplies the cost instead of adding to it.
+pub fn list_cost(child_complexity: usize) -> usize {
+    page_cost(None, None, child_complexity)
+}
+
 /// Cost of a list field for the complexity limit: its page size times its children's cost.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first.or(last).unwrap_or(crate::service::pagination::DEFAULT_PAGE_SIZE).max(1) as usize;

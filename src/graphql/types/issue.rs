@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{issue, issue_event};
 
 use super::catalog::{Category, InspectionRound};
-use super::connection::{TotalCount, connection, page_cost};
+use super::connection::{TotalCount, connection, list_cost, page_cost};
 use super::department::Department;
 use super::enums::{IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
 use super::scalars::Date;
@@ -96,6 +96,7 @@ impl Issue {
         }
     }
     /// The cooperating units (配合单位).
+    #[graphql(complexity = "list_cost(child_complexity)")]
     async fn cooperating_departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
         let ids = ctx.loader::<CooperatorsLoader>().load_one(self.0.id).await?.unwrap_or_default();
         Ok(ctx.reference().departments_in_order(&ids).await?.into_iter().map(Department).collect())
