@@ -1,7 +1,7 @@
 //! What a resolver reads from the request: the services, the acting principal, the loaders.
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 
 use super::loaders::{Loaders, ReferenceData};
 use crate::auth::{Actor, Principal};
@@ -12,7 +12,7 @@ pub trait ContextExt {
     fn services(&self) -> &Services;
     /// The signed-in principal, or UNAUTHENTICATED.
     fn principal(&self) -> AppResult<&Principal>;
-    fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T>;
+    fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T, HashMapCache>;
     /// The reference tables, read at most once per request.
     fn reference(&self) -> &ReferenceData;
 }
@@ -26,8 +26,8 @@ impl ContextExt for Context<'_> {
         self.data::<Actor>().unwrap_or(&Actor::Anonymous).principal()
     }
 
-    fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T> {
-        self.data_unchecked::<DataLoader<T>>()
+    fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T, HashMapCache> {
+        self.data_unchecked::<DataLoader<T, HashMapCache>>()
     }
 
     fn reference(&self) -> &ReferenceData {

@@ -3,12 +3,15 @@
 //! Reference tables (departments, rounds, aspects, categories) are small — a county has tens
 //! of each — so a request reads each table at most once, on first use, and answers every
 //! later look-up from memory. Relations keyed by issue (cooperating units, events) go through
-//! DataLoaders, which turn the keys of one list level into a single statement. Either way a
-//! list costs the same number of statements at any page size, independent of timing.
+//! DataLoaders; a list of issues primes them for its whole page in one statement each
+//! (`prime_issue_relations`), because a DataLoader's own batching depends on timing: a long
+//! list that yields mid-way would split into two batches. Either way a list costs the same
+//! number of statements at any page size.
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{aspect, category, department, inspection_round, issue_event};
 use tokio::sync::OnceCell;
 
@@ -107,7 +110,32 @@ impl Loaders {
         request
             .data(services.clone())
             .data(ReferenceData::new(services.clone()))
-            .data(DataLoader::new(CooperatorsLoader(services.clone()), tokio::spawn))
-            .data(DataLoader::new(IssueEventsLoader(services.clone()), tokio::spawn))
+            .data(DataLoader::with_cache(CooperatorsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(IssueEventsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
     }
+}
+
+/// Whether a connection's selection asks for `field` of its nodes (through `nodes` or `edges`).
+fn asks_for(ctx: &Context<'_>, field: &str) -> bool {
+    let look = ctx.look_ahead();
+    look.field("nodes").field(field).exists() || look.field("edges").field("node").field(field).exists()
+}
+
+/// Loads the cooperating units and events of a page of issues in one statement each, when
+/// the query asks for them, so that every issue of the page finds them already loaded.
+pub async fn prime_issue_relations(ctx: &Context<'_>, services: &Services, issue_ids: &[i64]) -> AppResult<()> {
+    if issue_ids.is_empty() {
+        return Ok(());
+    }
+    if asks_for(ctx, "cooperatingDepartments") {
+        let mut found = services.cooperators_of(issue_ids).await?;
+        let all = issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
+        ctx.data_unchecked::<DataLoader<CooperatorsLoader, HashMapCache>>().feed_many(all).await;
+    }
+    if asks_for(ctx, "events") {
+        let mut found = services.events_of(issue_ids).await?;
+        let all = issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
+        ctx.data_unchecked::<DataLoader<IssueEventsLoader, HashMapCache>>().feed_many(all).await;
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::ContextExt;
 use super::ids::{self, NodeKind};
+use super::loaders::prime_issue_relations;
 use super::types::catalog::{Aspect, Category, InspectionRound, InspectionRoundConnection};
 use super::types::connection::{TotalCount, list_cost, page_cost};
 use super::types::department::{Department, DepartmentConnection, Viewer};
@@ -210,6 +211,8 @@ impl QueryRoot {
         let filter = filter.unwrap_or_default().into_service()?;
         let order = order_by.map(Into::into).unwrap_or_default();
         let page = services.list_issues(principal, &filter, order, &PageArgs { first, after, last, before }).await?;
+        let ids: Vec<i64> = page.items.iter().map(|(_, issue)| issue.id).collect();
+        prime_issue_relations(ctx, services, &ids).await?;
         let (services, principal) = (services.clone(), principal.clone());
         let total = TotalCount::lazy(move || {
             let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
