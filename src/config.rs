@@ -67,6 +67,21 @@ pub struct CountySettings {
     /// The county's time zone: deadlines end at midnight there.
     #[arg(long = "timezone", env = "RECTIFY_TIMEZONE", default_value = "Asia/Shanghai")]
     pub timezone: Tz,
+    /// Decided violations that make an enterprise a repeat offender.
+    #[arg(long = "repeat-offender-violations", env = "RECTIFY_REPEAT_OFFENDER_VIOLATIONS", default_value_t = 2)]
+    pub repeat_offender_violations: u64,
+    /// The rolling window, in days, in which those violations count.
+    #[arg(long = "repeat-offender-days", env = "RECTIFY_REPEAT_OFFENDER_DAYS", default_value_t = 365)]
+    pub repeat_offender_days: i64,
+}
+
+impl CountySettings {
+    pub fn repeat_offender(&self) -> crate::service::RepeatOffenderRule {
+        crate::service::RepeatOffenderRule {
+            violations: self.repeat_offender_violations.max(1),
+            window_days: self.repeat_offender_days.max(1),
+        }
+    }
 }
 
 /// Limits that protect the server from expensive requests.

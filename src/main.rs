@@ -115,7 +115,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let db = open_database(&database).await?;
             // Seeding signs no tokens; a throwaway key satisfies the service.
             let tokens = TokenService::new(&AuthSettings::defaults(), &random_secret())?;
-            Services::new(db, CountyClock::new(county.timezone), Arc::new(tokens)).seed_demo().await?;
+            Services::new(db, CountyClock::new(county.timezone), Arc::new(tokens))
+                .with_repeat_offender(county.repeat_offender())
+                .seed_demo()
+                .await?;
             eprintln!("demo data seeded");
             Ok(())
         }
@@ -183,10 +186,17 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let tokens = Arc::new(TokenService::new(&settings.auth, secret.expose())?);
     let db = open_database(&settings.database).await?;
     tracing::info!(database = %redact_url(&settings.database.url), "database ready");
-    let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone());
+    let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone())
+        .with_repeat_offender(settings.county.repeat_offender());
+    // Demo tokens are printed only where they cannot open a real ledger: when the key was
+    // made for this run, or the data was seeded just now.
+    let mut print_tokens = demo && settings.auth.jwt_secret.is_none();
     if demo {
         match services.seed_demo().await {
-            Ok(()) => eprintln!("demo data seeded"),
+            Ok(()) => {
+                eprintln!("demo data seeded");
+                print_tokens = true;
+            }
             Err(rectify::error::AppError::InvalidTransition(_)) => {
                 eprintln!("the database already holds data: demo seeding skipped")
             }
@@ -199,8 +209,10 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         settings.bind.rsplit_once(':').map(|(host, _)| host).unwrap_or("127.0.0.1"),
         app.port()
     );
-    if demo {
+    if print_tokens {
         print_demo_tokens(&tokens)?;
+    } else if demo {
+        eprintln!("no demo tokens printed: the data is not demo data and the key is yours (use `rectify token`)");
     }
     eprintln!("Rectify is listening on {address}/graphql (GraphiQL: {address}/graphiql)");
     app.run_until_stopped().await.context("the server stopped with an error")

@@ -97,3 +97,109 @@ pub enum IssueAction {
     Closed,
     Reopened,
 }
+
+/// Who an accountability case is against.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountabilitySubjectType {
+    Department,
+    Official,
+    Enterprise,
+}
+
+/// Why a case is opened.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountabilityGround {
+    PoorPerformance,
+    MeasuresNotImplemented,
+    TaskNotCompleted,
+    Workaround,
+    CuttingCorners,
+    BuckPassing,
+    FakeRectification,
+    SeriousViolation,
+    RepeatViolation,
+}
+
+/// What a decided case imposes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountabilityMeasure {
+    AdmonishmentTalk,
+    CirculatedCriticism,
+    Admonition,
+    OrganizationalHandling,
+    DisciplinarySanction,
+    JudicialReferral,
+    OrderToRectify,
+    Fine,
+    DailyFine,
+    SealAndSeize,
+    ProductionRestriction,
+    ProductionSuspension,
+    Closure,
+    PoliceReferral,
+}
+
+/// Where a case stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CaseStatus {
+    Open,
+    Investigating,
+    Decided,
+    Closed,
+    Dismissed,
+}
+
+/// What a case event records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CaseAction {
+    Opened,
+    InvestigationStarted,
+    StatementFiled,
+    Decided,
+    Closed,
+    Dismissed,
+}
+
+/// Whether an assessment period can still change.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentPeriodStatus {
+    Open,
+    Finalized,
+}
+
+/// A department's assessment grade.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentGrade {
+    Excellent,
+    Good,
+    Pass,
+    Fail,
+}

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::enums::{IssueAction, IssueStatus, Role};
+use crate::enums::{IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "issue_event")]
@@ -17,6 +17,14 @@ pub struct Model {
     pub actor_role: Role,
     pub note: Option<String>,
     pub at: DateTimeUtc,
+    // The issue's state after this event, so the ledger can be read as of any moment.
+    pub lead_department_id: Option<i64>,
+    /// Comma-separated ids of the cooperating departments.
+    pub cooperating_department_ids: Option<String>,
+    pub deadline: Option<Date>,
+    pub severity: Option<Severity>,
+    pub category_id: Option<i64>,
+    pub supervision_level: Option<SupervisionLevel>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,9 +1,17 @@
 //! SeaORM entities of the Rectify ledger: rows and the enumerations stored in them, nothing else.
 //! GraphQL types and rules live in the root crate; these are data only.
 
+pub mod accountability_case;
 pub mod aspect;
+pub mod assessment_period;
+pub mod assessment_result;
+pub mod assessment_veto;
+pub mod case_event;
+pub mod case_issue;
+pub mod case_measure;
 pub mod category;
 pub mod department;
+pub mod enterprise;
 pub mod enums;
 pub mod inspection_round;
 pub mod issue;

@@ -3,12 +3,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_ledger;
+mod m20261128_000002_accountability_and_assessment;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_ledger::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_ledger::Migration),
+            Box::new(m20261128_000002_accountability_and_assessment::Migration),
+        ]
     }
 }

@@ -27,6 +27,17 @@ impl CountyClock {
     pub fn today(&self) -> NaiveDate {
         self.date_at(Utc::now())
     }
+
+    /// The instant the county's day `day` begins.
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        self.tz
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| midnight.and_utc())
+    }
 }
 
 /// An issue is completed once its rectification has been accepted.

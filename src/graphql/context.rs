@@ -5,34 +5,41 @@ use async_graphql::dataloader::{DataLoader, HashMapCache};
 
 use super::loaders::{Loaders, ReferenceData};
 use crate::auth::{Actor, Principal};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::service::Services;
 
 pub trait ContextExt {
-    fn services(&self) -> &Services;
+    fn services(&self) -> AppResult<&Services>;
     /// The signed-in principal, or UNAUTHENTICATED.
     fn principal(&self) -> AppResult<&Principal>;
-    fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T, HashMapCache>;
+    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T, HashMapCache>>;
     /// The reference tables, read at most once per request.
-    fn reference(&self) -> &ReferenceData;
+    fn reference(&self) -> AppResult<&ReferenceData>;
 }
 
 impl ContextExt for Context<'_> {
-    fn services(&self) -> &Services {
-        self.data_unchecked::<Services>()
+    fn services(&self) -> AppResult<&Services> {
+        request_data(self)
     }
 
     fn principal(&self) -> AppResult<&Principal> {
         self.data::<Actor>().unwrap_or(&Actor::Anonymous).principal()
     }
 
-    fn loader<T: Send + Sync + 'static>(&self) -> &DataLoader<T, HashMapCache> {
-        self.data_unchecked::<DataLoader<T, HashMapCache>>()
+    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T, HashMapCache>> {
+        request_data(self)
     }
 
-    fn reference(&self) -> &ReferenceData {
-        self.data_unchecked::<ReferenceData>()
+    fn reference(&self) -> AppResult<&ReferenceData> {
+        request_data(self)
     }
+}
+
+/// Data every request carries (see `RequestExt::for_actor`); missing means a request was run
+/// without it, which is our bug, not the client's.
+fn request_data<'a, T: std::any::Any + Send + Sync>(ctx: &'a Context<'_>) -> AppResult<&'a T> {
+    ctx.data::<T>()
+        .map_err(|_| AppError::internal(anyhow::anyhow!("request data {} missing", std::any::type_name::<T>())))
 }
 
 /// Attaches the actor and fresh loaders to a request before it runs.

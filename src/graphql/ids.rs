@@ -15,10 +15,14 @@ pub enum NodeKind {
     Issue,
     IssueEvent,
     User,
+    Enterprise,
+    AccountabilityCase,
+    CaseEvent,
+    AssessmentPeriod,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 7] = [
+    const ALL: [NodeKind; 11] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -26,6 +30,10 @@ impl NodeKind {
         NodeKind::Issue,
         NodeKind::IssueEvent,
         NodeKind::User,
+        NodeKind::Enterprise,
+        NodeKind::AccountabilityCase,
+        NodeKind::CaseEvent,
+        NodeKind::AssessmentPeriod,
     ];
 
     fn name(self) -> &'static str {
@@ -37,6 +45,10 @@ impl NodeKind {
             NodeKind::Issue => "Issue",
             NodeKind::IssueEvent => "IssueEvent",
             NodeKind::User => "User",
+            NodeKind::Enterprise => "Enterprise",
+            NodeKind::AccountabilityCase => "AccountabilityCase",
+            NodeKind::CaseEvent => "CaseEvent",
+            NodeKind::AssessmentPeriod => "AssessmentPeriod",
         }
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{aspect, category, department, inspection_round, issue_event};
+use entity::{aspect, case_event, case_measure, category, department, enterprise, inspection_round, issue_event};
 use tokio::sync::OnceCell;
 
 use crate::error::AppResult;
@@ -77,7 +77,7 @@ impl ReferenceData {
     }
 }
 
-macro_rules! issue_loader {
+macro_rules! batch_loader {
     ($(#[$doc:meta])* $name:ident, $value:ty, $method:ident) => {
         $(#[$doc])*
         pub struct $name(Services);
@@ -93,13 +93,33 @@ macro_rules! issue_loader {
     };
 }
 
-issue_loader!(
+batch_loader!(
     /// The cooperating department ids of each issue, by issue id.
     CooperatorsLoader, Vec<i64>, cooperators_of
 );
-issue_loader!(
+batch_loader!(
     /// All events of each issue, oldest first, by issue id.
     IssueEventsLoader, Vec<issue_event::Model>, events_of
+);
+batch_loader!(
+    /// Enterprises by id.
+    EnterpriseLoader, enterprise::Model, enterprises_by_ids
+);
+batch_loader!(
+    /// Decided cases inside the repeat-offender window, by enterprise id.
+    ViolationCountLoader, u64, violation_counts
+);
+batch_loader!(
+    /// The measures of each case, by case id.
+    CaseMeasuresLoader, Vec<case_measure::Model>, measures_of
+);
+batch_loader!(
+    /// All events of each case, oldest first, by case id.
+    CaseEventsLoader, Vec<case_event::Model>, case_events_of
+);
+batch_loader!(
+    /// The linked issue ids of each case, by case id.
+    CaseIssuesLoader, Vec<i64>, case_issue_ids
 );
 
 pub struct Loaders;
@@ -112,7 +132,16 @@ impl Loaders {
             .data(ReferenceData::new(services.clone()))
             .data(DataLoader::with_cache(CooperatorsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
             .data(DataLoader::with_cache(IssueEventsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(EnterpriseLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(ViolationCountLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(CaseMeasuresLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(CaseEventsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(CaseIssuesLoader(services.clone()), tokio::spawn, HashMapCache::default()))
     }
+}
+
+fn missing_loader() -> crate::error::AppError {
+    crate::error::AppError::internal(anyhow::anyhow!("an issue loader is missing from the request"))
 }
 
 /// Whether a connection's selection asks for `field` of its nodes (through `nodes` or `edges`).
@@ -130,12 +159,12 @@ pub async fn prime_issue_relations(ctx: &Context<'_>, services: &Services, issue
     if asks_for(ctx, "cooperatingDepartments") {
         let mut found = services.cooperators_of(issue_ids).await?;
         let all = issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
-        ctx.data_unchecked::<DataLoader<CooperatorsLoader, HashMapCache>>().feed_many(all).await;
+        ctx.data::<DataLoader<CooperatorsLoader, HashMapCache>>().map_err(|_| missing_loader())?.feed_many(all).await;
     }
     if asks_for(ctx, "events") {
         let mut found = services.events_of(issue_ids).await?;
         let all = issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
-        ctx.data_unchecked::<DataLoader<IssueEventsLoader, HashMapCache>>().feed_many(all).await;
+        ctx.data::<DataLoader<IssueEventsLoader, HashMapCache>>().map_err(|_| missing_loader())?.feed_many(all).await;
     }
     Ok(())
 }

@@ -8,9 +8,13 @@ use chrono::{DateTime, Utc};
 use super::context::ContextExt;
 use super::ids::{self, NodeKind};
 use super::loaders::prime_issue_relations;
+use super::types::assessment::{AssessmentPeriod, AssessmentPeriodConnection};
+use super::types::case::{AccountabilityCase, AccountabilityCaseConnection, CaseEvent};
 use super::types::catalog::{Aspect, Category, InspectionRound, InspectionRoundConnection};
 use super::types::connection::{TotalCount, list_cost, page_cost};
 use super::types::department::{Department, DepartmentConnection, Viewer};
+use super::types::enterprise::{Enterprise, EnterpriseConnection};
+use super::types::enums::{AccountabilitySubjectType, CaseStatus};
 use super::types::enums::{DepartmentKind, IssueOrderField, IssueStatus, OrderDirection, Severity};
 use super::types::issue::{Issue, IssueConnection, IssueEvent};
 use super::types::node::Node;
@@ -53,6 +57,8 @@ pub struct IssueFilterInput {
     pub updated_since: Option<DateTime<Utc>>,
     /// Text contained in the code, title, description or location (case-insensitive).
     pub search: Option<String>,
+    /// Naming this enterprise.
+    pub enterprise_id: Option<ID>,
 }
 
 impl IssueFilterInput {
@@ -71,6 +77,57 @@ impl IssueFilterInput {
             deadline_before: self.deadline_before.map(|d| d.0),
             updated_since: self.updated_since,
             search: self.search,
+            enterprise_id: id(self.enterprise_id.as_ref(), NodeKind::Enterprise, "enterpriseId")?,
+        })
+    }
+}
+
+/// Narrows an enterprise list; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "EnterpriseFilter")]
+pub struct EnterpriseFilterInput {
+    /// Text in the name or the credit code (case-insensitive).
+    pub search: Option<String>,
+    /// In this township.
+    pub township_id: Option<ID>,
+    /// Repeat offenders only (true) or none of them (false).
+    pub repeat_offender: Option<bool>,
+}
+
+impl EnterpriseFilterInput {
+    fn into_service(self) -> AppResult<crate::service::enterprises::EnterpriseFilter> {
+        Ok(crate::service::enterprises::EnterpriseFilter {
+            search: self.search,
+            township_id: ids::expect_opt(self.township_id.as_ref(), NodeKind::Department, "filter.townshipId")?,
+            repeat_offender: self.repeat_offender,
+        })
+    }
+}
+
+/// Narrows a case list; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "CaseFilter")]
+pub struct CaseFilterInput {
+    /// Any of these statuses.
+    pub status: Option<Vec<CaseStatus>>,
+    /// Against this kind of subject.
+    pub subject_type: Option<AccountabilitySubjectType>,
+    /// About this department or one of its officials.
+    pub department_id: Option<ID>,
+    /// Against this enterprise.
+    pub enterprise_id: Option<ID>,
+    /// Linked to this issue.
+    pub issue_id: Option<ID>,
+}
+
+impl CaseFilterInput {
+    fn into_service(self) -> AppResult<crate::service::cases::CaseFilter> {
+        Ok(crate::service::cases::CaseFilter {
+            status: self.status.unwrap_or_default().into_iter().map(Into::into).collect(),
+            subject_type: self.subject_type.map(Into::into),
+            department_id: ids::expect_opt(self.department_id.as_ref(), NodeKind::Department, "filter.departmentId")?,
+            enterprise_id: ids::expect_opt(self.enterprise_id.as_ref(), NodeKind::Enterprise, "filter.enterpriseId")?,
+            issue_id: ids::expect_opt(self.issue_id.as_ref(), NodeKind::Issue, "filter.issueId")?,
         })
     }
 }
@@ -114,7 +171,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "A global id.")] id: ID,
     ) -> async_graphql::Result<Option<Node>> {
-        let mut found = resolve_nodes(ctx.services(), ctx.principal()?, std::slice::from_ref(&id)).await?;
+        let mut found = resolve_nodes(ctx.services()?, ctx.principal()?, std::slice::from_ref(&id)).await?;
         Ok(found.pop().flatten())
     }
 
@@ -129,7 +186,7 @@ impl QueryRoot {
         if ids.len() > MAX_NODES {
             return Err(AppError::bad_input("ids", format!("`ids` may hold at most {MAX_NODES} ids")).into());
         }
-        Ok(resolve_nodes(ctx.services(), ctx.principal()?, &ids).await?)
+        Ok(resolve_nodes(ctx.services()?, ctx.principal()?, &ids).await?)
     }
 
     /// Departments and townships, ordered by creation.
@@ -143,10 +200,11 @@ impl QueryRoot {
         #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Only departments of this kind.")] kind: Option<DepartmentKind>,
-        #[graphql(desc = "Include deactivated departments.", default = false)] include_inactive: bool,
+        #[graphql(desc = "Include deactivated departments (default false).")] include_inactive: Option<bool>,
     ) -> async_graphql::Result<DepartmentConnection> {
-        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
         let kind = kind.map(Into::into);
+        let include_inactive = include_inactive.unwrap_or(false);
         let page = services
             .list_departments(principal, kind, include_inactive, &PageArgs { first, after, last, before })
             .await?;
@@ -164,7 +222,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The department's code.")] code: String,
     ) -> async_graphql::Result<Option<Department>> {
-        Ok(ctx.services().department_by_code(ctx.principal()?, &code).await?.map(Department))
+        Ok(ctx.services()?.department_by_code(ctx.principal()?, &code).await?.map(Department))
     }
 
     /// Inspection rounds, ordered by creation.
@@ -177,7 +235,7 @@ impl QueryRoot {
         #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<InspectionRoundConnection> {
-        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.list_rounds(principal, &PageArgs { first, after, last, before }).await?;
         let (services, principal) = (services.clone(), principal.clone());
         let total = TotalCount::lazy(move || {
@@ -190,7 +248,7 @@ impl QueryRoot {
     /// The whole classification: every aspect, ordered by code, each with its categories.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn aspects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Aspect>> {
-        Ok(ctx.services().list_aspects(ctx.principal()?).await?.into_iter().map(Aspect).collect())
+        Ok(ctx.services()?.list_aspects(ctx.principal()?).await?.into_iter().map(Aspect).collect())
     }
 
     /// Issues the viewer may see (a department: those it leads or cooperates on), filtered and
@@ -207,7 +265,7 @@ impl QueryRoot {
         #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
         #[graphql(desc = "The order; `CREATED_AT DESC` when left out.")] order_by: Option<IssueOrderInput>,
     ) -> async_graphql::Result<IssueConnection> {
-        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
         let order = order_by.map(Into::into).unwrap_or_default();
         let page = services.list_issues(principal, &filter, order, &PageArgs { first, after, last, before }).await?;
@@ -228,7 +286,7 @@ impl QueryRoot {
         #[graphql(desc = "The issue's global id.")] id: ID,
     ) -> async_graphql::Result<Option<Issue>> {
         let Some((NodeKind::Issue, row)) = ids::decode(&id) else { return Ok(None) };
-        Ok(ctx.services().issue(ctx.principal()?, row).await?.map(Issue))
+        Ok(ctx.services()?.issue(ctx.principal()?, row).await?.map(Issue))
     }
 
     /// The issue with this code; `null` when there is none the viewer may see.
@@ -237,7 +295,83 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The issue's code.")] code: String,
     ) -> async_graphql::Result<Option<Issue>> {
-        Ok(ctx.services().issue_by_code(ctx.principal()?, &code).await?.map(Issue))
+        Ok(ctx.services()?.issue_by_code(ctx.principal()?, &code).await?.map(Issue))
+    }
+
+    /// Registered enterprises, in registration order.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn enterprises(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Only enterprises matching every given field.")] filter: Option<EnterpriseFilterInput>,
+    ) -> async_graphql::Result<EnterpriseConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let page = services.list_enterprises(principal, &filter, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
+            async move { services.count_enterprises(&principal, &filter).await }
+        });
+        Ok(EnterpriseConnection { page: page.map(Enterprise), total })
+    }
+
+    /// The enterprise with this unified social credit code.
+    async fn enterprise_by_credit_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The 18-character unified social credit code.")] credit_code: String,
+    ) -> async_graphql::Result<Option<Enterprise>> {
+        Ok(ctx.services()?.enterprise_by_credit_code(ctx.principal()?, &credit_code).await?.map(Enterprise))
+    }
+
+    /// Accountability cases the viewer may see (a department: those about itself or its
+    /// officials), in opening order.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn accountability_cases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Only cases matching every given field.")] filter: Option<CaseFilterInput>,
+    ) -> async_graphql::Result<AccountabilityCaseConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let page = services.list_cases(principal, &filter, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
+            async move { services.count_cases(&principal, &filter).await }
+        });
+        Ok(AccountabilityCaseConnection { page: page.map(AccountabilityCase), total })
+    }
+
+    /// Assessment periods, oldest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn assessment_periods(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<AssessmentPeriodConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let page = services.list_periods(principal, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal) = (services.clone(), principal.clone());
+            async move { services.count_periods(&principal).await }
+        });
+        Ok(AssessmentPeriodConnection { page: page.map(AssessmentPeriod), total })
     }
 
     /// Local users (ADMIN only).
@@ -250,7 +384,7 @@ impl QueryRoot {
         #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<UserConnection> {
-        let (services, principal) = (ctx.services(), ctx.principal()?);
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.list_users(principal, &PageArgs { first, after, last, before }).await?;
         let (services, principal) = (services.clone(), principal.clone());
         let total = TotalCount::lazy(move || {
@@ -306,6 +440,24 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         NodeKind::User,
         |ids: Vec<i64>| async move { services.users_by_ids(principal, &ids).await },
         |r| Node::User(User(r))
+    );
+    fetch!(NodeKind::Enterprise, |ids: Vec<i64>| async move { services.enterprises_by_ids(&ids).await }, |r| {
+        Node::Enterprise(Enterprise(r))
+    });
+    fetch!(
+        NodeKind::AccountabilityCase,
+        |ids: Vec<i64>| async move { services.cases_by_ids(principal, &ids).await },
+        |r| Node::AccountabilityCase(AccountabilityCase(r))
+    );
+    fetch!(
+        NodeKind::CaseEvent,
+        |ids: Vec<i64>| async move { services.case_events_by_ids(principal, &ids).await },
+        |r| Node::CaseEvent(CaseEvent(r))
+    );
+    fetch!(
+        NodeKind::AssessmentPeriod,
+        |ids: Vec<i64>| async move { services.periods_by_ids(principal, &ids).await },
+        |r| Node::AssessmentPeriod(AssessmentPeriod(r))
     );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

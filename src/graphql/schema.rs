@@ -6,6 +6,8 @@ use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 use crate::config::LimitSettings;
 
+const MAX_DIRECTIVES_PER_FIELD: usize = 4;
+
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with the given limits. Request data (actor, services, loaders) is attached per
@@ -14,6 +16,8 @@ pub fn build_schema(limits: &LimitSettings) -> AppSchema {
     Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_cost)
+        // Directives cost nothing in the complexity count; bound them on their own.
+        .limit_directives(MAX_DIRECTIVES_PER_FIELD)
         .finish()
 }
 

@@ -87,6 +87,29 @@ fn with_codes(errors: &mut [ServerError]) {
     }
 }
 
+/// Without a token, the only thing a request may do is one `login`: no introspection, no
+/// aliased logins to guess many passwords at once.
+fn anonymous_may_run(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::Selection;
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        // Parse errors are answered as such (400), and execute nothing.
+        return true;
+    };
+    let operation = match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation),
+        DocumentOperations::Multiple(operations) => request
+            .operation_name
+            .as_deref()
+            .and_then(|name| operations.iter().find(|(key, _)| key.as_str() == name))
+            .map(|(_, operation)| operation),
+    };
+    let Some(operation) = operation else { return true };
+    let items = &operation.node.selection_set.node.items;
+    operation.node.ty == OperationType::Mutation
+        && items.len() == 1
+        && matches!(&items[0].node, Selection::Field(field) if field.node.name.node.as_str() == "login")
+}
+
 /// Runs a request and writes the answer. A request error (nothing executed: parse or
 /// validation failure) has no `data` and, under the GraphQL media type, status 400.
 async fn execute(
@@ -95,6 +118,10 @@ async fn execute(
     actor: Actor,
     media: ResponseMedia,
 ) -> HttpResponse {
+    if actor == Actor::Anonymous && !anonymous_may_run(&request) {
+        let message = "a bearer token is required; without one a request may only `login`";
+        return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
+    }
     let mut response = state.schema.execute(request.for_actor(actor, &state.services)).await;
     with_codes(&mut response.errors);
     let request_error = response.data == async_graphql::Value::Null

@@ -7,11 +7,21 @@ use entity::enums::{DepartmentKind, InspectionKind, InspectionLevel, Role, Sever
 use entity::{department, issue};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
+use std::collections::HashMap;
+
+use entity::enums::{AccountabilityGround, AccountabilityMeasure, AccountabilitySubjectType as Subject};
+
 use super::Services;
+use super::assessment::NewPeriod;
+use super::cases::{CaseStepInput, Decision, MeasureInput, NewCase};
 use super::catalog::{NewCategory, NewRound};
 use super::departments::NewDepartment;
+use super::enterprises::NewEnterprise;
 use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StepInput, Supervision};
 use crate::auth::Principal;
+use crate::domain::cents::Cents;
+use crate::domain::credit_code;
+use crate::domain::scoring::ScoringRules;
 use crate::error::{AppError, AppResult};
 
 /// Where each demo issue ends up.
@@ -79,7 +89,7 @@ impl Services {
         };
         let bureau = Principal { role: Role::Bureau, ..admin.clone() };
 
-        let mut ids = std::collections::HashMap::new();
+        let mut ids = HashMap::new();
         for (code, name, kind, head) in DEPARTMENTS {
             let row = self
                 .create_department(
@@ -162,6 +172,7 @@ impl Services {
                         latitude: Some(lat + n as f64 * 0.001),
                         longitude: Some(lon + n as f64 * 0.001),
                         requires_engineering: n % 3 == 0,
+                        enterprise_id: None,
                     },
                 )
                 .await?;
@@ -247,9 +258,191 @@ impl Services {
             }
         }
         debug_assert!(issue::Entity::find().count(self.conn()).await? == 40);
+        self.seed_demo_accountability(&bureau, &ids, &townships).await
+    }
+
+    /// Enterprises (one a repeat offender), a case in every state, and an open assessment
+    /// period for the current year, computed.
+    async fn seed_demo_accountability(
+        &self,
+        bureau: &Principal,
+        ids: &HashMap<&str, i64>,
+        townships: &[i64],
+    ) -> AppResult<()> {
+        let mut enterprises = Vec::new();
+        for (n, (name, prefix, industry)) in ENTERPRISES.iter().enumerate() {
+            let check = credit_code::check_character(prefix).unwrap_or('0');
+            let enterprise = self
+                .register_enterprise(
+                    bureau,
+                    NewEnterprise {
+                        name: (*name).into(),
+                        credit_code: format!("{prefix}{check}"),
+                        township_id: townships[n % townships.len()],
+                        industry: Some((*industry).into()),
+                        address: Some(format!("{}工业路{}号", ["清水镇", "河口镇", "山北乡"][n % 3], 10 + n)),
+                        latitude: Some(30.62 + n as f64 * 0.01),
+                        longitude: Some(104.10 + n as f64 * 0.01),
+                    },
+                )
+                .await?;
+            enterprises.push(enterprise.id);
+        }
+        let issue_ids: Vec<i64> = issue::Entity::find().all(self.conn()).await?.iter().map(|i| i.id).take(6).collect();
+        let step =
+            |case_id: i64, text: &str| CaseStepInput { case_id, text: Some(text.into()), expected_version: None };
+        let open = |subject_type,
+                    department_id,
+                    official: Option<(&str, &str)>,
+                    enterprise_id,
+                    grounds: Vec<AccountabilityGround>,
+                    issue: i64| NewCase {
+            subject_type,
+            department_id,
+            official_name: official.map(|o| o.0.to_owned()),
+            official_position: official.map(|o| o.1.to_owned()),
+            enterprise_id,
+            grounds,
+            description: "督察发现整改不力，群众反映强烈。".into(),
+            issue_ids: vec![issue],
+        };
+        let decide = |case_id: i64, measures: Vec<MeasureInput>| Decision {
+            case_id,
+            decision: "经调查核实，作出如下处理。".into(),
+            measures,
+            expected_version: None,
+        };
+        let measure = |measure| MeasureInput { measure, amount: None, daily_amount: None, starts_on: None, note: None };
+
+        // The repeat offender: two decided enterprise cases.
+        for (n, amount) in [(0, "200000.00"), (1, "350000.00")] {
+            let case = self
+                .open_case(
+                    bureau,
+                    open(
+                        Subject::Enterprise,
+                        None,
+                        None,
+                        Some(enterprises[0]),
+                        vec![AccountabilityGround::SeriousViolation],
+                        issue_ids[n],
+                    ),
+                )
+                .await?;
+            self.start_case_investigation(bureau, step(case.id, "立案调查")).await?;
+            let fine = MeasureInput { amount: Cents::parse(amount), ..measure(AccountabilityMeasure::Fine) };
+            self.decide_case(bureau, decide(case.id, vec![fine, measure(AccountabilityMeasure::OrderToRectify)]))
+                .await?;
+            if n == 0 {
+                self.close_case(bureau, step(case.id, "处罚已执行")).await?;
+            }
+        }
+        // OPEN: the repeat offender again (REPEAT_VIOLATION is added by itself).
+        self.open_case(
+            bureau,
+            open(
+                Subject::Enterprise,
+                None,
+                None,
+                Some(enterprises[0]),
+                vec![AccountabilityGround::FakeRectification],
+                issue_ids[2],
+            ),
+        )
+        .await?;
+        // INVESTIGATING, with the department's statement.
+        let agri = ids["AGRI"];
+        let case = self
+            .open_case(
+                bureau,
+                open(
+                    Subject::Department,
+                    Some(agri),
+                    None,
+                    None,
+                    vec![AccountabilityGround::BuckPassing],
+                    issue_ids[3],
+                ),
+            )
+            .await?;
+        self.start_case_investigation(bureau, step(case.id, "约谈前调查")).await?;
+        let agri_actor =
+            Principal { sub: "demo-agri".into(), name: None, role: Role::Department, department_id: Some(agri) };
+        self.file_case_statement(&agri_actor, step(case.id, "该问题涉及多部门职责，我局已积极协调。")).await?;
+        // DECIDED against an official: a disciplinary sanction vetoes the department.
+        let housing = ids["HOUSING"];
+        let case = self
+            .open_case(
+                bureau,
+                open(
+                    Subject::Official,
+                    Some(housing),
+                    Some(("张某", "副局长")),
+                    None,
+                    vec![AccountabilityGround::FakeRectification],
+                    issue_ids[4],
+                ),
+            )
+            .await?;
+        self.start_case_investigation(bureau, step(case.id, "移交调查")).await?;
+        self.decide_case(bureau, decide(case.id, vec![measure(AccountabilityMeasure::DisciplinarySanction)])).await?;
+        // CLOSED against a department.
+        let water = ids["WATER"];
+        let case = self
+            .open_case(
+                bureau,
+                open(
+                    Subject::Department,
+                    Some(water),
+                    None,
+                    None,
+                    vec![AccountabilityGround::PoorPerformance],
+                    issue_ids[5],
+                ),
+            )
+            .await?;
+        self.start_case_investigation(bureau, step(case.id, "调查")).await?;
+        self.decide_case(bureau, decide(case.id, vec![measure(AccountabilityMeasure::AdmonishmentTalk)])).await?;
+        self.close_case(bureau, step(case.id, "约谈已完成")).await?;
+        // DISMISSED.
+        let case = self
+            .open_case(
+                bureau,
+                open(
+                    Subject::Enterprise,
+                    None,
+                    None,
+                    Some(enterprises[1]),
+                    vec![AccountabilityGround::CuttingCorners],
+                    issue_ids[0],
+                ),
+            )
+            .await?;
+        self.dismiss_case(bureau, step(case.id, "经核查，问题不属实。")).await?;
+
+        let year = self.clock.today().format("%Y").to_string();
+        let period = self
+            .create_period(
+                bureau,
+                NewPeriod {
+                    name: format!("{year}年度生态环境保护目标考核"),
+                    starts_on: format!("{year}-01-01").parse().unwrap_or_default(),
+                    ends_on: format!("{year}-12-31").parse().unwrap_or_default(),
+                    rules: ScoringRules::default(),
+                },
+            )
+            .await?;
+        self.compute_assessment(bureau, period.id).await?;
         Ok(())
     }
 }
+
+/// (name, the first 17 characters of the credit code, industry); the check character is computed.
+const ENTERPRISES: &[(&str, &str, &str)] = &[
+    ("清水河化工有限公司", "91510100MA6CJ1X2P", "化工"),
+    ("河口镇金鑫石材厂", "92510100MA6CL3Y4Q", "石材加工"),
+    ("山北乡宏达养殖专业合作社", "93510100MA6CN5T6R", "畜禽养殖"),
+];
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()

@@ -15,11 +15,13 @@ use sea_orm::{
 use super::policy::{Action, authorize, authorize_lead_work};
 use super::{Services, code_text, optional_text, required_text};
 use crate::auth::Principal;
+use crate::domain::history::format_ids;
 use crate::domain::lifecycle::Step;
 use crate::error::{AppError, AppResult};
 
 const MAX_NOTE: usize = 4000;
 const MAX_NOTICE_DAYS: i32 = 90;
+const MAX_COOPERATING: usize = 50;
 
 pub struct NewIssue {
     pub code: String,
@@ -33,6 +35,7 @@ pub struct NewIssue {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub requires_engineering: bool,
+    pub enterprise_id: Option<i64>,
 }
 
 pub struct Assignment {
@@ -56,6 +59,7 @@ pub struct IssueChanges {
     pub severity: Option<Severity>,
     pub category_id: Option<i64>,
     pub requires_engineering: Option<bool>,
+    pub enterprise_id: Option<i64>,
 }
 
 pub struct Supervision {
@@ -162,6 +166,9 @@ impl Services {
             Some(id) => Some(self.township(id).await?),
             None => None,
         };
+        if let Some(enterprise) = input.enterprise_id {
+            self.existing_enterprise(enterprise, "enterpriseId").await?;
+        }
         if issue::Entity::find().filter(issue::Column::Code.eq(&code)).one(self.conn()).await?.is_some() {
             return Err(AppError::bad_input("code", format!("an issue with code {code} is already registered")));
         }
@@ -193,6 +200,7 @@ impl Services {
             accepted_at: Set(None),
             notice_ends_on: Set(None),
             closed_at: Set(None),
+            enterprise_id: Set(input.enterprise_id),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -200,7 +208,7 @@ impl Services {
         };
         let txn = self.conn().begin().await?;
         let created = row.insert(&txn).await?;
-        self.record_event(&txn, actor, &created, None, entity::enums::IssueAction::Registered, None).await?;
+        self.record_event(&txn, actor, &created, &[], None, entity::enums::IssueAction::Registered, None).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -218,6 +226,12 @@ impl Services {
                     "the coordinating bureau can lead only problems whose category names it as duty department",
                 ));
             }
+        }
+        if input.cooperating_department_ids.len() > MAX_COOPERATING {
+            return Err(AppError::bad_input(
+                "cooperatingDepartmentIds",
+                format!("at most {MAX_COOPERATING} cooperating departments"),
+            ));
         }
         let mut cooperating = input.cooperating_department_ids.clone();
         cooperating.sort_unstable();
@@ -265,13 +279,31 @@ impl Services {
             changed.push("severity");
         }
         if let Some(category_id) = input.category_id {
-            self.existing_category(category_id, "categoryId").await?;
+            let category = self.existing_category(category_id, "categoryId").await?;
+            // The bureau leads only problems its duties name; a new category must keep it so.
+            if let Some(lead) = current.lead_department_id
+                && category.duty_department_id != lead
+                && department::Entity::find_by_id(lead)
+                    .one(self.conn())
+                    .await?
+                    .is_some_and(|d| d.kind == DepartmentKind::Bureau)
+            {
+                return Err(AppError::bad_input(
+                    "categoryId",
+                    "the bureau leads this issue, so its category must name the bureau as duty department; reassign it first",
+                ));
+            }
             change.columns.category_id = Set(category_id);
             changed.push("category");
         }
         if let Some(requires) = input.requires_engineering {
             change.columns.requires_engineering = Set(requires);
             changed.push("requiresEngineering");
+        }
+        if let Some(enterprise) = input.enterprise_id {
+            self.existing_enterprise(enterprise, "enterpriseId").await?;
+            change.columns.enterprise_id = Set(Some(enterprise));
+            changed.push("enterprise");
         }
         if changed.is_empty() {
             return Err(AppError::bad_input("issueId", "give at least one field to change"));
@@ -440,16 +472,26 @@ impl Services {
         }
         let saved =
             issue::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::not_found("issue"))?;
-        self.record_event(&txn, actor, &saved, Some(current.status), outcome.action, change.note).await?;
+        let cooperating: Vec<i64> = issue_cooperator::Entity::find()
+            .filter(issue_cooperator::Column::IssueId.eq(current.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|row| row.department_id)
+            .collect();
+        self.record_event(&txn, actor, &saved, &cooperating, Some(current.status), outcome.action, change.note).await?;
         txn.commit().await?;
         Ok(saved)
     }
 
+    /// Appends the event, with the issue's state after it (see `domain::history`).
+    #[allow(clippy::too_many_arguments)]
     async fn record_event(
         &self,
         txn: &DatabaseTransaction,
         actor: &Principal,
         issue: &issue::Model,
+        cooperating: &[i64],
         from: Option<IssueStatus>,
         action: entity::enums::IssueAction,
         note: Option<String>,
@@ -463,6 +505,12 @@ impl Services {
             actor_role: Set(actor.role),
             note: Set(note),
             at: Set(issue.updated_at),
+            lead_department_id: Set(issue.lead_department_id),
+            cooperating_department_ids: Set(Some(format_ids(cooperating))),
+            deadline: Set(issue.deadline),
+            severity: Set(Some(issue.severity)),
+            category_id: Set(Some(issue.category_id)),
+            supervision_level: Set(issue.supervision_level),
             ..Default::default()
         }
         .insert(txn)

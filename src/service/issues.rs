@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity};
 use entity::{category, issue, issue_cooperator, issue_event};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::Services;
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
 use super::policy::{IssueScope, issue_scope};
+use super::{Services, contains_text, search_text};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 
@@ -31,6 +31,7 @@ pub struct IssueFilter {
     pub deadline_before: Option<NaiveDate>,
     pub updated_since: Option<DateTime<Utc>>,
     pub search: Option<String>,
+    pub enterprise_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,13 +129,16 @@ const COMPLETED: [IssueStatus; 2] = [IssueStatus::Accepted, IssueStatus::Closed]
 
 impl Services {
     /// The rows an actor may read, narrowed by `filter`.
-    fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> Condition {
+    fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<Condition> {
         let mut condition = Condition::all();
         if let IssueScope::Department(id) = issue_scope(actor) {
             condition = condition.add(lead_or_cooperating(id));
         }
         if !filter.status.is_empty() {
-            condition = condition.add(issue::Column::Status.is_in(filter.status.iter().copied()));
+            let mut status = filter.status.clone();
+            status.sort_by_key(|s| *s as u8);
+            status.dedup();
+            condition = condition.add(issue::Column::Status.is_in(status));
         }
         if let Some(severity) = filter.severity {
             condition = condition.add(issue::Column::Severity.eq(severity));
@@ -183,22 +187,20 @@ impl Services {
         if let Some(since) = filter.updated_since {
             condition = condition.add(issue::Column::UpdatedAt.gte(since));
         }
-        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let pattern =
-                format!("%{}%", search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            let like = |column: issue::Column| {
-                Expr::expr(Func::lower(Expr::col((issue::Entity, column))))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
-            };
+        if let Some(enterprise) = filter.enterprise_id {
+            condition = condition.add(issue::Column::EnterpriseId.eq(enterprise));
+        }
+        if let Some(search) = search_text(filter.search.as_deref())? {
+            let column = |c: issue::Column| contains_text(self.backend(), (issue::Entity, c), search);
             condition = condition.add(
                 Condition::any()
-                    .add(like(issue::Column::Code))
-                    .add(like(issue::Column::Title))
-                    .add(like(issue::Column::Description))
-                    .add(like(issue::Column::Location)),
+                    .add(column(issue::Column::Code))
+                    .add(column(issue::Column::Title))
+                    .add(column(issue::Column::Description))
+                    .add(column(issue::Column::Location)),
             );
         }
-        condition
+        Ok(condition)
     }
 
     pub async fn list_issues(
@@ -212,7 +214,7 @@ impl Services {
         let ordering = order.name();
         // Walking backwards reverses the order; the page is turned round again at the end.
         let ascending = order.descending == window.backward;
-        let mut select = issue::Entity::find().filter(self.issue_condition(actor, filter));
+        let mut select = issue::Entity::find().filter(self.issue_condition(actor, filter)?);
         if let Some(raw) = &window.cursor {
             let field = if window.backward { "before" } else { "after" };
             let cursor = Cursor::decode(raw, &ordering, field)?;
@@ -236,23 +238,23 @@ impl Services {
     }
 
     pub async fn count_issues(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<u64> {
-        Ok(issue::Entity::find().filter(self.issue_condition(actor, filter)).count(self.conn()).await?)
+        Ok(issue::Entity::find().filter(self.issue_condition(actor, filter)?).count(self.conn()).await?)
     }
 
     /// The issue with this id, if the actor may see it.
     pub async fn issue(&self, actor: &Principal, id: i64) -> AppResult<Option<issue::Model>> {
-        let condition = self.issue_condition(actor, &IssueFilter::default());
+        let condition = self.issue_condition(actor, &IssueFilter::default())?;
         Ok(issue::Entity::find_by_id(id).filter(condition).one(self.conn()).await?)
     }
 
     pub async fn issue_by_code(&self, actor: &Principal, code: &str) -> AppResult<Option<issue::Model>> {
-        let condition = self.issue_condition(actor, &IssueFilter::default());
+        let condition = self.issue_condition(actor, &IssueFilter::default())?;
         Ok(issue::Entity::find().filter(issue::Column::Code.eq(code.trim())).filter(condition).one(self.conn()).await?)
     }
 
     /// Issues with these ids that the actor may see, in one statement.
     pub async fn issues_by_ids(&self, actor: &Principal, ids: &[i64]) -> AppResult<HashMap<i64, issue::Model>> {
-        let condition = self.issue_condition(actor, &IssueFilter::default());
+        let condition = self.issue_condition(actor, &IssueFilter::default())?;
         let rows = issue::Entity::find()
             .filter(issue::Column::Id.is_in(ids.iter().copied()))
             .filter(condition)

@@ -1,9 +1,12 @@
 //! The application's use cases, one module per aggregate. Every function takes the acting
 //! `Principal` and asks `policy` before it reads or writes; nothing here knows GraphQL or HTTP.
 
+pub mod assessment;
+pub mod cases;
 pub mod catalog;
 pub mod demo;
 pub mod departments;
+pub mod enterprises;
 pub mod issue_lifecycle;
 pub mod issues;
 pub mod pagination;
@@ -18,6 +21,7 @@ use crate::auth::TokenService;
 use crate::db::Database;
 use crate::domain::clock::CountyClock;
 use crate::error::{AppError, AppResult};
+pub use enterprises::RepeatOffenderRule;
 
 /// What every use case needs: the database, the county's clock and the token service.
 #[derive(Clone)]
@@ -25,20 +29,63 @@ pub struct Services {
     db: Database,
     pub clock: CountyClock,
     pub tokens: Arc<TokenService>,
+    pub repeat_offender: RepeatOffenderRule,
+    login_guard: Arc<users::LoginGuard>,
 }
 
 impl Services {
     pub fn new(db: Database, clock: CountyClock, tokens: Arc<TokenService>) -> Self {
-        Self { db, clock, tokens }
+        Self { db, clock, tokens, repeat_offender: RepeatOffenderRule::default(), login_guard: Arc::default() }
+    }
+
+    /// Sets when an enterprise counts as a repeat offender (default: 2 within 365 days).
+    pub fn with_repeat_offender(mut self, rule: RepeatOffenderRule) -> Self {
+        self.repeat_offender = rule;
+        self
     }
 
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.db.conn
     }
 
+    pub(crate) fn backend(&self) -> sea_orm::DbBackend {
+        self.db.conn.get_database_backend()
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub async fn database_ready(&self) -> bool {
         self.db.conn.ping().await.is_ok()
+    }
+}
+
+/// The longest text a `search` filter takes.
+pub(crate) const MAX_SEARCH_CHARS: usize = 200;
+
+/// `column` contains `text`, ignoring case: the position of `lower(text)` in `lower(column)`
+/// (`instr` on SQLite, `strpos` on PostgreSQL), so no character of `text` is a wildcard. Both
+/// sides are lower-cased by the database, so the two agree on exact-case matches (SQLite folds
+/// ASCII letters only, PostgreSQL all of Unicode).
+pub(crate) fn contains_text(
+    backend: sea_orm::DbBackend,
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let position = match backend {
+        sea_orm::DbBackend::Postgres => Func::cust("strpos"),
+        _ => Func::cust("instr"),
+    };
+    Expr::expr(position.arg(Func::lower(Expr::col(column))).arg(Func::lower(Expr::val(text.to_owned())))).gt(0)
+}
+
+/// A `search` filter: trimmed, empty means none, longer than `MAX_SEARCH_CHARS` is refused.
+pub(crate) fn search_text(search: Option<&str>) -> AppResult<Option<&str>> {
+    match search.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) if text.chars().count() > MAX_SEARCH_CHARS => Err(AppError::bad_input(
+            "filter.search",
+            format!("`search` may have at most {MAX_SEARCH_CHARS} characters"),
+        )),
+        other => Ok(other),
     }
 }
 

@@ -203,7 +203,11 @@ impl_id_of!(
     entity::inspection_round::Model,
     entity::issue_event::Model,
     entity::issue::Model,
-    entity::user::Model
+    entity::user::Model,
+    entity::enterprise::Model,
+    entity::accountability_case::Model,
+    entity::case_event::Model,
+    entity::assessment_period::Model
 );
 
 #[cfg(test)]

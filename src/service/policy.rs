@@ -26,6 +26,14 @@ pub enum Action {
     WorkOnIssue,
     /// Accept, reject, close and reopen issues.
     DecideIssues,
+    /// Register enterprises.
+    ManageEnterprises,
+    /// Open, investigate, decide, close and dismiss accountability cases.
+    ActOnCases,
+    /// File the subject's one statement on a case (the subject department only).
+    FileCaseStatement,
+    /// Create periods, edit rules, veto, compute and finalize the assessment.
+    ManageAssessment,
 }
 
 impl Action {
@@ -35,8 +43,13 @@ impl Action {
             Action::ReadReferenceData => &[Admin, Bureau, Leader, Department, Inspector, Superior],
             Action::ManageDepartments => &[Admin, Bureau],
             Action::ManageUsers => &[Admin],
-            Action::ManageCatalog | Action::ManageIssues | Action::DecideIssues => &[Bureau],
-            Action::WorkOnIssue => &[Department],
+            Action::ManageCatalog
+            | Action::ManageIssues
+            | Action::DecideIssues
+            | Action::ManageEnterprises
+            | Action::ActOnCases
+            | Action::ManageAssessment => &[Bureau],
+            Action::WorkOnIssue | Action::FileCaseStatement => &[Department],
         }
     }
 
@@ -49,6 +62,10 @@ impl Action {
             Action::ManageIssues => "register, assign, update or supervise issues",
             Action::WorkOnIssue => "work on an issue's rectification",
             Action::DecideIssues => "accept, reject, close or reopen issues",
+            Action::ManageEnterprises => "register enterprises",
+            Action::ActOnCases => "act on accountability cases",
+            Action::FileCaseStatement => "file a statement on an accountability case",
+            Action::ManageAssessment => "manage the assessment",
         }
     }
 }
@@ -95,6 +112,46 @@ impl IssueScope {
     }
 }
 
+/// Which accountability cases, and which assessment results, an actor may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectScope {
+    All,
+    /// Only those about this department (or, for cases, its officials).
+    Department(i64),
+    Nothing,
+}
+
+impl SubjectScope {
+    pub fn sees(self, department: Option<i64>) -> bool {
+        match self {
+            SubjectScope::All => true,
+            SubjectScope::Department(own) => department == Some(own),
+            SubjectScope::Nothing => false,
+        }
+    }
+}
+
+/// Cases: the bureau, leaders and superiors read all; a department those about itself or its
+/// officials; administrators and inspectors none (cases name officials and are no part of
+/// their work).
+pub fn case_scope(principal: &Principal) -> SubjectScope {
+    match principal.role {
+        Role::Bureau | Role::Leader | Role::Superior => SubjectScope::All,
+        Role::Department => SubjectScope::Department(principal.department_id.unwrap_or(-1)),
+        Role::Admin | Role::Inspector => SubjectScope::Nothing,
+    }
+}
+
+/// Assessment results: the bureau, leaders, superiors and administrators read all; a
+/// department its own; inspectors none.
+pub fn assessment_scope(principal: &Principal) -> SubjectScope {
+    match principal.role {
+        Role::Bureau | Role::Leader | Role::Superior | Role::Admin => SubjectScope::All,
+        Role::Department => SubjectScope::Department(principal.department_id.unwrap_or(-1)),
+        Role::Inspector => SubjectScope::Nothing,
+    }
+}
+
 /// Working on an issue is the lead department's alone; cooperating units may read, not act.
 pub fn authorize_lead_work(principal: &Principal, lead: Option<i64>) -> AppResult<()> {
     authorize(principal, Action::WorkOnIssue)?;
@@ -126,6 +183,10 @@ mod tests {
             (Action::ManageIssues, [false, true, false, false, false, false]),
             (Action::WorkOnIssue, [false, false, false, true, false, false]),
             (Action::DecideIssues, [false, true, false, false, false, false]),
+            (Action::ManageEnterprises, [false, true, false, false, false, false]),
+            (Action::ActOnCases, [false, true, false, false, false, false]),
+            (Action::FileCaseStatement, [false, false, false, true, false, false]),
+            (Action::ManageAssessment, [false, true, false, false, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {
@@ -148,6 +209,21 @@ mod tests {
         for role in [Admin, Bureau, Leader, Inspector, Superior] {
             assert!(issue_scope(&principal(role, None)).sees(Some(3), &[]), "{role:?}");
         }
+    }
+
+    #[test]
+    fn cases_and_results_are_read_by_the_roles_of_the_domain() {
+        let roles = [Admin, Bureau, Leader, Department, Inspector, Superior];
+        let cases = [false, true, true, false, false, true];
+        let results = [true, true, true, false, false, true];
+        for ((role, all_cases), all_results) in roles.iter().zip(cases).zip(results) {
+            let p = principal(*role, Some(7));
+            assert_eq!(case_scope(&p) == SubjectScope::All, all_cases, "{role:?} cases");
+            assert_eq!(assessment_scope(&p) == SubjectScope::All, all_results, "{role:?} results");
+        }
+        let own = case_scope(&principal(Department, Some(7)));
+        assert!(own.sees(Some(7)) && !own.sees(Some(8)) && !own.sees(None));
+        assert!(!case_scope(&principal(Inspector, None)).sees(Some(7)));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Local users, logging in, and resolving a token into the acting principal.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use entity::enums::Role;
 use entity::{department, user};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::Semaphore;
 
 use super::pagination::{Page, PageArgs, page_by_id};
 use super::policy::{Action, authorize};
@@ -13,9 +15,62 @@ use super::{Services, optional_text, required_text};
 use crate::auth::{IssuedToken, Principal, TokenClaims, hash_password, verify_password};
 use crate::error::{AppError, AppResult};
 
+/// Failed logins allowed per username inside `FAILURE_WINDOW`; then `RATE_LIMITED`.
+const MAX_FAILED_LOGINS: usize = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Argon2id checks running at once; each takes ~19 MiB and a core for a moment.
+const CONCURRENT_PASSWORD_CHECKS: usize = 4;
+/// Usernames remembered at most; older entries are forgotten first.
+const REMEMBERED_USERNAMES: usize = 10_000;
+
+/// Slows password guessing: a per-username budget of failures, and a bound on concurrent
+/// Argon2 work so that logins cannot starve the server.
+pub struct LoginGuard {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    checks: Semaphore,
+}
+
+impl Default for LoginGuard {
+    fn default() -> Self {
+        Self { failures: Mutex::new(HashMap::new()), checks: Semaphore::new(CONCURRENT_PASSWORD_CHECKS) }
+    }
+}
+
+impl LoginGuard {
+    fn recent(&self, username: &str) -> usize {
+        let failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        failures.get(username).map(|times| times.iter().filter(|t| t.elapsed() < FAILURE_WINDOW).count()).unwrap_or(0)
+    }
+
+    fn record_failure(&self, username: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failures.len() >= REMEMBERED_USERNAMES {
+            failures.retain(|_, times| times.iter().any(|t| t.elapsed() < FAILURE_WINDOW));
+        }
+        let times = failures.entry(username.to_owned()).or_default();
+        times.retain(|t| t.elapsed() < FAILURE_WINDOW);
+        times.push(Instant::now());
+    }
+
+    fn clear(&self, username: &str) {
+        self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(username);
+    }
+
+    /// Runs the Argon2 check off the async workers, a few at a time.
+    async fn verify(&self, password: &str, hash: &str) -> AppResult<bool> {
+        let _permit = self.checks.acquire().await.map_err(AppError::internal)?;
+        let (password, hash) = (password.to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(AppError::internal)
+    }
+}
+
 /// How long a token from `login` lives.
 pub const LOGIN_TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
 const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A valid Argon2id hash of a random password, checked against for unknown users.
+const UNKNOWN_USER_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Lw8bEZrQ8mQ4S8zFyRk+wU8Uo3BlVH8dkfG0kVyYFg";
 
 pub struct NewUser {
     pub username: String,
@@ -48,19 +103,23 @@ impl Services {
     /// Checks a local user's password and signs a token. Wrong user and wrong password are
     /// answered alike, so usernames cannot be probed.
     pub async fn login(&self, username: &str, password: &str) -> AppResult<(IssuedToken, user::Model)> {
+        let username = username.trim();
         let refused = || AppError::Unauthenticated("the username or password is wrong".into());
-        let found = user::Entity::find().filter(user::Column::Username.eq(username.trim())).one(self.conn()).await?;
-        let Some(found) = found.filter(|u| u.active) else {
-            // Spend the same effort as a real check.
-            let _ = verify_password(
-                password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Lw8bEZrQ8mQ4S8zFyRk+wU8Uo3BlVH8dkfG0kVyYFg",
-            );
+        if self.login_guard.recent(username) >= MAX_FAILED_LOGINS {
+            return Err(AppError::RateLimited(format!(
+                "too many failed logins for this username; try again in {} minutes",
+                FAILURE_WINDOW.as_secs() / 60
+            )));
+        }
+        let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await?;
+        // An unknown user costs the same Argon2 work as a wrong password.
+        let hash = found.as_ref().filter(|u| u.active).map(|u| u.password_hash.as_str()).unwrap_or(UNKNOWN_USER_HASH);
+        let matches = self.login_guard.verify(password, hash).await?;
+        let Some(found) = found.filter(|u| u.active && matches) else {
+            self.login_guard.record_failure(username);
             return Err(refused());
         };
-        if !verify_password(password, &found.password_hash) {
-            return Err(refused());
-        }
+        self.login_guard.clear(username);
         let dept_code = match found.department_id {
             Some(id) => department::Entity::find_by_id(id).one(self.conn()).await?.map(|d| d.code),
             None => None,

@@ -229,3 +229,59 @@ async fn an_admin_creates_a_local_user_who_logs_in_with_an_argon2_checked_passwo
     assert_eq!(me.data("viewer.name"), "Li Ming");
     assert_eq!(me.data("viewer.department.code"), "WATER");
 }
+
+#[tokio::test]
+async fn without_a_token_nothing_but_a_single_login_runs() {
+    let app = spawn_app().await;
+    for query in [
+        "{ __schema { types { name } } }",
+        "{ __typename }",
+        "mutation { a: login(input: {username: \"x\", password: \"y\"}) { token } b: login(input: {username: \"x\", password: \"z\"}) { token } }",
+        "mutation { login(input: {username: \"x\", password: \"y\"}) { token } createAspect(input: {code: \"A\", name: \"a\"}) { aspect { id } } }",
+    ] {
+        let reply = app.gql(None, query, json!({})).await;
+        assert_eq!((reply.status, reply.code()), (401, "UNAUTHENTICATED"), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn one_request_cannot_try_many_passwords() {
+    let app = spawn_app().await;
+    let token = app.bureau();
+    let aliased: String = (0..6)
+        .map(|n| format!("l{n}: login(input: {{username: \"x\", password: \"guess-{n}\"}}) {{ token }} "))
+        .collect();
+    let reply = app.gql(Some(&token), &format!("mutation {{ {aliased} }}"), json!({})).await;
+    assert_eq!(reply.code(), "TOO_COMPLEX");
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_for_a_username_are_rate_limited() {
+    let app = spawn_app().await;
+    let admin = app.token(entity::enums::Role::Admin, "root", None);
+    app.mutate(
+        &admin,
+        "createUser",
+        json!({ "username": "wang", "password": "a good long password", "role": "LEADER" }),
+        "user { id }",
+    )
+    .await
+    .ok();
+    let login = |password: &str| {
+        app.gql(
+            None,
+            "mutation($p: String!) { login(input: {username: \"wang\", password: $p}) { token } }",
+            json!({ "p": password }),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(login("wrong password!!").await.code(), "UNAUTHENTICATED");
+    }
+    let locked = login("a good long password").await;
+    assert_eq!(locked.code(), "RATE_LIMITED", "even the right password waits out the window");
+    // Another username is not affected.
+    let other = app
+        .gql(None, "mutation { login(input: {username: \"li\", password: \"whatever it is\"}) { token } }", json!({}))
+        .await;
+    assert_eq!(other.code(), "UNAUTHENTICATED");
+}

@@ -66,3 +66,36 @@ fn schema_check_fails_when_the_file_drifts() {
     std::fs::write(&path, [current.stdout.as_slice(), b"\ntype Drift { x: Int }\n"].concat()).unwrap();
     assert!(!rectify().args(["schema", "--check"]).arg(&path).status().unwrap().success());
 }
+
+/// Runs `serve --demo` until it listens, then stops it and returns what it printed.
+fn serve_demo_once(dir: &std::path::Path, secret: Option<&str>) -> String {
+    use std::io::{BufRead, BufReader, Read};
+    let mut command = rectify();
+    command.current_dir(dir).args(["serve", "--demo", "--bind", "127.0.0.1:0"]);
+    if let Some(secret) = secret {
+        command.env("RECTIFY_JWT_SECRET", secret);
+    }
+    let mut child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("listening") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    child.wait().unwrap();
+    stdout
+}
+
+#[test]
+fn demo_tokens_are_printed_only_for_demo_data_or_a_throwaway_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve_demo_once(dir.path(), Some(SECRET));
+    assert!(first.contains("BUREAU"), "a fresh demo prints its tokens: {first}");
+    let again = serve_demo_once(dir.path(), Some(SECRET));
+    assert!(!again.contains("BUREAU"), "an existing ledger under a real key gets no tokens: {again}");
+    let throwaway = serve_demo_once(dir.path(), None);
+    assert!(throwaway.contains("BUREAU"), "a key made for the run may print them");
+}

@@ -170,3 +170,47 @@ async fn a_database_failure_reaches_the_client_as_a_plain_internal_error() {
         assert!(!text.contains(leak), "the reply leaks `{leak}`: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_bureau_led_issue_cannot_be_moved_out_of_the_bureaus_duties() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let bureau = app.bureau();
+    let issue = app
+        .mutate(
+            &bureau,
+            "registerIssue",
+            json!({ "code": "DUTY-3", "title": "Lax enforcement", "description": "d", "roundId": county.round, "categoryId": county.bureau_category, "severity": "GENERAL" }),
+            "issue { id }",
+        )
+        .await
+        .ok();
+    let id = issue.data("registerIssue.issue.id").as_str().unwrap().to_owned();
+    app.mutate(
+        &bureau,
+        "assignIssue",
+        json!({ "issueId": id, "leadDepartmentId": county.bureau, "deadline": county_date(5), "leaderName": "L" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    let moved = app
+        .mutate(
+            &bureau,
+            "updateIssue",
+            json!({ "issueId": id, "expectedVersion": 2, "categoryId": county.category }),
+            "issue { id }",
+        )
+        .await;
+    assert_eq!((moved.code(), moved.field()), ("BAD_USER_INPUT", "input.categoryId"));
+    let kept = app
+        .mutate(
+            &bureau,
+            "updateIssue",
+            json!({ "issueId": id, "expectedVersion": 2, "title": "Lax enforcement at the quarry" }),
+            "issue { version }",
+        )
+        .await
+        .ok();
+    assert_eq!(kept.data("updateIssue.issue.version"), 3);
+}

@@ -79,7 +79,11 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
         database: DatabaseSettings { url: database_url },
         bind: "127.0.0.1:0".into(),
         auth: AuthSettings { jwt_secret: Some(Secret::new(SECRET)), ..AuthSettings::defaults() },
-        county: CountySettings { timezone: timezone.parse().expect("a time zone") },
+        county: CountySettings {
+            timezone: timezone.parse().expect("a time zone"),
+            repeat_offender_violations: 2,
+            repeat_offender_days: 365,
+        },
         limits: LimitSettings::default(),
     }
 }
@@ -100,7 +104,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = Database::connect(&settings.database.url).await.expect("opening the test database");
     db.migrate().await.expect("migrations");
     let tokens = Arc::new(TokenService::new(&settings.auth, SECRET).expect("token service"));
-    let services = Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone());
+    let services = Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone())
+        .with_repeat_offender(settings.county.repeat_offender());
     let app = Application::build(&settings, services.clone()).expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

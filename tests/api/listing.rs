@@ -252,3 +252,55 @@ async fn departments_and_rounds_page_too() {
         .ok();
     assert_eq!(rounds.data("inspectionRounds.nodes.0.startedOn"), "2026-03-01");
 }
+
+#[tokio::test]
+async fn search_is_literal_bounded_and_the_same_on_both_databases() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let bureau = app.bureau();
+    for (code, title) in [("S-1", "ＡＢＣ化工厂 discharge"), ("S-2", "100% of the river_bank"), ("S-3", "Quarry dust")]
+    {
+        app.mutate(
+            &bureau,
+            "registerIssue",
+            json!({ "code": code, "title": title, "description": "d", "roundId": county.round, "categoryId": county.category, "severity": "GENERAL" }),
+            "issue { id }",
+        )
+        .await
+        .ok();
+    }
+    for (search, expected) in [
+        ("ＡＢＣ", vec!["S-1"]),
+        ("化工", vec!["S-1"]),
+        ("DISCHARGE", vec!["S-1"]),
+        ("%", vec!["S-2"]),
+        ("r_b", vec!["S-2"]),
+        ("_", vec!["S-2"]),
+        ("quarry", vec!["S-3"]),
+    ] {
+        let reply = app
+            .gql(
+                Some(&bureau),
+                PAGE,
+                json!({ "filter": { "search": search }, "order": { "field": "CODE", "direction": "ASC" } }),
+            )
+            .await
+            .ok();
+        assert_eq!(codes(&reply), expected, "search {search}");
+    }
+    let long = "x".repeat(201);
+    let reply = app.gql(Some(&bureau), PAGE, json!({ "filter": { "search": long } })).await;
+    assert_eq!((reply.code(), reply.field()), ("BAD_USER_INPUT", "filter.search"));
+    let statuses: Vec<&str> = vec!["REPORTED"; 500];
+    let reply = app.gql(Some(&bureau), PAGE, json!({ "filter": { "status": statuses } })).await.ok();
+    assert_eq!(reply.data("issues.totalCount"), 3, "repeated statuses are one filter");
+    let reply = app
+        .gql(
+            Some(&bureau),
+            "query($i: Boolean) { departments(includeInactive: $i) { totalCount } }",
+            json!({ "i": null }),
+        )
+        .await
+        .ok();
+    assert_eq!(reply.data("departments.totalCount"), 5);
+}

@@ -87,13 +87,15 @@ pub struct AccessMutation;
 
 #[Object]
 impl AccessMutation {
-    /// Signs in a local user and returns a token (works without a token).
+    /// Signs in a local user and returns a token (works without a token). Priced high so that
+    /// one request cannot try many passwords.
+    #[graphql(complexity = 5000)]
     async fn login(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The fields of the request; see the input type.")] input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
-        let services = ctx.services();
+        let services = ctx.services()?;
         let (token, user) = services.login(&input.username, &input.password).await?;
         let viewer = Viewer(Principal {
             sub: user.username,
@@ -117,7 +119,7 @@ impl AccessMutation {
             department_code: input.department_code,
             display_name: input.display_name,
         };
-        let user = in_input(ctx.services().create_user(ctx.principal()?, new).await)?;
+        let user = in_input(ctx.services()?.create_user(ctx.principal()?, new).await)?;
         Ok(CreateUserPayload { user: User(user) })
     }
 
@@ -129,7 +131,7 @@ impl AccessMutation {
     ) -> async_graphql::Result<CreateDepartmentPayload> {
         let new =
             NewDepartment { code: input.code, name: input.name, kind: input.kind.into(), head_name: input.head_name };
-        let department = in_input(ctx.services().create_department(ctx.principal()?, new).await)?;
+        let department = in_input(ctx.services()?.create_department(ctx.principal()?, new).await)?;
         Ok(CreateDepartmentPayload { department: Department(department) })
     }
 
@@ -147,7 +149,7 @@ impl AccessMutation {
             head_name: input.head_name,
             active: input.active,
         };
-        let department = in_input(ctx.services().update_department(ctx.principal()?, changes).await)?;
+        let department = in_input(ctx.services()?.update_department(ctx.principal()?, changes).await)?;
         Ok(UpdateDepartmentPayload { department: Department(department) })
     }
 }

@@ -72,7 +72,7 @@ impl CatalogMutation {
             feedback_on: input.feedback_on.map(|d| d.0),
             document_number: input.document_number,
         };
-        let round = in_input(ctx.services().create_round(ctx.principal()?, new).await)?;
+        let round = in_input(ctx.services()?.create_round(ctx.principal()?, new).await)?;
         Ok(CreateInspectionRoundPayload { inspection_round: InspectionRound(round) })
     }
 
@@ -82,7 +82,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields of the request; see the input type.")] input: CreateAspectInput,
     ) -> async_graphql::Result<CreateAspectPayload> {
-        let aspect = in_input(ctx.services().create_aspect(ctx.principal()?, &input.code, &input.name).await)?;
+        let aspect = in_input(ctx.services()?.create_aspect(ctx.principal()?, &input.code, &input.name).await)?;
         Ok(CreateAspectPayload { aspect: Aspect(aspect) })
     }
 
@@ -102,7 +102,7 @@ impl CatalogMutation {
                 "dutyDepartmentId",
             ))?,
         };
-        let category = in_input(ctx.services().create_category(ctx.principal()?, new).await)?;
+        let category = in_input(ctx.services()?.create_category(ctx.principal()?, new).await)?;
         Ok(CreateCategoryPayload { category: Category(category) })
     }
 }

@@ -37,6 +37,8 @@ pub struct RegisterIssueInput {
     /// Whether fixing it needs engineering works.
     #[graphql(default = false)]
     pub requires_engineering: bool,
+    /// The enterprise responsible for the problem, if any.
+    pub enterprise_id: Option<ID>,
 }
 
 /// Who is responsible, by when. Assigning again reassigns.
@@ -80,6 +82,8 @@ pub struct UpdateIssueInput {
     pub category_id: Option<ID>,
     /// Whether engineering works are needed.
     pub requires_engineering: Option<bool>,
+    /// The enterprise responsible for the problem.
+    pub enterprise_id: Option<ID>,
 }
 
 /// Lists an issue for special supervision (or changes its listing).
@@ -220,8 +224,13 @@ impl IssueMutation {
             latitude: input.latitude,
             longitude: input.longitude,
             requires_engineering: input.requires_engineering,
+            enterprise_id: in_input(ids::expect_opt(
+                input.enterprise_id.as_ref(),
+                NodeKind::Enterprise,
+                "enterpriseId",
+            ))?,
         };
-        let issue = in_input(ctx.services().register_issue(ctx.principal()?, new).await)?;
+        let issue = in_input(ctx.services()?.register_issue(ctx.principal()?, new).await)?;
         Ok(RegisterIssuePayload { issue: Issue(issue) })
     }
 
@@ -247,7 +256,7 @@ impl IssueMutation {
             leader_name: input.leader_name,
             expected_version: input.expected_version,
         };
-        let issue = in_input(ctx.services().assign_issue(ctx.principal()?, assignment).await)?;
+        let issue = in_input(ctx.services()?.assign_issue(ctx.principal()?, assignment).await)?;
         Ok(AssignIssuePayload { issue: Issue(issue) })
     }
 
@@ -268,8 +277,13 @@ impl IssueMutation {
             severity: input.severity.map(Into::into),
             category_id: in_input(ids::expect_opt(input.category_id.as_ref(), NodeKind::Category, "categoryId"))?,
             requires_engineering: input.requires_engineering,
+            enterprise_id: in_input(ids::expect_opt(
+                input.enterprise_id.as_ref(),
+                NodeKind::Enterprise,
+                "enterpriseId",
+            ))?,
         };
-        let issue = in_input(ctx.services().update_issue(ctx.principal()?, changes).await)?;
+        let issue = in_input(ctx.services()?.update_issue(ctx.principal()?, changes).await)?;
         Ok(UpdateIssuePayload { issue: Issue(issue) })
     }
 
@@ -286,7 +300,7 @@ impl IssueMutation {
             note: input.note,
             expected_version: input.expected_version,
         };
-        let issue = in_input(ctx.services().supervise_issue(ctx.principal()?, supervision).await)?;
+        let issue = in_input(ctx.services()?.supervise_issue(ctx.principal()?, supervision).await)?;
         Ok(SuperviseIssuePayload { issue: Issue(issue) })
     }
 
@@ -297,7 +311,7 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: LiftSupervisionInput,
     ) -> async_graphql::Result<LiftSupervisionPayload> {
         let step = step(&input.issue_id, input.note, input.expected_version)?;
-        let issue = in_input(ctx.services().lift_supervision(ctx.principal()?, step).await)?;
+        let issue = in_input(ctx.services()?.lift_supervision(ctx.principal()?, step).await)?;
         Ok(LiftSupervisionPayload { issue: Issue(issue) })
     }
 
@@ -308,7 +322,7 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: StartRectificationInput,
     ) -> async_graphql::Result<StartRectificationPayload> {
         let step = step(&input.issue_id, Some(input.plan), input.expected_version)?;
-        let issue = in_input(ctx.services().start_rectification(ctx.principal()?, step).await)?;
+        let issue = in_input(ctx.services()?.start_rectification(ctx.principal()?, step).await)?;
         Ok(StartRectificationPayload { issue: Issue(issue) })
     }
 
@@ -319,7 +333,7 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: RequestAcceptanceInput,
     ) -> async_graphql::Result<RequestAcceptancePayload> {
         let step = step(&input.issue_id, Some(input.summary), input.expected_version)?;
-        let issue = in_input(ctx.services().request_acceptance(ctx.principal()?, step).await)?;
+        let issue = in_input(ctx.services()?.request_acceptance(ctx.principal()?, step).await)?;
         Ok(RequestAcceptancePayload { issue: Issue(issue) })
     }
 
@@ -335,7 +349,7 @@ impl IssueMutation {
             notice_days: input.notice_days,
             expected_version: input.expected_version,
         };
-        let issue = in_input(ctx.services().accept_rectification(ctx.principal()?, acceptance).await)?;
+        let issue = in_input(ctx.services()?.accept_rectification(ctx.principal()?, acceptance).await)?;
         Ok(AcceptRectificationPayload { issue: Issue(issue) })
     }
 
@@ -346,7 +360,7 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: RejectRectificationInput,
     ) -> async_graphql::Result<RejectRectificationPayload> {
         let step = step(&input.issue_id, Some(input.reason), input.expected_version)?;
-        let issue = in_input(ctx.services().reject_rectification(ctx.principal()?, step).await)?;
+        let issue = in_input(ctx.services()?.reject_rectification(ctx.principal()?, step).await)?;
         Ok(RejectRectificationPayload { issue: Issue(issue) })
     }
 
@@ -357,7 +371,7 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: CloseIssueInput,
     ) -> async_graphql::Result<CloseIssuePayload> {
         let step = step(&input.issue_id, input.note, input.expected_version)?;
-        let issue = in_input(ctx.services().close_issue(ctx.principal()?, step).await)?;
+        let issue = in_input(ctx.services()?.close_issue(ctx.principal()?, step).await)?;
         Ok(CloseIssuePayload { issue: Issue(issue) })
     }
 
@@ -368,7 +382,7 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: ReopenIssueInput,
     ) -> async_graphql::Result<ReopenIssuePayload> {
         let step = step(&input.issue_id, Some(input.reason), input.expected_version)?;
-        let issue = in_input(ctx.services().reopen_issue(ctx.principal()?, step).await)?;
+        let issue = in_input(ctx.services()?.reopen_issue(ctx.principal()?, step).await)?;
         Ok(ReopenIssuePayload { issue: Issue(issue) })
     }
 }

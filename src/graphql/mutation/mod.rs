@@ -1,6 +1,8 @@
 //! The mutation root: each mutation takes one `input` and returns a payload named after it.
 
 mod access;
+mod accountability;
+mod assessment;
 mod catalog;
 mod issue;
 
@@ -12,7 +14,13 @@ use crate::error::{AppError, AppResult};
 /// named after it; only `login` works without a token.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(access::AccessMutation, catalog::CatalogMutation, issue::IssueMutation);
+pub struct MutationRoot(
+    access::AccessMutation,
+    catalog::CatalogMutation,
+    issue::IssueMutation,
+    accountability::AccountabilityMutation,
+    assessment::AssessmentMutation,
+);
 
 /// Reports input errors at their path under `input`.
 pub(crate) fn in_input<T>(result: AppResult<T>) -> Result<T, AppError> {

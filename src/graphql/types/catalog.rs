@@ -83,7 +83,7 @@ impl Aspect {
     /// The categories under this aspect, ordered by code.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        Ok(ctx.reference().categories_of(self.0.id).await?.into_iter().map(Category).collect())
+        Ok(ctx.reference()?.categories_of(self.0.id).await?.into_iter().map(Category).collect())
     }
 }
 
@@ -110,12 +110,12 @@ impl Category {
     }
     /// The aspect this category belongs to.
     async fn aspect(&self, ctx: &Context<'_>) -> async_graphql::Result<Aspect> {
-        let found = ctx.reference().aspect(self.0.aspect_id).await?;
+        let found = ctx.reference()?.aspect(self.0.aspect_id).await?;
         Ok(Aspect(found.ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} has no aspect", self.0.id)))?))
     }
     /// The duty department (职责分工) for problems of this category.
     async fn duty_department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        let found = ctx.reference().department(self.0.duty_department_id).await?;
+        let found = ctx.reference()?.department(self.0.duty_department_id).await?;
         Ok(Department(
             found
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} has no duty department", self.0.id)))?,

@@ -84,6 +84,6 @@ impl Viewer {
     /// The viewer's department (DEPARTMENT role only).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(ctx.reference().department(id).await?.map(Department))
+        Ok(ctx.reference()?.department(id).await?.map(Department))
     }
 }

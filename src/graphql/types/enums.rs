@@ -150,3 +150,172 @@ pub enum OrderDirection {
     /// Largest first.
     Desc,
 }
+
+/// Who an accountability case is against.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::AccountabilitySubjectType")]
+pub enum AccountabilitySubjectType {
+    /// A department or township as a whole.
+    Department,
+    /// A named official of a department.
+    Official,
+    /// A polluting enterprise.
+    Enterprise,
+}
+
+/// Why a case is opened (the wording of the county speech).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::AccountabilityGround")]
+pub enum AccountabilityGround {
+    /// 工作不力: poor performance.
+    PoorPerformance,
+    /// 措施落实不到位: measures not implemented.
+    MeasuresNotImplemented,
+    /// 完不成任务: task not completed.
+    TaskNotCompleted,
+    /// 搞变通: working around the rules.
+    Workaround,
+    /// 打折扣: cutting corners.
+    CuttingCorners,
+    /// 推诿扯皮: passing the buck.
+    BuckPassing,
+    /// 表面/敷衍整改: fake or perfunctory rectification.
+    FakeRectification,
+    /// 严重违法: a serious violation of the law.
+    SeriousViolation,
+    /// 屡查屡犯: offending again; added by itself for repeat offenders.
+    RepeatViolation,
+}
+
+/// What a decided case imposes. The first six are for departments and officials, the rest
+/// for enterprises.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::AccountabilityMeasure")]
+pub enum AccountabilityMeasure {
+    /// 约谈: an admonishment talk.
+    AdmonishmentTalk,
+    /// 通报批评: circulated criticism.
+    CirculatedCriticism,
+    /// 诫勉: an admonition.
+    Admonition,
+    /// 组织处理: organizational handling.
+    OrganizationalHandling,
+    /// 党纪政务处分: a disciplinary sanction (vetoes the assessment).
+    DisciplinarySanction,
+    /// 移送司法机关: referral to the judiciary (vetoes the assessment).
+    JudicialReferral,
+    /// 责令整改: an order to rectify.
+    OrderToRectify,
+    /// 罚款: a fine; needs `amount`.
+    Fine,
+    /// 按日连续处罚: a daily fine; needs `dailyAmount` and `startsOn`.
+    DailyFine,
+    /// 查封扣押: sealing and seizure.
+    SealAndSeize,
+    /// 限产: restricted production.
+    ProductionRestriction,
+    /// 停产整治: production suspended for rectification.
+    ProductionSuspension,
+    /// 责令关闭: ordered closure.
+    Closure,
+    /// 移送公安: referral to the police.
+    PoliceReferral,
+}
+
+/// Where a case stands.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::CaseStatus")]
+pub enum CaseStatus {
+    /// Opened by the bureau.
+    Open,
+    /// Under investigation; the subject department may file its statement.
+    Investigating,
+    /// Decided, with its measures.
+    Decided,
+    /// Closed after the decision was carried out.
+    Closed,
+    /// Dismissed without a decision.
+    Dismissed,
+}
+
+/// What a case event records.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::CaseAction")]
+pub enum CaseAction {
+    /// The case was opened.
+    Opened,
+    /// The investigation started.
+    InvestigationStarted,
+    /// The subject department filed its statement.
+    StatementFiled,
+    /// The case was decided.
+    Decided,
+    /// The case was closed.
+    Closed,
+    /// The case was dismissed.
+    Dismissed,
+}
+
+/// Whether an assessment period can still change.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::AssessmentPeriodStatus")]
+pub enum AssessmentPeriodStatus {
+    /// Rules may be edited and results recomputed.
+    Open,
+    /// Results and rules are frozen.
+    Finalized,
+}
+
+/// A department's grade.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::AssessmentGrade")]
+pub enum AssessmentGrade {
+    /// At or above `excellentFrom` (default 90).
+    Excellent,
+    /// At or above `goodFrom` (default 75).
+    Good,
+    /// At or above `passFrom` (default 60).
+    Pass,
+    /// Below `passFrom`, or vetoed whatever the score.
+    Fail,
+}
+
+/// What kind of line an assessment item is.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::scoring::ItemKind")]
+pub enum AssessmentItemKind {
+    /// Points taken off.
+    Deduction,
+    /// Points added.
+    Bonus,
+    /// A one-vote veto: the department fails whatever its score.
+    Veto,
+}
+
+/// The rule an assessment item applies.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::scoring::Rule")]
+pub enum AssessmentRule {
+    /// An issue led by the department was overdue (`overdueAsLead`).
+    OverdueAsLead,
+    /// An issue the department cooperates on was overdue (`overdueAsCooperating`).
+    OverdueAsCooperating,
+    /// A rectification failed acceptance (`failedAcceptance`).
+    FailedAcceptance,
+    /// A closed issue relapsed (`relapse`).
+    Relapse,
+    /// A decided case imposed a measure on the department or its official.
+    CaseMeasure,
+    /// An issue was accepted on time (`onTimeBonus`).
+    OnTimeCompletion,
+    /// Veto: a major or supervised issue was overdue as lead unit.
+    MajorOrSupervisedOverdue,
+    /// Veto: a closed issue relapsed.
+    RelapseVeto,
+    /// Veto: a disciplinary sanction or judicial referral.
+    HeavySanction,
+    /// Veto: the score fell below the floor.
+    BelowFloor,
+    /// Veto: recorded by the bureau with a written reason.
+    ManualVeto,
+}

@@ -21,7 +21,7 @@ use crate::service::pagination::{PageArgs, page_in_memory};
 pub struct Issue(pub issue::Model);
 
 async fn department(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Department>> {
-    Ok(ctx.reference().department(id).await?.map(Department))
+    Ok(ctx.reference()?.department(id).await?.map(Department))
 }
 
 fn missing(what: &str, issue: i64) -> AppError {
@@ -57,12 +57,12 @@ impl Issue {
     }
     /// The inspection round that found the problem.
     async fn round(&self, ctx: &Context<'_>) -> async_graphql::Result<InspectionRound> {
-        let found = ctx.reference().round(self.0.round_id).await?;
+        let found = ctx.reference()?.round(self.0.round_id).await?;
         Ok(InspectionRound(found.ok_or_else(|| missing("round", self.0.id))?))
     }
     /// The problem's category (and through it, its aspect).
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Category> {
-        let found = ctx.reference().category(self.0.category_id).await?;
+        let found = ctx.reference()?.category(self.0.category_id).await?;
         Ok(Category(found.ok_or_else(|| missing("category", self.0.id))?))
     }
     /// Where the problem is, in words.
@@ -98,8 +98,19 @@ impl Issue {
     /// The cooperating units (配合单位).
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn cooperating_departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
-        let ids = ctx.loader::<CooperatorsLoader>().load_one(self.0.id).await?.unwrap_or_default();
-        Ok(ctx.reference().departments_in_order(&ids).await?.into_iter().map(Department).collect())
+        let ids = ctx.loader::<CooperatorsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(ctx.reference()?.departments_in_order(&ids).await?.into_iter().map(Department).collect())
+    }
+    /// The enterprise responsible for the problem, if any.
+    async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::enterprise::Enterprise>> {
+        match self.0.enterprise_id {
+            Some(id) => Ok(ctx
+                .loader::<crate::graphql::loaders::EnterpriseLoader>()?
+                .load_one(id)
+                .await?
+                .map(super::enterprise::Enterprise)),
+            None => Ok(None),
+        }
     }
     /// The county leader in charge (包案领导).
     async fn leader_name(&self) -> Option<&str> {
@@ -110,8 +121,8 @@ impl Issue {
         self.0.deadline.map(Date)
     }
     /// Past the deadline (from the day after it, county time) and not yet accepted.
-    async fn overdue(&self, ctx: &Context<'_>) -> bool {
-        is_overdue(self.0.deadline, self.0.status, ctx.services().clock.today())
+    async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(is_overdue(self.0.deadline, self.0.status, ctx.services()?.clock.today()))
     }
     /// The special-supervision listing (挂牌督办), if the issue is listed.
     async fn supervision(&self) -> Option<Supervision> {
@@ -170,7 +181,7 @@ impl Issue {
         #[graphql(desc = "Return at most this many events from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "End before the event with this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<IssueEventConnection> {
-        let events = ctx.loader::<IssueEventsLoader>().load_one(self.0.id).await?.unwrap_or_default();
+        let events = ctx.loader::<IssueEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         let total = TotalCount::Known(events.len() as u64);
         let page = page_in_memory(events, "event", &PageArgs { first, after, last, before })?;
         Ok(IssueEventConnection { page: page.map(IssueEvent), total })

@@ -1,8 +1,11 @@
 //! GraphQL object, enum and scalar types: thin views over service results.
 
+pub mod assessment;
+pub mod case;
 pub mod catalog;
 pub mod connection;
 pub mod department;
+pub mod enterprise;
 pub mod enums;
 pub mod issue;
 pub mod node;

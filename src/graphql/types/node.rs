@@ -2,8 +2,11 @@
 
 use async_graphql::{ID, Interface};
 
+use super::assessment::AssessmentPeriod;
+use super::case::{AccountabilityCase, CaseEvent};
 use super::catalog::{Aspect, Category, InspectionRound};
 use super::department::Department;
+use super::enterprise::Enterprise;
 use super::issue::{Issue, IssueEvent};
 use super::user::User;
 
@@ -21,4 +24,8 @@ pub enum Node {
     Issue(Issue),
     IssueEvent(IssueEvent),
     User(User),
+    Enterprise(Enterprise),
+    AccountabilityCase(AccountabilityCase),
+    CaseEvent(CaseEvent),
+    AssessmentPeriod(AssessmentPeriod),
 }

@@ -31,3 +31,26 @@ impl From<NaiveDate> for Date {
         Date(date)
     }
 }
+
+/// An exact decimal written as a string with up to two decimals, e.g. `"50000.00"`: money in
+/// yuan, or assessment points. Never a floating-point number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal(pub crate::domain::cents::Cents);
+
+/// An exact decimal written as a string with up to two decimals, e.g. `"50000.00"`: money in
+/// yuan, or assessment points. Never a floating-point number.
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => crate::domain::cents::Cents::parse(text).map(Decimal).ok_or_else(|| {
+                InputValueError::custom("a Decimal is a string like \"50000.00\" with at most two decimals")
+            }),
+            _ => Err(InputValueError::custom("a Decimal is written as a string, e.g. \"50000.00\"")),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}

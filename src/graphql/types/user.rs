@@ -36,7 +36,7 @@ impl User {
     /// The user's department (DEPARTMENT users only).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(ctx.reference().department(id).await?.map(Department))
+        Ok(ctx.reference()?.department(id).await?.map(Department))
     }
     /// Inactive users cannot sign in.
     async fn active(&self) -> bool {

@@ -1,0 +1,354 @@
+//! The yearly (or other period's) assessment: periods and their rules, manual vetoes, and
+//! computing results from the recorded history with a fixed number of statements.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDate};
+use entity::enums::{AccountabilitySubjectType, AssessmentPeriodStatus, CaseStatus, IssueAction, IssueStatus};
+use entity::{
+    accountability_case, assessment_period, assessment_result, assessment_veto, case_measure, department, issue,
+    issue_event,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use super::Services;
+use super::pagination::{Page, PageArgs, page_by_id};
+use super::policy::{Action, SubjectScope, assessment_scope, authorize};
+use super::required_text;
+use crate::auth::Principal;
+use crate::domain::history::states_at;
+use crate::domain::scoring::{
+    DecidedCase, DepartmentRef, Facts, IssueOccurrence, IssueRef, Item, ManualVeto, ScoringRules, compute,
+};
+use crate::error::{AppError, AppResult};
+
+pub struct NewPeriod {
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub rules: ScoringRules,
+}
+
+pub struct RulesUpdate {
+    pub period_id: i64,
+    pub expected_version: i32,
+    pub rules: ScoringRules,
+}
+
+pub struct VetoInput {
+    pub period_id: i64,
+    pub department_id: i64,
+    pub reason: String,
+}
+
+/// A period's rules as stored (the defaults when unreadable, which cannot happen for rows we
+/// wrote).
+pub fn period_rules(period: &assessment_period::Model) -> ScoringRules {
+    serde_json::from_str(&period.rules).unwrap_or_default()
+}
+
+/// A stored result's items.
+pub fn result_items(result: &assessment_result::Model) -> Vec<Item> {
+    serde_json::from_str(&result.items).unwrap_or_default()
+}
+
+fn check_rules(rules: &ScoringRules) -> AppResult<()> {
+    rules.validate().map_err(|(field, message)| AppError::bad_input(format!("rules.{field}"), message))
+}
+
+impl Services {
+    pub async fn list_periods(&self, actor: &Principal, args: &PageArgs) -> AppResult<Page<assessment_period::Model>> {
+        authorize(actor, Action::ReadReferenceData)?;
+        page_by_id(self.conn(), assessment_period::Entity::find(), assessment_period::Column::Id, "period", args).await
+    }
+
+    pub async fn count_periods(&self, actor: &Principal) -> AppResult<u64> {
+        authorize(actor, Action::ReadReferenceData)?;
+        Ok(assessment_period::Entity::find().count(self.conn()).await?)
+    }
+
+    pub async fn periods_by_ids(
+        &self,
+        actor: &Principal,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, assessment_period::Model>> {
+        authorize(actor, Action::ReadReferenceData)?;
+        let rows = assessment_period::Entity::find()
+            .filter(assessment_period::Column::Id.is_in(ids.iter().copied()))
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    /// The results of a period the actor may read, best first.
+    pub async fn period_results(&self, actor: &Principal, period_id: i64) -> AppResult<Vec<assessment_result::Model>> {
+        let mut select = assessment_result::Entity::find().filter(assessment_result::Column::PeriodId.eq(period_id));
+        match assessment_scope(actor) {
+            SubjectScope::All => {}
+            SubjectScope::Department(id) => select = select.filter(assessment_result::Column::DepartmentId.eq(id)),
+            SubjectScope::Nothing => return Ok(Vec::new()),
+        }
+        Ok(select
+            .order_by_asc(assessment_result::Column::Rank)
+            .order_by_asc(assessment_result::Column::DepartmentId)
+            .all(self.conn())
+            .await?)
+    }
+
+    async fn open_period(&self, id: i64) -> AppResult<assessment_period::Model> {
+        let period = assessment_period::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .ok_or_else(|| AppError::not_found("assessment period"))?;
+        if period.status != AssessmentPeriodStatus::Open {
+            return Err(AppError::invalid_transition(
+                "the period is finalized: its results and rules can no longer change",
+            ));
+        }
+        Ok(period)
+    }
+
+    pub async fn create_period(&self, actor: &Principal, input: NewPeriod) -> AppResult<assessment_period::Model> {
+        authorize(actor, Action::ManageAssessment)?;
+        let name = required_text("name", &input.name, 200)?;
+        if input.ends_on < input.starts_on {
+            return Err(AppError::bad_input("endsOn", "`endsOn` cannot be before `startsOn`"));
+        }
+        check_rules(&input.rules)?;
+        let now = self.clock.now();
+        let row = assessment_period::ActiveModel {
+            name: Set(name),
+            starts_on: Set(input.starts_on),
+            ends_on: Set(input.ends_on),
+            status: Set(AssessmentPeriodStatus::Open),
+            rules: Set(serde_json::to_string(&input.rules).map_err(AppError::internal)?),
+            version: Set(1),
+            computed_at: Set(None),
+            finalized_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        Ok(row.insert(self.conn()).await?)
+    }
+
+    pub async fn update_rules(&self, actor: &Principal, input: RulesUpdate) -> AppResult<assessment_period::Model> {
+        authorize(actor, Action::ManageAssessment)?;
+        let period = self.open_period(input.period_id).await?;
+        check_rules(&input.rules)?;
+        if period.version != input.expected_version {
+            return Err(AppError::conflict(format!(
+                "the period was changed meanwhile (now at version {})",
+                period.version
+            )));
+        }
+        let changes = assessment_period::ActiveModel {
+            rules: Set(serde_json::to_string(&input.rules).map_err(AppError::internal)?),
+            version: Set(period.version + 1),
+            updated_at: Set(self.clock.now()),
+            ..Default::default()
+        };
+        let updated = assessment_period::Entity::update_many()
+            .set(changes)
+            .filter(assessment_period::Column::Id.eq(period.id))
+            .filter(assessment_period::Column::Version.eq(period.version))
+            .filter(assessment_period::Column::Status.eq(AssessmentPeriodStatus::Open))
+            .exec(self.conn())
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(AppError::conflict("the period was changed meanwhile; reload it and try again"));
+        }
+        self.refresh_if_computed(period.id).await
+    }
+
+    /// Records a manual veto (a major incident, falsified data) and refreshes the results.
+    pub async fn veto_department(&self, actor: &Principal, input: VetoInput) -> AppResult<assessment_period::Model> {
+        authorize(actor, Action::ManageAssessment)?;
+        let period = self.open_period(input.period_id).await?;
+        let reason = required_text("reason", &input.reason, 4000)?;
+        if department::Entity::find_by_id(input.department_id).one(self.conn()).await?.is_none() {
+            return Err(AppError::bad_input("departmentId", "no department has this id"));
+        }
+        assessment_veto::ActiveModel {
+            period_id: Set(period.id),
+            department_id: Set(input.department_id),
+            reason: Set(reason),
+            actor_sub: Set(actor.sub.clone()),
+            at: Set(self.clock.now()),
+            ..Default::default()
+        }
+        .insert(self.conn())
+        .await?;
+        self.store_results(&period, false).await
+    }
+
+    pub async fn compute_assessment(&self, actor: &Principal, period_id: i64) -> AppResult<assessment_period::Model> {
+        authorize(actor, Action::ManageAssessment)?;
+        let period = self.open_period(period_id).await?;
+        self.store_results(&period, false).await
+    }
+
+    /// Computes one last time and freezes the results and the rules used.
+    pub async fn finalize_period(&self, actor: &Principal, period_id: i64) -> AppResult<assessment_period::Model> {
+        authorize(actor, Action::ManageAssessment)?;
+        let period = self.open_period(period_id).await?;
+        self.store_results(&period, true).await
+    }
+
+    async fn refresh_if_computed(&self, period_id: i64) -> AppResult<assessment_period::Model> {
+        let period = assessment_period::Entity::find_by_id(period_id)
+            .one(self.conn())
+            .await?
+            .ok_or_else(|| AppError::not_found("assessment period"))?;
+        if period.computed_at.is_some() { self.store_results(&period, false).await } else { Ok(period) }
+    }
+
+    /// Replaces the period's results with freshly computed ones, in one transaction.
+    async fn store_results(
+        &self,
+        period: &assessment_period::Model,
+        finalize: bool,
+    ) -> AppResult<assessment_period::Model> {
+        let facts = self.assessment_facts(period).await?;
+        let results = compute(&period_rules(period), &facts);
+        let rows = results
+            .into_iter()
+            .map(|r| {
+                Ok(assessment_result::ActiveModel {
+                    period_id: Set(period.id),
+                    department_id: Set(r.department_id),
+                    score_centi: Set(r.score.0),
+                    vetoed: Set(r.vetoed),
+                    grade: Set(r.grade),
+                    rank: Set(r.rank),
+                    items: Set(serde_json::to_string(&r.items).map_err(AppError::internal)?),
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let now = self.clock.now();
+        let txn = self.conn().begin().await?;
+        let mut changes =
+            assessment_period::ActiveModel { computed_at: Set(Some(now)), updated_at: Set(now), ..Default::default() };
+        if finalize {
+            changes.status = Set(AssessmentPeriodStatus::Finalized);
+            changes.finalized_at = Set(Some(now));
+        }
+        // Guarded on OPEN: a period finalized meanwhile keeps its frozen results.
+        let updated = assessment_period::Entity::update_many()
+            .set(changes)
+            .filter(assessment_period::Column::Id.eq(period.id))
+            .filter(assessment_period::Column::Status.eq(AssessmentPeriodStatus::Open))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(AppError::invalid_transition("the period was finalized meanwhile"));
+        }
+        assessment_result::Entity::delete_many()
+            .filter(assessment_result::Column::PeriodId.eq(period.id))
+            .exec(&txn)
+            .await?;
+        if !rows.is_empty() {
+            assessment_result::Entity::insert_many(rows).exec(&txn).await?;
+        }
+        let saved = assessment_period::Entity::find_by_id(period.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("assessment period"))?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    /// Everything the period's scores depend on, in six statements whatever the ledger's size.
+    pub async fn assessment_facts(&self, period: &assessment_period::Model) -> AppResult<Facts> {
+        let starts = self.clock.start_of(period.starts_on);
+        let ends = self.clock.start_of(period.ends_on + Duration::days(1));
+        let now = self.clock.now();
+        // While the period runs, it is judged as of now; once over, as of its last day.
+        let (as_of, judged_on) = if now < ends { (now, self.clock.date_at(now)) } else { (ends, period.ends_on) };
+
+        let departments =
+            department::Entity::find().filter(department::Column::Active.eq(true)).all(self.conn()).await?;
+        let events = issue_event::Entity::find().filter(issue_event::Column::At.lte(as_of)).all(self.conn()).await?;
+        let issues: Vec<(i64, String, String)> = issue::Entity::find()
+            .select_only()
+            .column(issue::Column::Id)
+            .column(issue::Column::Code)
+            .column(issue::Column::Title)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        let cases = accountability_case::Entity::find()
+            .filter(
+                accountability_case::Column::SubjectType
+                    .is_in([AccountabilitySubjectType::Department, AccountabilitySubjectType::Official]),
+            )
+            .filter(accountability_case::Column::Status.is_in([CaseStatus::Decided, CaseStatus::Closed]))
+            .filter(accountability_case::Column::DecidedAt.gte(starts))
+            .filter(accountability_case::Column::DecidedAt.lte(as_of))
+            .all(self.conn())
+            .await?;
+        let mut measures = self.measures_of(&cases.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+        let vetoes = assessment_veto::Entity::find()
+            .filter(assessment_veto::Column::PeriodId.eq(period.id))
+            .all(self.conn())
+            .await?;
+
+        let occurrence = |event: &issue_event::Model| IssueOccurrence {
+            issue_id: event.issue_id,
+            lead_department_id: event.lead_department_id,
+            day: self.clock.date_at(event.at),
+        };
+        let in_period: Vec<&issue_event::Model> = events.iter().filter(|e| e.at >= starts).collect();
+        Ok(Facts {
+            departments: departments.iter().map(|d| DepartmentRef { id: d.id, code: d.code.clone() }).collect(),
+            judged_on: Some(judged_on),
+            states: states_at(&events, as_of),
+            issues: issues
+                .into_iter()
+                .map(|(id, code, title)| (id, IssueRef { code, title }))
+                .collect::<BTreeMap<_, _>>(),
+            failed_acceptances: in_period
+                .iter()
+                .filter(|e| e.action == IssueAction::Rejected)
+                .map(|e| occurrence(e))
+                .collect(),
+            relapses: in_period
+                .iter()
+                .filter(|e| e.action == IssueAction::Reopened && e.from_status == Some(IssueStatus::Closed))
+                .map(|e| occurrence(e))
+                .collect(),
+            on_time_completions: in_period
+                .iter()
+                .filter(|e| {
+                    e.action == IssueAction::Accepted && e.deadline.is_some_and(|d| self.clock.date_at(e.at) <= d)
+                })
+                .map(|e| occurrence(e))
+                .collect(),
+            decided_cases: cases
+                .iter()
+                .filter_map(|c| {
+                    Some(DecidedCase {
+                        case_id: c.id,
+                        code: c.code.clone(),
+                        department_id: c.department_id?,
+                        official_name: c.official_name.clone(),
+                        measures: measures
+                            .remove(&c.id)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|m: case_measure::Model| m.measure)
+                            .collect(),
+                        day: self.clock.date_at(c.decided_at?),
+                    })
+                })
+                .collect(),
+            manual_vetoes: vetoes
+                .into_iter()
+                .map(|v| ManualVeto { department_id: v.department_id, reason: v.reason })
+                .collect(),
+        })
+    }
+}
