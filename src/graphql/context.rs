@@ -49,6 +49,6 @@ pub trait RequestExt {
 
 impl RequestExt for async_graphql::Request {
     fn for_actor(self, actor: Actor, services: &Services) -> Self {
-        Loaders::register(self.data(actor), services)
+        Loaders::register(self.data(actor.clone()), services, &actor)
     }
 }

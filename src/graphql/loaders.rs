@@ -12,9 +12,13 @@ use std::collections::HashMap;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{aspect, case_event, case_measure, category, department, enterprise, inspection_round, issue_event};
+use entity::{
+    accountability_case, aspect, case_event, case_measure, category, department, enterprise, inspection_round, issue,
+    issue_event,
+};
 use tokio::sync::OnceCell;
 
+use crate::auth::{Actor, Principal};
 use crate::error::AppResult;
 use crate::service::Services;
 
@@ -122,11 +126,84 @@ batch_loader!(
     CaseIssuesLoader, Vec<i64>, case_issue_ids
 );
 
+/// Loaders whose answers depend on who asks: they hold the viewer and return only what the
+/// viewer may see.
+macro_rules! viewer_loader {
+    ($(#[$doc:meta])* $name:ident, $value:ty, $method:ident) => {
+        $(#[$doc])*
+        pub struct $name(Services, Principal);
+
+        impl Loader<i64> for $name {
+            type Value = $value;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+                Ok(self.0.$method(&self.1, keys).await?)
+            }
+        }
+    };
+}
+
+viewer_loader!(
+    /// Issues the viewer may see, by id.
+    VisibleIssueLoader, issue::Model, issues_by_ids
+);
+viewer_loader!(
+    /// Cases the viewer may see, by id.
+    VisibleCaseLoader, accountability_case::Model, cases_by_ids
+);
+viewer_loader!(
+    /// The cases about each enterprise that the viewer may see, by enterprise id.
+    EnterpriseCasesLoader, Vec<accountability_case::Model>, cases_of_enterprises
+);
+viewer_loader!(
+    /// The issues naming each enterprise that the viewer may see, by enterprise id.
+    EnterpriseIssuesLoader, Vec<issue::Model>, issues_of_enterprises
+);
+
 pub struct Loaders;
 
 impl Loaders {
     /// Gives a request its own loaders: their caches live exactly as long as the request.
-    pub fn register(request: async_graphql::Request, services: &Services) -> async_graphql::Request {
+    pub fn register(request: async_graphql::Request, services: &Services, actor: &Actor) -> async_graphql::Request {
+        let mut request = request;
+        if let Actor::User(principal) = actor {
+            let viewer = || (services.clone(), principal.clone());
+            let cache = HashMapCache::default;
+            request = request
+                .data(DataLoader::with_cache(
+                    {
+                        let (s, p) = viewer();
+                        VisibleIssueLoader(s, p)
+                    },
+                    tokio::spawn,
+                    cache(),
+                ))
+                .data(DataLoader::with_cache(
+                    {
+                        let (s, p) = viewer();
+                        VisibleCaseLoader(s, p)
+                    },
+                    tokio::spawn,
+                    cache(),
+                ))
+                .data(DataLoader::with_cache(
+                    {
+                        let (s, p) = viewer();
+                        EnterpriseCasesLoader(s, p)
+                    },
+                    tokio::spawn,
+                    cache(),
+                ))
+                .data(DataLoader::with_cache(
+                    {
+                        let (s, p) = viewer();
+                        EnterpriseIssuesLoader(s, p)
+                    },
+                    tokio::spawn,
+                    cache(),
+                ));
+        }
         request
             .data(services.clone())
             .data(ReferenceData::new(services.clone()))
@@ -142,6 +219,28 @@ impl Loaders {
 
 fn missing_loader() -> crate::error::AppError {
     crate::error::AppError::internal(anyhow::anyhow!("an issue loader is missing from the request"))
+}
+
+/// Loads, in one statement each, the issues and cases that a list of assessment items names,
+/// when the query asks for them.
+pub async fn prime_item_sources(ctx: &Context<'_>, issue_ids: Vec<i64>, case_ids: Vec<i64>) -> AppResult<()> {
+    let (services, principal) = (
+        ctx.data::<Services>().map_err(|_| missing_loader())?,
+        ctx.data::<Actor>().map_err(|_| missing_loader())?.principal()?,
+    );
+    let items = ctx.look_ahead().field("items");
+    if items.field("issue").exists() && !issue_ids.is_empty() {
+        let found = services.issues_by_ids(principal, &issue_ids).await?;
+        ctx.data::<DataLoader<VisibleIssueLoader, HashMapCache>>()
+            .map_err(|_| missing_loader())?
+            .feed_many(found)
+            .await;
+    }
+    if items.field("case").exists() && !case_ids.is_empty() {
+        let found = services.cases_by_ids(principal, &case_ids).await?;
+        ctx.data::<DataLoader<VisibleCaseLoader, HashMapCache>>().map_err(|_| missing_loader())?.feed_many(found).await;
+    }
+    Ok(())
 }
 
 /// Whether a connection's selection asks for `field` of its nodes (through `nodes` or `edges`).

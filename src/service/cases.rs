@@ -145,18 +145,25 @@ impl Services {
         self.cases_by_ids(actor, &[id]).await?.remove(&id).ok_or_else(|| AppError::not_found("accountability case"))
     }
 
-    /// The cases about an enterprise that the actor may see, oldest first.
-    pub async fn cases_of_enterprise(
+    /// The cases about each enterprise that the actor may see, oldest first, in one statement.
+    pub async fn cases_of_enterprises(
         &self,
         actor: &Principal,
-        enterprise_id: i64,
-    ) -> AppResult<Vec<accountability_case::Model>> {
-        let filter = CaseFilter { enterprise_id: Some(enterprise_id), ..Default::default() };
-        Ok(accountability_case::Entity::find()
-            .filter(self.case_condition(actor, &filter))
+        enterprise_ids: &[i64],
+    ) -> AppResult<HashMap<i64, Vec<accountability_case::Model>>> {
+        let rows = accountability_case::Entity::find()
+            .filter(accountability_case::Column::EnterpriseId.is_in(enterprise_ids.iter().copied()))
+            .filter(self.case_condition(actor, &CaseFilter::default()))
             .order_by_asc(accountability_case::Column::Id)
             .all(self.conn())
-            .await?)
+            .await?;
+        let mut grouped: HashMap<i64, Vec<accountability_case::Model>> = HashMap::new();
+        for row in rows {
+            if let Some(enterprise) = row.enterprise_id {
+                grouped.entry(enterprise).or_default().push(row);
+            }
+        }
+        Ok(grouped)
     }
 
     /// Measures of each case (for the loader; the cases are already visible).

@@ -252,6 +252,11 @@ impl Services {
         Ok(issue::Entity::find().filter(issue::Column::Code.eq(code.trim())).filter(condition).one(self.conn()).await?)
     }
 
+    /// The rows an actor may read, for other services' queries on issues.
+    pub(crate) fn visible_issues_condition(&self, actor: &Principal) -> AppResult<Condition> {
+        self.issue_condition(actor, &IssueFilter::default())
+    }
+
     /// Issues with these ids that the actor may see, in one statement.
     pub async fn issues_by_ids(&self, actor: &Principal, ids: &[i64]) -> AppResult<HashMap<i64, issue::Model>> {
         let condition = self.issue_condition(actor, &IssueFilter::default())?;

@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod accountability;
+mod assessment;
 mod auth;
 mod cli;
 mod demo;

@@ -14,6 +14,7 @@ use crate::domain::cents::Cents;
 use crate::domain::scoring::{Item, ScoringRules as Rules};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::loaders::{VisibleCaseLoader, VisibleIssueLoader, prime_item_sources};
 use crate::service::assessment::{period_rules, result_items};
 
 /// An assessment period (目标考核), usually a year, with its scoring rules and results.
@@ -55,6 +56,10 @@ impl AssessmentPeriod {
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn results(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AssessmentResult>> {
         let results = ctx.services()?.period_results(ctx.principal()?, self.0.id).await?;
+        let items: Vec<Item> = results.iter().flat_map(result_items).collect();
+        let issues = items.iter().filter_map(|i| i.issue_id).collect();
+        let cases = items.iter().filter_map(|i| i.case_id).collect();
+        prime_item_sources(ctx, issues, cases).await?;
         Ok(results.into_iter().map(AssessmentResult).collect())
     }
     /// When the results were last computed.
@@ -292,12 +297,12 @@ impl AssessmentItem {
     /// The issue it comes from, if the viewer may see it.
     async fn issue(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Issue>> {
         let Some(id) = self.0.issue_id else { return Ok(None) };
-        Ok(ctx.services()?.issue(ctx.principal()?, id).await?.map(Issue))
+        Ok(ctx.loader::<VisibleIssueLoader>()?.load_one(id).await?.map(Issue))
     }
     /// The case it comes from, if the viewer may see it.
     #[graphql(name = "case")]
     async fn case_(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AccountabilityCase>> {
         let Some(id) = self.0.case_id else { return Ok(None) };
-        Ok(ctx.services()?.cases_by_ids(ctx.principal()?, &[id]).await?.remove(&id).map(AccountabilityCase))
+        Ok(ctx.loader::<VisibleCaseLoader>()?.load_one(id).await?.map(AccountabilityCase))
     }
 }

@@ -15,7 +15,9 @@ use super::scalars::{Date, Decimal};
 use crate::domain::cents::Cents;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::{CaseEventsLoader, CaseIssuesLoader, CaseMeasuresLoader, EnterpriseLoader};
+use crate::graphql::loaders::{
+    CaseEventsLoader, CaseIssuesLoader, CaseMeasuresLoader, EnterpriseLoader, VisibleIssueLoader,
+};
 use crate::service::cases::parse_grounds;
 
 /// An accountability case (问责案件) against a department, an official or an enterprise.
@@ -71,7 +73,7 @@ impl AccountabilityCase {
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Issue>> {
         let ids = ctx.loader::<CaseIssuesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
-        let visible = ctx.services()?.issues_by_ids(ctx.principal()?, &ids).await?;
+        let visible = ctx.loader::<VisibleIssueLoader>()?.load_many(ids.iter().copied()).await?;
         Ok(ids.iter().filter_map(|id| visible.get(id).cloned().map(Issue)).collect())
     }
     /// Where the case stands.

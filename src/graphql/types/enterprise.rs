@@ -10,7 +10,7 @@ use super::department::Department;
 use super::issue::Issue;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::ViolationCountLoader;
+use crate::graphql::loaders::{EnterpriseCasesLoader, EnterpriseIssuesLoader, ViolationCountLoader};
 
 /// A polluting business (企业), identified by its unified social credit code.
 #[derive(Clone)]
@@ -64,13 +64,13 @@ impl Enterprise {
     /// The cases against it that the viewer may see, oldest first.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn cases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AccountabilityCase>> {
-        let cases = ctx.services()?.cases_of_enterprise(ctx.principal()?, self.0.id).await?;
+        let cases = ctx.loader::<EnterpriseCasesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(cases.into_iter().map(AccountabilityCase).collect())
     }
-    /// The issues naming it that the viewer may see (at most 100), by code.
+    /// The issues naming it that the viewer may see, by code.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Issue>> {
-        let issues = ctx.services()?.issues_of_enterprise(ctx.principal()?, self.0.id).await?;
+        let issues = ctx.loader::<EnterpriseIssuesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(issues.into_iter().map(Issue).collect())
     }
     /// When it was registered here.

@@ -1,0 +1,436 @@
+//! The one-vote-veto assessment through the API, computed from a history the test writes
+//! with its own dates (2025, so that every period here has ended).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{
+    AccountabilityMeasure, AccountabilitySubjectType, CaseStatus, IssueAction, IssueStatus, Role, Severity,
+};
+use entity::{accountability_case, case_measure, issue, issue_event};
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn row_id(global: &str) -> i64 {
+    use base64::Engine;
+    let text = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
+    text.split_once(':').unwrap().1.parse().unwrap()
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    format!("{text}T04:00:00Z").parse().unwrap()
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// One step of a written history: what happened, when, and the state after it.
+struct Step {
+    action: IssueAction,
+    to: IssueStatus,
+    on: &'static str,
+    lead: Option<i64>,
+    cooperating: &'static str,
+}
+
+/// Writes an issue and its events directly, as they would have been recorded on those days.
+async fn write_issue(
+    app: &TestApp,
+    county: &County,
+    code: &str,
+    severity: Severity,
+    deadline: &str,
+    steps: &[Step],
+) -> i64 {
+    let last = steps.last().unwrap();
+    let row = issue::ActiveModel {
+        code: Set(code.into()),
+        title: Set(format!("Problem {code}")),
+        description: Set("d".into()),
+        status: Set(last.to),
+        severity: Set(severity),
+        round_id: Set(row_id(&county.round)),
+        category_id: Set(row_id(&county.category)),
+        location: Set(None),
+        township_id: Set(None),
+        latitude: Set(None),
+        longitude: Set(None),
+        requires_engineering: Set(false),
+        lead_department_id: Set(last.lead),
+        leader_name: Set(Some("L".into())),
+        deadline: Set(Some(date(deadline))),
+        supervision_level: Set(None),
+        supervision_deadline: Set(None),
+        supervision_note: Set(None),
+        supervision_listed_at: Set(None),
+        supervision_listed_by: Set(None),
+        plan_summary: Set(None),
+        acceptance_summary: Set(None),
+        reopen_count: Set(0),
+        accepted_at: Set(None),
+        notice_ends_on: Set(None),
+        closed_at: Set(None),
+        enterprise_id: Set(None),
+        version: Set(steps.len() as i32),
+        created_at: Set(at(steps[0].on)),
+        updated_at: Set(at(last.on)),
+        ..Default::default()
+    };
+    let id = issue::Entity::insert(row).exec(&app.db.conn).await.unwrap().last_insert_id;
+    let mut from = None;
+    let events: Vec<issue_event::ActiveModel> = steps
+        .iter()
+        .map(|step| {
+            let event = issue_event::ActiveModel {
+                issue_id: Set(id),
+                action: Set(step.action),
+                from_status: Set(from),
+                to_status: Set(step.to),
+                actor_sub: Set("history".into()),
+                actor_role: Set(Role::Bureau),
+                note: Set(None),
+                at: Set(at(step.on)),
+                lead_department_id: Set(step.lead),
+                cooperating_department_ids: Set(Some(step.cooperating.into())),
+                deadline: Set(step.lead.map(|_| date(deadline))),
+                severity: Set(Some(severity)),
+                category_id: Set(Some(row_id(&county.category))),
+                supervision_level: Set(None),
+                ..Default::default()
+            };
+            from = Some(step.to);
+            event
+        })
+        .collect();
+    issue_event::Entity::insert_many(events).exec(&app.db.conn).await.unwrap();
+    id
+}
+
+/// A case decided on `on` against `department`, with these measures.
+async fn write_case(app: &TestApp, code: &str, department: i64, on: &str, measures: &[AccountabilityMeasure]) {
+    let case = accountability_case::ActiveModel {
+        code: Set(code.into()),
+        subject_type: Set(AccountabilitySubjectType::Official),
+        department_id: Set(Some(department)),
+        official_name: Set(Some("Zhao".into())),
+        official_position: Set(Some("Section chief".into())),
+        enterprise_id: Set(None),
+        grounds: Set("CUTTING_CORNERS".into()),
+        description: Set("d".into()),
+        status: Set(CaseStatus::Decided),
+        decision: Set(Some("decided".into())),
+        statement: Set(None),
+        statement_at: Set(None),
+        opened_at: Set(at(on)),
+        decided_at: Set(Some(at(on))),
+        closed_at: Set(None),
+        version: Set(3),
+        updated_at: Set(at(on)),
+        ..Default::default()
+    };
+    let id = accountability_case::Entity::insert(case).exec(&app.db.conn).await.unwrap().last_insert_id;
+    let rows =
+        measures.iter().map(|m| case_measure::ActiveModel { case_id: Set(id), measure: Set(*m), ..Default::default() });
+    case_measure::Entity::insert_many(rows).exec(&app.db.conn).await.unwrap();
+}
+
+/// H-1: led by WATER (HOUSING cooperating), deadline 15 March; a failed acceptance in March,
+/// accepted late in April, closed, then relapsed in June.
+async fn write_history(app: &TestApp, county: &County) {
+    let (water, housing) = (row_id(&county.water), row_id(&county.housing));
+    let coop: &'static str = Box::leak(housing.to_string().into_boxed_str());
+    let s = |action, to, on, lead: bool| Step {
+        action,
+        to,
+        on,
+        lead: lead.then_some(water),
+        cooperating: if lead { coop } else { "" },
+    };
+    use IssueAction as A;
+    use IssueStatus as S;
+    write_issue(
+        app,
+        county,
+        "H-1",
+        Severity::General,
+        "2025-03-15",
+        &[
+            s(A::Registered, S::Reported, "2025-01-05", false),
+            s(A::Assigned, S::Assigned, "2025-01-10", true),
+            s(A::RectificationStarted, S::InProgress, "2025-01-20", true),
+            s(A::AcceptanceRequested, S::AwaitingAcceptance, "2025-03-18", true),
+            s(A::Rejected, S::InProgress, "2025-03-20", true),
+            s(A::AcceptanceRequested, S::AwaitingAcceptance, "2025-04-05", true),
+            s(A::Accepted, S::Accepted, "2025-04-10", true),
+            s(A::Closed, S::Closed, "2025-04-20", true),
+            s(A::Reopened, S::InProgress, "2025-06-10", true),
+        ],
+    )
+    .await;
+    write_case(app, "ACC-2025-0001", water, "2025-02-01", &[AccountabilityMeasure::CirculatedCriticism]).await;
+}
+
+const PERIOD: &str = "assessmentPeriod { id status version rules { overdueAsLead } results { department { code } score vetoed grade rank items { kind points rule reason issue { code } case { code } } } }";
+
+async fn period(app: &TestApp, name: &str, starts: &str, ends: &str) -> String {
+    let reply = app
+        .mutate(
+            &app.bureau(),
+            "createAssessmentPeriod",
+            json!({ "name": name, "startsOn": starts, "endsOn": ends }),
+            "assessmentPeriod { id }",
+        )
+        .await
+        .ok();
+    reply.data("createAssessmentPeriod.assessmentPeriod.id").as_str().unwrap().to_owned()
+}
+
+async fn compute(app: &TestApp, period: &str) -> Value {
+    let reply = app.mutate(&app.bureau(), "computeAssessment", json!({ "periodId": period }), PERIOD).await.ok();
+    reply.data("computeAssessment.assessmentPeriod.results").clone()
+}
+
+fn result<'a>(results: &'a Value, code: &str) -> &'a Value {
+    results
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department"]["code"] == code)
+        .unwrap_or_else(|| panic!("no result for {code}"))
+}
+
+fn rules_of(result: &Value) -> Vec<String> {
+    result["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!("{} {} {}", i["kind"].as_str().unwrap(), i["rule"].as_str().unwrap(), i["points"].as_str().unwrap())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_assessment_reads_history_so_a_late_fix_does_not_erase_an_overdue() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_history(&app, &county).await;
+
+    let q1 = period(&app, "2025 Q1", "2025-01-01", "2025-03-31").await;
+    let results = compute(&app, &q1).await;
+    let water = result(&results, "WATER");
+    assert_eq!(
+        (water["score"].as_str(), water["grade"].as_str(), water["vetoed"].as_bool()),
+        (Some("89.00"), Some("GOOD"), Some(false))
+    );
+    assert_eq!(
+        rules_of(water),
+        ["DEDUCTION OVERDUE_AS_LEAD 5.00", "DEDUCTION FAILED_ACCEPTANCE 1.00", "DEDUCTION CASE_MEASURE 5.00"]
+    );
+    assert_eq!(water["items"][0]["issue"]["code"], "H-1");
+    assert_eq!(water["items"][2]["case"]["code"], "ACC-2025-0001");
+    assert!(water["items"][0]["reason"].as_str().unwrap().contains("2025-03-31"), "{}", water["items"][0]["reason"]);
+    let housing = result(&results, "HOUSING");
+    assert_eq!((housing["score"].as_str(), housing["grade"].as_str()), (Some("98.00"), Some("EXCELLENT")));
+    assert_eq!(result(&results, "AGRI")["score"], "100.00");
+    assert_eq!(results[0]["rank"], 1);
+
+    // Until 5 June the issue was closed: no overdue, and the relapse of 10 June is outside.
+    let before_relapse = period(&app, "Before the relapse", "2025-04-01", "2025-06-05").await;
+    let results = compute(&app, &before_relapse).await;
+    assert_eq!(rules_of(result(&results, "WATER")), Vec::<String>::new());
+
+    let q2 = period(&app, "2025 Q2", "2025-04-01", "2025-06-30").await;
+    let results = compute(&app, &q2).await;
+    let water = result(&results, "WATER");
+    assert_eq!(
+        (water["score"].as_str(), water["grade"].as_str(), water["vetoed"].as_bool()),
+        (Some("90.00"), Some("FAIL"), Some(true))
+    );
+    assert_eq!(rules_of(water), ["DEDUCTION OVERDUE_AS_LEAD 5.00", "DEDUCTION RELAPSE 5.00", "VETO RELAPSE_VETO 0.00"]);
+    let last = results.as_array().unwrap().last().unwrap();
+    assert_eq!(last["department"]["code"], "WATER", "a vetoed department ranks last");
+}
+
+#[tokio::test]
+async fn computing_is_repeatable_new_facts_change_an_open_period_and_finalizing_freezes_it() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_history(&app, &county).await;
+    let q1 = period(&app, "2025 Q1", "2025-01-01", "2025-03-31").await;
+    let first = compute(&app, &q1).await;
+    let second = compute(&app, &q1).await;
+    assert_eq!(first.to_string(), second.to_string(), "the same facts give the same results, byte for byte");
+
+    write_case(
+        &app,
+        "ACC-2025-0002",
+        row_id(&county.agri),
+        "2025-03-01",
+        &[AccountabilityMeasure::DisciplinarySanction],
+    )
+    .await;
+    let changed = compute(&app, &q1).await;
+    let agri = result(&changed, "AGRI");
+    assert_eq!((agri["vetoed"].as_bool(), agri["grade"].as_str()), (Some(true), Some("FAIL")));
+    assert_eq!(rules_of(agri), ["VETO HEAVY_SANCTION 0.00"]);
+
+    let bureau = app.bureau();
+    let vetoed = app
+        .mutate(
+            &bureau,
+            "vetoDepartment",
+            json!({ "periodId": q1, "departmentId": county.township, "reason": "Falsified monitoring data" }),
+            PERIOD,
+        )
+        .await
+        .ok();
+    let township = result(vetoed.data("vetoDepartment.assessmentPeriod.results"), "T-EAST");
+    assert_eq!(township["grade"], "FAIL");
+    assert!(township["items"][0]["reason"].as_str().unwrap().contains("Falsified monitoring data"));
+
+    let finalized = app.mutate(&bureau, "finalizeAssessmentPeriod", json!({ "periodId": q1 }), PERIOD).await.ok();
+    assert_eq!(finalized.data("finalizeAssessmentPeriod.assessmentPeriod.status"), "FINALIZED");
+    let frozen = finalized.data("finalizeAssessmentPeriod.assessmentPeriod.results").to_string();
+    write_case(
+        &app,
+        "ACC-2025-0003",
+        row_id(&county.housing),
+        "2025-03-02",
+        &[AccountabilityMeasure::JudicialReferral],
+    )
+    .await;
+    for (mutation, input) in [
+        ("computeAssessment", json!({ "periodId": q1 })),
+        ("finalizeAssessmentPeriod", json!({ "periodId": q1 })),
+        ("vetoDepartment", json!({ "periodId": q1, "departmentId": county.water, "reason": "late" })),
+        ("updateScoringRules", json!({ "periodId": q1, "expectedVersion": 1, "rules": {} })),
+    ] {
+        let reply = app.mutate(&bureau, mutation, input, "assessmentPeriod { id }").await;
+        assert_eq!(reply.code(), "INVALID_TRANSITION", "{mutation} on a finalized period");
+    }
+    let read = app.gql(Some(&bureau), "query($id: ID!) { node(id: $id) { ... on AssessmentPeriod { results { department { code } score vetoed grade rank items { kind points rule reason issue { code } case { code } } } } } }", json!({ "id": q1 })).await.ok();
+    assert_eq!(read.data("node.results").to_string(), frozen, "nothing about a finalized period changes");
+}
+
+#[tokio::test]
+async fn rules_are_validated_versioned_and_applied() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_history(&app, &county).await;
+    let bureau = app.bureau();
+    let bad = app
+        .mutate(&bureau, "createAssessmentPeriod", json!({ "name": "x", "startsOn": "2025-01-01", "endsOn": "2025-12-31", "rules": { "passFrom": "80", "goodFrom": "70" } }), "assessmentPeriod { id }")
+        .await;
+    assert_eq!((bad.code(), bad.field()), ("BAD_USER_INPUT", "input.rules.excellentFrom"));
+    let q2 = period(&app, "2025 Q2", "2025-04-01", "2025-06-30").await;
+    compute(&app, &q2).await;
+    let negative = app
+        .mutate(
+            &bureau,
+            "updateScoringRules",
+            json!({ "periodId": q2, "expectedVersion": 1, "rules": { "relapse": "-1" } }),
+            PERIOD,
+        )
+        .await;
+    assert_eq!((negative.code(), negative.field()), ("BAD_USER_INPUT", "input.rules.relapse"));
+    let updated = app
+        .mutate(&bureau, "updateScoringRules", json!({ "periodId": q2, "expectedVersion": 1, "rules": { "overdueAsLead": "10.00", "vetoRelapse": false } }), PERIOD)
+        .await
+        .ok();
+    let period = updated.data("updateScoringRules.assessmentPeriod");
+    assert_eq!(period["version"], 2);
+    assert_eq!(period["rules"]["overdueAsLead"], "10.00");
+    let water = result(&period["results"], "WATER");
+    assert_eq!(
+        (water["score"].as_str(), water["vetoed"].as_bool()),
+        (Some("85.00"), Some(false)),
+        "results follow the new rules"
+    );
+    let stale = app
+        .mutate(&bureau, "updateScoringRules", json!({ "periodId": q2, "expectedVersion": 1, "rules": {} }), PERIOD)
+        .await;
+    assert_eq!(stale.code(), "CONFLICT");
+}
+
+#[tokio::test]
+async fn a_department_reads_its_own_result_and_only_the_bureau_runs_the_assessment() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_history(&app, &county).await;
+    let q1 = period(&app, "2025 Q1", "2025-01-01", "2025-03-31").await;
+    compute(&app, &q1).await;
+    let query = "query($id: ID!) { node(id: $id) { ... on AssessmentPeriod { results { department { code } } } } }";
+    let token = |role: Role| match role {
+        Role::Department => app.department("WATER"),
+        other => app.token(other, "someone", None),
+    };
+    for (role, count) in [
+        (Role::Admin, 5),
+        (Role::Bureau, 5),
+        (Role::Leader, 5),
+        (Role::Department, 1),
+        (Role::Inspector, 0),
+        (Role::Superior, 5),
+    ] {
+        let reply = app.gql(Some(&token(role)), query, json!({ "id": q1 })).await.ok();
+        let results = reply.data("node.results").as_array().unwrap().clone();
+        assert_eq!(results.len(), count, "{role:?}");
+        if role == Role::Department {
+            assert_eq!(results[0]["department"]["code"], "WATER");
+        }
+        if role != Role::Bureau {
+            for (mutation, input) in [
+                ("computeAssessment", json!({ "periodId": q1 })),
+                ("createAssessmentPeriod", json!({ "name": "x", "startsOn": "2025-01-01", "endsOn": "2025-01-31" })),
+                ("vetoDepartment", json!({ "periodId": q1, "departmentId": county.water, "reason": "r" })),
+                ("finalizeAssessmentPeriod", json!({ "periodId": q1 })),
+            ] {
+                let reply = app.mutate(&token(role), mutation, input, "assessmentPeriod { id }").await;
+                assert_eq!(reply.code(), "FORBIDDEN", "{role:?} {mutation}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn computing_takes_as_many_statements_for_1000_issues_as_for_10() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let water = row_id(&county.water);
+    let q1 = period(&app, "2025 Q1", "2025-01-01", "2025-03-31").await;
+    let mut counts = Vec::new();
+    let mut written = 0;
+    for total in [10, 1000] {
+        while written < total {
+            let steps = [
+                Step {
+                    action: IssueAction::Registered,
+                    to: IssueStatus::Reported,
+                    on: "2025-01-02",
+                    lead: None,
+                    cooperating: "",
+                },
+                Step {
+                    action: IssueAction::Assigned,
+                    to: IssueStatus::Assigned,
+                    on: "2025-01-03",
+                    lead: Some(water),
+                    cooperating: "",
+                },
+            ];
+            write_issue(&app, &county, &format!("N-{written:04}"), Severity::General, "2025-02-01", &steps).await;
+            written += 1;
+        }
+        let before = app.statements();
+        compute(&app, &q1).await;
+        counts.push(app.statements() - before);
+        let reply = app.gql(Some(&app.bureau()), "query($id: ID!) { node(id: $id) { ... on AssessmentPeriod { results { department { code } score } } } }", json!({ "id": q1 })).await.ok();
+        let water_score = result(reply.data("node.results"), "WATER")["score"].clone();
+        let expected = if total == 10 { "50.00" } else { "0.00" };
+        assert_eq!(water_score, expected, "{total} issues overdue as lead, 5 points each, floored at 0");
+    }
+    println!("statements for one computeAssessment request: 10 issues = {}, 1000 issues = {}", counts[0], counts[1]);
+    assert_eq!(counts[0], counts[1]);
+}
