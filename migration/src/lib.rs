@@ -2,6 +2,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261128_000001_create_ledger;
 mod m20261128_000002_accountability_and_assessment;
 

@@ -4,27 +4,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
+use crate::helpers::{append_only, fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// A foreign key from `table.column` to `target.id`; rows are never deleted, so no cascade.
-fn fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(target, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .take()
-}
-
-fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut stmt = Index::create();
-    stmt.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
-    for column in columns {
-        stmt.col(*column);
-    }
-    stmt.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -189,35 +172,17 @@ impl MigrationTrait for Migration {
         manager.create_index(index("category", &["aspect_id"])).await?;
 
         // Events are the record an assessment is computed from: the database itself refuses to
-        // change or remove one, whatever code path tries.
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Sqlite => {
-                for op in ["UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER issue_event_no_{} BEFORE {op} ON issue_event \
-                         BEGIN SELECT RAISE(ABORT, 'issue events are append-only'); END",
-                        op.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(
+        // change or remove one.
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(
                     "CREATE FUNCTION rectify_append_only() RETURNS trigger LANGUAGE plpgsql AS \
                      $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
                 )
                 .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER issue_event_append_only BEFORE UPDATE OR DELETE ON issue_event \
-                     FOR EACH ROW EXECUTE FUNCTION rectify_append_only()",
-                )
-                .await?;
-            }
-            other => {
-                return Err(DbErr::Migration(format!("unsupported database backend {other:?}")));
-            }
         }
+        append_only(manager, "issue_event").await?;
         Ok(())
     }
 }

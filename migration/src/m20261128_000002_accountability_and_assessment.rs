@@ -5,52 +5,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
+use crate::helpers::{append_only, fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(target, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .take()
-}
-
-fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut stmt = Index::create();
-    stmt.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
-    for column in columns {
-        stmt.col(*column);
-    }
-    stmt.take()
-}
-
-/// Refuses UPDATE and DELETE on an append-only table, in the database itself.
-async fn append_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    match manager.get_database_backend() {
-        DatabaseBackend::Sqlite => {
-            for op in ["UPDATE", "DELETE"] {
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {table}_no_{} BEFORE {op} ON {table} \
-                     BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
-                    op.to_lowercase()
-                ))
-                .await?;
-            }
-        }
-        DatabaseBackend::Postgres => {
-            db.execute_unprepared(&format!(
-                "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
-                 FOR EACH ROW EXECUTE FUNCTION rectify_append_only()"
-            ))
-            .await?;
-        }
-        other => return Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -63,6 +21,7 @@ impl MigrationTrait for Migration {
         match backend {
             DatabaseBackend::Sqlite => {
                 db.execute_unprepared("DROP TRIGGER issue_event_no_update").await?;
+                db.execute_unprepared("DROP TRIGGER issue_event_no_delete").await?;
             }
             _ => {
                 db.execute_unprepared("DROP TRIGGER issue_event_append_only ON issue_event").await?;
@@ -88,22 +47,7 @@ impl MigrationTrait for Migration {
                cooperating_department_ids = ''",
         )
         .await?;
-        match backend {
-            DatabaseBackend::Sqlite => {
-                db.execute_unprepared(
-                    "CREATE TRIGGER issue_event_no_update BEFORE UPDATE ON issue_event \
-                     BEGIN SELECT RAISE(ABORT, 'issue events are append-only'); END",
-                )
-                .await?;
-            }
-            _ => {
-                db.execute_unprepared(
-                    "CREATE TRIGGER issue_event_append_only BEFORE UPDATE OR DELETE ON issue_event \
-                     FOR EACH ROW EXECUTE FUNCTION rectify_append_only()",
-                )
-                .await?;
-            }
-        }
+        append_only(manager, "issue_event").await?;
         manager.create_index(index("issue_event", &["at"])).await?;
 
         manager

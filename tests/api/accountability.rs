@@ -129,6 +129,14 @@ async fn a_case_goes_through_its_lifecycle_with_every_step_recorded() {
         .collect();
     assert_eq!(events, ["OPENED", "INVESTIGATION_STARTED", "STATEMENT_FILED", "DECIDED", "CLOSED"]);
     assert_eq!(closed.data("closeAccountabilityCase.accountabilityCase.events.2.actor"), "water-officer");
+    {
+        use sea_orm::ConnectionTrait;
+        assert!(
+            app.db.conn.execute_unprepared("UPDATE case_event SET note = 'rewritten'").await.is_err(),
+            "case events are append-only"
+        );
+        assert!(app.db.conn.execute_unprepared("DELETE FROM case_event").await.is_err());
+    }
 
     let second = open(&app, json!({ "subjectType": "OFFICIAL", "departmentId": county.agri, "officialName": "Zhang", "officialPosition": "Deputy head", "grounds": ["WORKAROUND"], "description": "d" })).await.ok();
     assert_eq!(second.data("openAccountabilityCase.accountabilityCase.code"), format!("ACC-{year}-0002").as_str());

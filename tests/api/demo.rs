@@ -36,4 +36,28 @@ async fn the_demo_county_has_issues_in_every_status_with_their_events() {
     assert!(issues.iter().any(|i| !i["supervision"].is_null()));
     assert!(issues.iter().any(|i| i["reopenCount"] == 1));
     assert!(app.services.seed_demo().await.is_err(), "the demo goes only into an empty database");
+
+    let reply = app
+        .gql(
+            Some(&token),
+            "{ enterprises { nodes { repeatOffender } } accountabilityCases(first: 100) { nodes { status subjectType } }
+               assessmentPeriods { nodes { status results { vetoed grade items { kind rule } } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    let offenders =
+        reply.data("enterprises.nodes").as_array().unwrap().iter().filter(|e| e["repeatOffender"] == true).count();
+    assert_eq!(offenders, 1, "one repeat offender");
+    let cases = reply.data("accountabilityCases.nodes").as_array().unwrap();
+    for status in ["OPEN", "INVESTIGATING", "DECIDED", "CLOSED", "DISMISSED"] {
+        assert!(cases.iter().any(|c| c["status"] == status), "no demo case is {status}");
+    }
+    for subject in ["DEPARTMENT", "OFFICIAL", "ENTERPRISE"] {
+        assert!(cases.iter().any(|c| c["subjectType"] == subject), "no demo case against a {subject}");
+    }
+    let period = &reply.data("assessmentPeriods.nodes")[0];
+    assert_eq!(period["status"], "OPEN");
+    let results = period["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["vetoed"] == true && r["grade"] == "FAIL"), "the demo year has a veto");
 }
