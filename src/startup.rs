@@ -12,6 +12,23 @@ use crate::graphql::build_schema;
 use crate::http::{GraphqlState, routes};
 use crate::service::Services;
 
+/// How often the server forgets expired idempotency keys.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Purges expired idempotency keys every hour, starting an hour from now.
+fn spawn_key_purge(services: crate::service::Services) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + PURGE_EVERY, PURGE_EVERY);
+        loop {
+            every.tick().await;
+            match services.purge_idempotency_keys().await {
+                Ok(purged) => tracing::debug!(purged, "expired idempotency keys purged"),
+                Err(error) => error.log(),
+            }
+        }
+    });
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -28,6 +45,7 @@ impl Application {
             services,
             max_body_bytes: settings.limits.max_body_bytes,
         });
+        spawn_key_purge(state.services.clone());
         let server =
             HttpServer::new(move || App::new().wrap(Compress::default()).app_data(state.clone()).configure(routes))
                 .listen(listener)?

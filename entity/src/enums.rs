@@ -96,6 +96,12 @@ pub enum IssueAction {
     Rejected,
     Closed,
     Reopened,
+    MilestoneAdded,
+    MilestoneCompleted,
+    ProgressReported,
+    SiteInspected,
+    ExtensionRequested,
+    ExtensionDecided,
 }
 
 /// Who an accountability case is against.
@@ -202,4 +208,39 @@ pub enum AssessmentGrade {
     Good,
     Pass,
     Fail,
+}
+
+/// Whether a plan milestone is done.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MilestoneStatus {
+    Pending,
+    Done,
+}
+
+/// What a site inspection found.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SiteInspectionResult {
+    Compliant,
+    NonCompliant,
+    NeedsFollowUp,
+}
+
+/// Where a deadline extension request stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExtensionStatus {
+    Pending,
+    Approved,
+    Rejected,
 }

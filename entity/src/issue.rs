@@ -37,6 +37,7 @@ pub struct Model {
     pub notice_ends_on: Option<Date>,
     pub closed_at: Option<DateTimeUtc>,
     pub enterprise_id: Option<i64>,
+    pub site_inspection_id: Option<i64>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

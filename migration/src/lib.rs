@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261128_000001_create_ledger;
 mod m20261128_000002_accountability_and_assessment;
+mod m20261128_000003_field_work;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_ledger::Migration),
             Box::new(m20261128_000002_accountability_and_assessment::Migration),
+            Box::new(m20261128_000003_field_work::Migration),
         ]
     }
 }

@@ -16,6 +16,12 @@ pub enum Step {
     Reject,
     Close,
     Reopen,
+    AddMilestone,
+    CompleteMilestone,
+    ReportProgress,
+    RecordSiteInspection,
+    RequestExtension,
+    DecideExtension,
 }
 
 /// Where a step leads, and the action its event records.
@@ -44,6 +50,19 @@ impl Step {
             (Step::Reject, AwaitingAcceptance) => outcome(InProgress, IssueAction::Rejected),
             (Step::Close, Accepted) => outcome(Closed, IssueAction::Closed),
             (Step::Reopen, Accepted | Closed) => outcome(InProgress, IssueAction::Reopened),
+            (Step::AddMilestone, Assigned | InProgress) => outcome(from, IssueAction::MilestoneAdded),
+            (Step::CompleteMilestone, InProgress | AwaitingAcceptance) => {
+                outcome(from, IssueAction::MilestoneCompleted)
+            }
+            (Step::ReportProgress, Assigned | InProgress | AwaitingAcceptance) => {
+                outcome(from, IssueAction::ProgressReported)
+            }
+            // Inspectors look at a problem in any state, closed ones included (look-backs).
+            (Step::RecordSiteInspection, _) => outcome(from, IssueAction::SiteInspected),
+            (Step::RequestExtension, Assigned | InProgress) => outcome(from, IssueAction::ExtensionRequested),
+            (Step::DecideExtension, Assigned | InProgress | AwaitingAcceptance) => {
+                outcome(from, IssueAction::ExtensionDecided)
+            }
             _ => None,
         }
     }
@@ -61,6 +80,12 @@ impl Step {
             Step::Reject => "reject",
             Step::Close => "close",
             Step::Reopen => "reopen",
+            Step::AddMilestone => "add a milestone to",
+            Step::CompleteMilestone => "complete a milestone of",
+            Step::ReportProgress => "report progress on",
+            Step::RecordSiteInspection => "record a site inspection of",
+            Step::RequestExtension => "request a deadline extension for",
+            Step::DecideExtension => "decide a deadline extension for",
         }
     }
 }

@@ -19,10 +19,14 @@ pub enum NodeKind {
     AccountabilityCase,
     CaseEvent,
     AssessmentPeriod,
+    Milestone,
+    ProgressReport,
+    SiteInspection,
+    DeadlineExtension,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 15] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -34,6 +38,10 @@ impl NodeKind {
         NodeKind::AccountabilityCase,
         NodeKind::CaseEvent,
         NodeKind::AssessmentPeriod,
+        NodeKind::Milestone,
+        NodeKind::ProgressReport,
+        NodeKind::SiteInspection,
+        NodeKind::DeadlineExtension,
     ];
 
     fn name(self) -> &'static str {
@@ -49,6 +57,10 @@ impl NodeKind {
             NodeKind::AccountabilityCase => "AccountabilityCase",
             NodeKind::CaseEvent => "CaseEvent",
             NodeKind::AssessmentPeriod => "AssessmentPeriod",
+            NodeKind::Milestone => "Milestone",
+            NodeKind::ProgressReport => "ProgressReport",
+            NodeKind::SiteInspection => "SiteInspection",
+            NodeKind::DeadlineExtension => "DeadlineExtension",
         }
     }
 }

@@ -122,6 +122,22 @@ batch_loader!(
     CaseEventsLoader, Vec<case_event::Model>, case_events_of
 );
 batch_loader!(
+    /// The plan milestones of each issue, by issue id.
+    MilestonesLoader, Vec<entity::milestone::Model>, milestones_of
+);
+batch_loader!(
+    /// The progress reports of each issue, newest first, by issue id.
+    ProgressReportsLoader, Vec<entity::progress_report::Model>, progress_reports_of
+);
+batch_loader!(
+    /// The site inspections of each issue, by issue id.
+    SiteInspectionsLoader, Vec<entity::site_inspection::Model>, site_inspections_of
+);
+batch_loader!(
+    /// The deadline extensions of each issue, by issue id.
+    ExtensionsLoader, Vec<entity::deadline_extension::Model>, extensions_of
+);
+batch_loader!(
     /// The linked issue ids of each case, by case id.
     CaseIssuesLoader, Vec<i64>, case_issue_ids
 );
@@ -214,6 +230,18 @@ impl Loaders {
             .data(DataLoader::with_cache(CaseMeasuresLoader(services.clone()), tokio::spawn, HashMapCache::default()))
             .data(DataLoader::with_cache(CaseEventsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
             .data(DataLoader::with_cache(CaseIssuesLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(MilestonesLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(
+                ProgressReportsLoader(services.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ))
+            .data(DataLoader::with_cache(
+                SiteInspectionsLoader(services.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ))
+            .data(DataLoader::with_cache(ExtensionsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
     }
 }
 

@@ -16,6 +16,9 @@ use super::types::department::{Department, DepartmentConnection, Viewer};
 use super::types::enterprise::{Enterprise, EnterpriseConnection};
 use super::types::enums::{AccountabilitySubjectType, CaseStatus};
 use super::types::enums::{DepartmentKind, IssueOrderField, IssueStatus, OrderDirection, Severity};
+use super::types::field_work::{
+    DeadlineExtension, Milestone, ProgressReport, SiteInspection, SiteInspectionConnection,
+};
 use super::types::issue::{Issue, IssueConnection, IssueEvent};
 use super::types::node::Node;
 use super::types::scalars::Date;
@@ -374,6 +377,28 @@ impl QueryRoot {
         Ok(AssessmentPeriodConnection { page: page.map(AssessmentPeriod), total })
     }
 
+    /// Suspected new problems: site inspections not yet linked to an issue, oldest first
+    /// (BUREAU, LEADER, INSPECTOR, SUPERIOR). `registerIssue(siteInspectionId:)` turns one into
+    /// an issue.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn suspected_problems(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<SiteInspectionConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let page = services.suspected_problems(principal, &PageArgs { first, after, last, before }).await?;
+        let (services, principal) = (services.clone(), principal.clone());
+        let total = TotalCount::lazy(move || {
+            let (services, principal) = (services.clone(), principal.clone());
+            async move { services.count_suspected_problems(&principal).await }
+        });
+        Ok(SiteInspectionConnection { page: page.map(SiteInspection), total })
+    }
+
     /// Local users (ADMIN only).
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn users(
@@ -458,6 +483,26 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         NodeKind::AssessmentPeriod,
         |ids: Vec<i64>| async move { services.periods_by_ids(principal, &ids).await },
         |r| Node::AssessmentPeriod(AssessmentPeriod(r))
+    );
+    fetch!(
+        NodeKind::Milestone,
+        |ids: Vec<i64>| async move { services.milestones_by_ids(principal, &ids).await },
+        |r| { Node::Milestone(Milestone(r)) }
+    );
+    fetch!(
+        NodeKind::ProgressReport,
+        |ids: Vec<i64>| async move { services.progress_reports_by_ids(principal, &ids).await },
+        |r| { Node::ProgressReport(ProgressReport(r)) }
+    );
+    fetch!(
+        NodeKind::SiteInspection,
+        |ids: Vec<i64>| async move { services.site_inspections_by_ids(principal, &ids).await },
+        |r| { Node::SiteInspection(SiteInspection(r)) }
+    );
+    fetch!(
+        NodeKind::DeadlineExtension,
+        |ids: Vec<i64>| async move { services.extensions_by_ids(principal, &ids).await },
+        |r| { Node::DeadlineExtension(DeadlineExtension(r)) }
     );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

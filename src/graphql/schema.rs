@@ -1,5 +1,6 @@
 //! Building the schema: roots, limits checked before execution, and the SDL.
 
+use async_graphql::extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage};
 use async_graphql::{EmptySubscription, Schema};
 
 use super::mutation::MutationRoot;
@@ -7,6 +8,8 @@ use super::query::QueryRoot;
 use crate::config::LimitSettings;
 
 const MAX_DIRECTIVES_PER_FIELD: usize = 4;
+/// Distinct queries remembered for automatic persisted queries.
+const PERSISTED_QUERIES: usize = 1000;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -18,6 +21,9 @@ pub fn build_schema(limits: &LimitSettings) -> AppSchema {
         .limit_complexity(limits.max_cost)
         // Directives cost nothing in the complexity count; bound them on their own.
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
+        // Automatic persisted queries: the mobile app sends a hash instead of the query text
+        // once the server has seen it.
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(PERSISTED_QUERIES)))
         .finish()
 }
 

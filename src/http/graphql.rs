@@ -206,7 +206,9 @@ pub async fn post(request: HttpRequest, payload: web::Payload, state: web::Data<
     if json.is_array() {
         return bad_request("batched requests are not supported: send one operation per request");
     }
-    if !json.get("query").is_some_and(serde_json::Value::is_string) {
+    // A persisted query may come as its hash alone (`extensions.persistedQuery`).
+    let persisted = json.pointer("/extensions/persistedQuery").is_some();
+    if !json.get("query").is_some_and(serde_json::Value::is_string) && !persisted {
         return bad_request("the request needs a `query` string");
     }
     let graphql_request: async_graphql::Request = match serde_json::from_value(json) {
@@ -224,7 +226,7 @@ pub async fn get(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpRe
         Ok(parsed) => parsed,
         Err(_) => return bad_request("give `query`, and `variables` and `extensions` as JSON objects"),
     };
-    if graphql_request.query.trim().is_empty() {
+    if graphql_request.query.trim().is_empty() && !graphql_request.extensions.contains_key("persistedQuery") {
         return bad_request("the request needs a `query`");
     }
     if let Ok(document) = async_graphql::parser::parse_query(&graphql_request.query) {

@@ -17,7 +17,8 @@ use super::cases::{CaseStepInput, Decision, MeasureInput, NewCase};
 use super::catalog::{NewCategory, NewRound};
 use super::departments::NewDepartment;
 use super::enterprises::NewEnterprise;
-use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StepInput, Supervision};
+use super::field_work::MilestonePlan;
+use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StartInput, StepInput, Supervision};
 use crate::auth::Principal;
 use crate::domain::cents::Cents;
 use crate::domain::credit_code;
@@ -173,6 +174,7 @@ impl Services {
                         longitude: Some(lon + n as f64 * 0.001),
                         requires_engineering: n % 3 == 0,
                         enterprise_id: None,
+                        site_inspection_id: None,
                     },
                 )
                 .await?;
@@ -226,11 +228,16 @@ impl Services {
                 department_id: Some(lead),
             };
             let step = |text: &str| StepInput { issue_id: issue.id, text: Some(text.into()), expected_version: None };
-            self.start_rectification(
-                &lead_actor,
-                step("制定整改方案：排查污染源，完成截污治污工程，建立长效监管机制。"),
-            )
-            .await?;
+            let start = StartInput {
+                issue_id: issue.id,
+                plan: "制定整改方案：排查污染源，完成截污治污工程，建立长效监管机制。".into(),
+                milestones: vec![
+                    MilestonePlan { title: "完成污染源排查".into(), due_on: today - Duration::days(5) },
+                    MilestonePlan { title: "完成截污工程".into(), due_on: today + Duration::days(30) },
+                ],
+                expected_version: None,
+            };
+            self.start_rectification(&lead_actor, start).await?;
             if matches!(stage, Stage::InProgress) {
                 continue;
             }
@@ -245,6 +252,7 @@ impl Services {
                     issue_id: issue.id,
                     opinion: "现场核查通过。".into(),
                     notice_days,
+                    site_inspection_id: None,
                     expected_version: None,
                 },
             )

@@ -12,6 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 
+use super::field_work::{MilestonePlan, check_milestones};
 use super::policy::{Action, authorize, authorize_lead_work};
 use super::{Services, code_text, optional_text, required_text};
 use crate::auth::Principal;
@@ -36,6 +37,16 @@ pub struct NewIssue {
     pub longitude: Option<f64>,
     pub requires_engineering: bool,
     pub enterprise_id: Option<i64>,
+    /// The site inspection of a suspected problem that this issue is registered from.
+    pub site_inspection_id: Option<i64>,
+}
+
+/// The lead department starts work with its plan and timetable.
+pub struct StartInput {
+    pub issue_id: i64,
+    pub plan: String,
+    pub milestones: Vec<MilestonePlan>,
+    pub expected_version: Option<i32>,
 }
 
 pub struct Assignment {
@@ -81,20 +92,22 @@ pub struct Acceptance {
     pub issue_id: i64,
     pub opinion: String,
     pub notice_days: i32,
+    /// The site inspection that checked the fix, if one is cited.
+    pub site_inspection_id: Option<i64>,
     pub expected_version: Option<i32>,
 }
 
 /// One change to apply to a loaded issue.
-struct Change {
-    step: Step,
-    columns: issue::ActiveModel,
-    note: Option<String>,
-    cooperators: Option<Vec<i64>>,
-    expected_version: Option<i32>,
+pub(crate) struct Change {
+    pub(crate) step: Step,
+    pub(crate) columns: issue::ActiveModel,
+    pub(crate) note: Option<String>,
+    pub(crate) cooperators: Option<Vec<i64>>,
+    pub(crate) expected_version: Option<i32>,
 }
 
 impl Change {
-    fn new(step: Step, expected_version: Option<i32>) -> Self {
+    pub(crate) fn new(step: Step, expected_version: Option<i32>) -> Self {
         Self {
             step,
             columns: issue::ActiveModel { ..Default::default() },
@@ -147,7 +160,7 @@ impl Services {
     }
 
     /// The issue for a change: NOT_FOUND when it does not exist or the actor cannot see it.
-    async fn issue_for_change(&self, actor: &Principal, id: i64) -> AppResult<issue::Model> {
+    pub(crate) async fn issue_for_change(&self, actor: &Principal, id: i64) -> AppResult<issue::Model> {
         self.issue(actor, id).await?.ok_or_else(|| AppError::not_found("issue"))
     }
 
@@ -169,6 +182,10 @@ impl Services {
         if let Some(enterprise) = input.enterprise_id {
             self.existing_enterprise(enterprise, "enterpriseId").await?;
         }
+        let inspection = match input.site_inspection_id {
+            Some(id) => Some(self.suspected_problem(id).await?),
+            None => None,
+        };
         if issue::Entity::find().filter(issue::Column::Code.eq(&code)).one(self.conn()).await?.is_some() {
             return Err(AppError::bad_input("code", format!("an issue with code {code} is already registered")));
         }
@@ -201,6 +218,7 @@ impl Services {
             notice_ends_on: Set(None),
             closed_at: Set(None),
             enterprise_id: Set(input.enterprise_id),
+            site_inspection_id: Set(input.site_inspection_id),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -208,7 +226,18 @@ impl Services {
         };
         let txn = self.conn().begin().await?;
         let created = row.insert(&txn).await?;
-        self.record_event(&txn, actor, &created, &[], None, entity::enums::IssueAction::Registered, None).await?;
+        let note = match &inspection {
+            Some(found) => {
+                self.link_inspection(&txn, found.id, created.id).await?;
+                Some(format!(
+                    "registered from the site inspection of {} by {}",
+                    found.observed_at.format("%Y-%m-%d"),
+                    found.inspector
+                ))
+            }
+            None => None,
+        };
+        self.record_event(&txn, actor, &created, &[], None, entity::enums::IssueAction::Registered, note).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -345,14 +374,19 @@ impl Services {
         self.apply(actor, current, change).await
     }
 
-    pub async fn start_rectification(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+    pub async fn start_rectification(&self, actor: &Principal, input: StartInput) -> AppResult<issue::Model> {
         let current = self.issue_for_change(actor, input.issue_id).await?;
         authorize_lead_work(actor, current.lead_department_id)?;
-        let plan = required_text("plan", input.text.as_deref().unwrap_or_default(), 20_000)?;
+        let plan = required_text("plan", &input.plan, 20_000)?;
+        let milestones = check_milestones(&input.milestones, "milestones")?;
         let mut change = Change::new(Step::StartRectification, input.expected_version);
         change.columns.plan_summary = Set(Some(plan.clone()));
         change.note = Some(plan);
-        self.apply(actor, current, change).await
+        let txn = self.conn().begin().await?;
+        let saved = self.apply_in(&txn, actor, current, change).await?;
+        self.insert_milestones(&txn, saved.id, &milestones).await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn request_acceptance(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
@@ -376,10 +410,21 @@ impl Services {
             ));
         }
         let now = self.clock.now();
+        let checked_by = match input.site_inspection_id {
+            Some(id) => Some(self.inspection_of_issue(id, current.id).await?),
+            None => None,
+        };
         let mut change = Change::new(Step::Accept, input.expected_version);
         change.columns.accepted_at = Set(Some(now));
         change.columns.notice_ends_on = Set(Some(self.clock.date_at(now) + Duration::days(input.notice_days.into())));
-        change.note = Some(opinion);
+        change.note = Some(match checked_by {
+            Some(inspection) => format!(
+                "{opinion} (checked on site on {} by {})",
+                inspection.observed_at.format("%Y-%m-%d"),
+                inspection.inspector
+            ),
+            None => opinion,
+        });
         self.apply(actor, current, change).await
     }
 
@@ -425,6 +470,21 @@ impl Services {
     /// Checks the step against the status and version, then writes the row, the cooperating
     /// units and the event in one transaction.
     async fn apply(&self, actor: &Principal, current: issue::Model, change: Change) -> AppResult<issue::Model> {
+        let txn = self.conn().begin().await?;
+        let saved = self.apply_in(&txn, actor, current, change).await?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    /// `apply` inside a transaction the caller owns, so that other rows of the same change
+    /// (a milestone, a report) are written atomically with the issue and its event.
+    pub(crate) async fn apply_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Principal,
+        current: issue::Model,
+        change: Change,
+    ) -> AppResult<issue::Model> {
         let outcome = change.step.apply(current.status).ok_or_else(|| {
             AppError::invalid_transition(format!(
                 "cannot {} an issue that is {:?}",
@@ -445,14 +505,13 @@ impl Services {
         columns.version = Set(current.version + 1);
         columns.updated_at = Set(self.clock.now());
 
-        let txn = self.conn().begin().await?;
-        // The guarded update is the transaction's first statement, so on SQLite it takes the
-        // write lock (waiting out the busy timeout) before anything is read.
+        // The guarded update is the transaction's first write, so on SQLite it takes the write
+        // lock (waiting out the busy timeout) before anything is read.
         let updated = issue::Entity::update_many()
             .set(columns)
             .filter(issue::Column::Id.eq(current.id))
             .filter(issue::Column::Version.eq(current.version))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if updated.rows_affected == 0 {
             return Err(AppError::conflict("the issue was changed meanwhile; reload it and try again"));
@@ -460,27 +519,26 @@ impl Services {
         if let Some(cooperating) = change.cooperators {
             issue_cooperator::Entity::delete_many()
                 .filter(issue_cooperator::Column::IssueId.eq(current.id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if !cooperating.is_empty() {
                 let rows = cooperating.into_iter().map(|department_id| issue_cooperator::ActiveModel {
                     issue_id: Set(current.id),
                     department_id: Set(department_id),
                 });
-                issue_cooperator::Entity::insert_many(rows).exec(&txn).await?;
+                issue_cooperator::Entity::insert_many(rows).exec(txn).await?;
             }
         }
         let saved =
-            issue::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::not_found("issue"))?;
+            issue::Entity::find_by_id(current.id).one(txn).await?.ok_or_else(|| AppError::not_found("issue"))?;
         let cooperating: Vec<i64> = issue_cooperator::Entity::find()
             .filter(issue_cooperator::Column::IssueId.eq(current.id))
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|row| row.department_id)
             .collect();
-        self.record_event(&txn, actor, &saved, &cooperating, Some(current.status), outcome.action, change.note).await?;
-        txn.commit().await?;
+        self.record_event(txn, actor, &saved, &cooperating, Some(current.status), outcome.action, change.note).await?;
         Ok(saved)
     }
 

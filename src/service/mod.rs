@@ -7,6 +7,8 @@ pub mod catalog;
 pub mod demo;
 pub mod departments;
 pub mod enterprises;
+pub mod field_work;
+pub mod idempotency;
 pub mod issue_lifecycle;
 pub mod issues;
 pub mod pagination;

@@ -174,14 +174,25 @@ where
     Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(ordering, "", row.id_of())))
 }
 
-/// Slices an already loaded list, ordered by id, into a page (small per-object lists).
-pub fn page_in_memory<T: IdOf>(mut rows: Vec<T>, ordering: &str, args: &PageArgs) -> AppResult<Page<T>> {
+/// Slices an already loaded list, ordered by id (newest first when `descending`), into a
+/// page (small per-object lists).
+pub fn page_in_memory<T: IdOf>(
+    mut rows: Vec<T>,
+    ordering: &str,
+    args: &PageArgs,
+    descending: bool,
+) -> AppResult<Page<T>> {
     let window = args.window()?;
     let field = if window.backward { "before" } else { "after" };
     rows.sort_by_key(|row| row.id_of());
+    if descending {
+        rows.reverse();
+    }
     if let Some(raw) = &window.cursor {
         let cursor = Cursor::decode(raw, ordering, field)?;
-        rows.retain(|row| if window.backward { row.id_of() < cursor.id } else { row.id_of() > cursor.id });
+        // "Past the cursor" in the list's own order.
+        let past = |id: i64| if descending == window.backward { id > cursor.id } else { id < cursor.id };
+        rows.retain(|row| past(row.id_of()));
     }
     if window.backward {
         rows.reverse();
@@ -207,7 +218,9 @@ impl_id_of!(
     entity::enterprise::Model,
     entity::accountability_case::Model,
     entity::case_event::Model,
-    entity::assessment_period::Model
+    entity::assessment_period::Model,
+    entity::site_inspection::Model,
+    entity::progress_report::Model
 );
 
 #[cfg(test)]

@@ -34,6 +34,12 @@ pub enum Action {
     FileCaseStatement,
     /// Create periods, edit rules, veto, compute and finalize the assessment.
     ManageAssessment,
+    /// Record site inspections.
+    InspectSites,
+    /// Approve or reject deadline extensions.
+    DecideExtensions,
+    /// Read site inspections of suspected new problems (not yet issues).
+    ReadSuspectedProblems,
 }
 
 impl Action {
@@ -50,6 +56,9 @@ impl Action {
             | Action::ActOnCases
             | Action::ManageAssessment => &[Bureau],
             Action::WorkOnIssue | Action::FileCaseStatement => &[Department],
+            Action::InspectSites => &[Bureau, Inspector],
+            Action::DecideExtensions => &[Bureau, Leader],
+            Action::ReadSuspectedProblems => &[Bureau, Leader, Inspector, Superior],
         }
     }
 
@@ -66,6 +75,9 @@ impl Action {
             Action::ActOnCases => "act on accountability cases",
             Action::FileCaseStatement => "file a statement on an accountability case",
             Action::ManageAssessment => "manage the assessment",
+            Action::InspectSites => "record site inspections",
+            Action::DecideExtensions => "decide deadline extensions",
+            Action::ReadSuspectedProblems => "read suspected problems",
         }
     }
 }
@@ -152,6 +164,15 @@ pub fn assessment_scope(principal: &Principal) -> SubjectScope {
     }
 }
 
+/// Progress is reported by the lead department or a cooperating one.
+pub fn authorize_responsible_work(principal: &Principal, lead: Option<i64>, cooperating: &[i64]) -> AppResult<()> {
+    authorize(principal, Action::WorkOnIssue)?;
+    match principal.department_id {
+        Some(own) if lead == Some(own) || cooperating.contains(&own) => Ok(()),
+        _ => Err(AppError::forbidden("only the issue's lead or cooperating departments may report progress")),
+    }
+}
+
 /// Working on an issue is the lead department's alone; cooperating units may read, not act.
 pub fn authorize_lead_work(principal: &Principal, lead: Option<i64>) -> AppResult<()> {
     authorize(principal, Action::WorkOnIssue)?;
@@ -187,6 +208,9 @@ mod tests {
             (Action::ActOnCases, [false, true, false, false, false, false]),
             (Action::FileCaseStatement, [false, false, false, true, false, false]),
             (Action::ManageAssessment, [false, true, false, false, false, false]),
+            (Action::InspectSites, [false, true, false, false, true, false]),
+            (Action::DecideExtensions, [false, true, true, false, false, false]),
+            (Action::ReadSuspectedProblems, [false, true, true, false, true, true]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

@@ -72,6 +72,7 @@ async fn write_issue(
         notice_ends_on: Set(None),
         closed_at: Set(None),
         enterprise_id: Set(None),
+        site_inspection_id: Set(None),
         version: Set(steps.len() as i32),
         created_at: Set(at(steps[0].on)),
         updated_at: Set(at(last.on)),

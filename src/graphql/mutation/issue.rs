@@ -9,7 +9,10 @@ use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::types::enums::{Severity, SupervisionLevel};
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::scalars::Date;
-use crate::service::issue_lifecycle::{Acceptance, Assignment, IssueChanges, NewIssue, StepInput, Supervision};
+use crate::service::field_work::MilestonePlan;
+use crate::service::issue_lifecycle::{
+    Acceptance, Assignment, IssueChanges, NewIssue, StartInput, StepInput, Supervision,
+};
 
 /// A problem from an inspection team's list.
 #[derive(InputObject)]
@@ -39,6 +42,8 @@ pub struct RegisterIssueInput {
     pub requires_engineering: bool,
     /// The enterprise responsible for the problem, if any.
     pub enterprise_id: Option<ID>,
+    /// The site inspection of a suspected problem this issue is registered from; it is linked.
+    pub site_inspection_id: Option<ID>,
 }
 
 /// Who is responsible, by when. Assigning again reassigns.
@@ -119,6 +124,9 @@ pub struct StartRectificationInput {
     pub issue_id: ID,
     /// The rectification plan's summary: measures, target, timetable.
     pub plan: String,
+    /// The plan's timetable (整改时间表): its milestones.
+    #[graphql(default)]
+    pub milestones: Vec<super::MilestoneInput>,
     /// If given, the version you last read.
     pub expected_version: Option<i32>,
 }
@@ -144,6 +152,8 @@ pub struct AcceptRectificationInput {
     /// Days of public notice before the issue may be closed (0 to 90; 0 allows closing at once).
     #[graphql(default = 7)]
     pub notice_days: i32,
+    /// The site inspection of this issue that checked the fix, if any.
+    pub site_inspection_id: Option<ID>,
     /// If given, the version you last read.
     pub expected_version: Option<i32>,
 }
@@ -228,6 +238,11 @@ impl IssueMutation {
                 input.enterprise_id.as_ref(),
                 NodeKind::Enterprise,
                 "enterpriseId",
+            ))?,
+            site_inspection_id: in_input(ids::expect_opt(
+                input.site_inspection_id.as_ref(),
+                NodeKind::SiteInspection,
+                "siteInspectionId",
             ))?,
         };
         let issue = in_input(ctx.services()?.register_issue(ctx.principal()?, new).await)?;
@@ -321,8 +336,17 @@ impl IssueMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields of the request; see the input type.")] input: StartRectificationInput,
     ) -> async_graphql::Result<StartRectificationPayload> {
-        let step = step(&input.issue_id, Some(input.plan), input.expected_version)?;
-        let issue = in_input(ctx.services()?.start_rectification(ctx.principal()?, step).await)?;
+        let start = StartInput {
+            issue_id: issue_id(&input.issue_id)?,
+            plan: input.plan,
+            milestones: input
+                .milestones
+                .into_iter()
+                .map(|m| MilestonePlan { title: m.title, due_on: m.due_on.0 })
+                .collect(),
+            expected_version: input.expected_version,
+        };
+        let issue = in_input(ctx.services()?.start_rectification(ctx.principal()?, start).await)?;
         Ok(StartRectificationPayload { issue: Issue(issue) })
     }
 
@@ -347,6 +371,11 @@ impl IssueMutation {
             issue_id: issue_id(&input.issue_id)?,
             opinion: input.opinion,
             notice_days: input.notice_days,
+            site_inspection_id: in_input(ids::expect_opt(
+                input.site_inspection_id.as_ref(),
+                NodeKind::SiteInspection,
+                "siteInspectionId",
+            ))?,
             expected_version: input.expected_version,
         };
         let issue = in_input(ctx.services()?.accept_rectification(ctx.principal()?, acceptance).await)?;

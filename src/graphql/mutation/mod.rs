@@ -4,6 +4,7 @@ mod access;
 mod accountability;
 mod assessment;
 mod catalog;
+mod field_work;
 mod issue;
 
 use async_graphql::MergedObject;
@@ -20,6 +21,7 @@ pub struct MutationRoot(
     issue::IssueMutation,
     accountability::AccountabilityMutation,
     assessment::AssessmentMutation,
+    field_work::FieldWorkMutation,
 );
 
 /// Reports input errors at their path under `input`.
@@ -39,4 +41,5 @@ macro_rules! payload {
     };
 }
 
+pub(crate) use field_work::MilestoneInput;
 pub(crate) use payload;

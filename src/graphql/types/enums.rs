@@ -127,6 +127,52 @@ pub enum IssueAction {
     Closed,
     /// The bureau reopened the issue (a relapse).
     Reopened,
+    /// The lead department added a milestone to the plan.
+    MilestoneAdded,
+    /// The lead department completed a milestone.
+    MilestoneCompleted,
+    /// A responsible department reported progress.
+    ProgressReported,
+    /// An inspector or the bureau recorded a site inspection.
+    SiteInspected,
+    /// The lead department asked for a later deadline.
+    ExtensionRequested,
+    /// A leader or the bureau approved or rejected a deadline extension.
+    ExtensionDecided,
+}
+
+/// Whether a plan milestone is done.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::MilestoneStatus")]
+pub enum MilestoneStatus {
+    /// Not done yet.
+    Pending,
+    /// Done.
+    Done,
+}
+
+/// What a site inspection found.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::SiteInspectionResult")]
+pub enum SiteInspectionResult {
+    /// The site complies.
+    Compliant,
+    /// The site does not comply.
+    NonCompliant,
+    /// Another visit is needed.
+    NeedsFollowUp,
+}
+
+/// Where a deadline extension request stands.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::ExtensionStatus")]
+pub enum ExtensionStatus {
+    /// Waiting for a leader or the bureau.
+    Pending,
+    /// Approved: the deadline moved.
+    Approved,
+    /// Rejected: the deadline stands.
+    Rejected,
 }
 
 /// The sort key of an issue list.

@@ -139,6 +139,67 @@ impl Issue {
     async fn plan_summary(&self) -> Option<&str> {
         self.0.plan_summary.as_deref()
     }
+    /// The rectification plan with its timetable, once work has started.
+    async fn plan(&self) -> Option<super::field_work::Plan> {
+        self.0.plan_summary.clone().map(|summary| super::field_work::Plan { issue_id: self.0.id, summary })
+    }
+    /// Progress reports, newest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn progress_reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<super::field_work::ProgressReportConnection> {
+        let reports = ctx
+            .loader::<crate::graphql::loaders::ProgressReportsLoader>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let total = TotalCount::Known(reports.len() as u64);
+        let page = page_in_memory(reports, "report", &PageArgs { first, after, last, before }, true)?;
+        Ok(super::field_work::ProgressReportConnection { page: page.map(super::field_work::ProgressReport), total })
+    }
+    /// Site inspections of this issue, oldest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn site_inspections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<super::field_work::SiteInspectionConnection> {
+        let found = ctx
+            .loader::<crate::graphql::loaders::SiteInspectionsLoader>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let total = TotalCount::Known(found.len() as u64);
+        let page = page_in_memory(found, "inspection", &PageArgs { first, after, last, before }, false)?;
+        Ok(super::field_work::SiteInspectionConnection { page: page.map(super::field_work::SiteInspection), total })
+    }
+    /// Deadline extension requests, oldest first.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn deadline_extensions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::field_work::DeadlineExtension>> {
+        let found =
+            ctx.loader::<crate::graphql::loaders::ExtensionsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(found.into_iter().map(super::field_work::DeadlineExtension).collect())
+    }
+    /// The site inspection of the suspected problem this issue was registered from.
+    async fn origin_inspection(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::field_work::SiteInspection>> {
+        let Some(id) = self.0.site_inspection_id else { return Ok(None) };
+        let found = ctx.services()?.site_inspections_by_ids(ctx.principal()?, &[id]).await?;
+        Ok(found.into_values().next().map(super::field_work::SiteInspection))
+    }
     /// What the lead department reported when it asked for acceptance.
     async fn acceptance_summary(&self) -> Option<&str> {
         self.0.acceptance_summary.as_deref()
@@ -183,7 +244,7 @@ impl Issue {
     ) -> async_graphql::Result<IssueEventConnection> {
         let events = ctx.loader::<IssueEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         let total = TotalCount::Known(events.len() as u64);
-        let page = page_in_memory(events, "event", &PageArgs { first, after, last, before })?;
+        let page = page_in_memory(events, "event", &PageArgs { first, after, last, before }, false)?;
         Ok(IssueEventConnection { page: page.map(IssueEvent), total })
     }
 }

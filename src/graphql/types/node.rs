@@ -7,6 +7,7 @@ use super::case::{AccountabilityCase, CaseEvent};
 use super::catalog::{Aspect, Category, InspectionRound};
 use super::department::Department;
 use super::enterprise::Enterprise;
+use super::field_work::{DeadlineExtension, Milestone, ProgressReport, SiteInspection};
 use super::issue::{Issue, IssueEvent};
 use super::user::User;
 
@@ -28,4 +29,8 @@ pub enum Node {
     AccountabilityCase(AccountabilityCase),
     CaseEvent(CaseEvent),
     AssessmentPeriod(AssessmentPeriod),
+    Milestone(Milestone),
+    ProgressReport(ProgressReport),
+    SiteInspection(SiteInspection),
+    DeadlineExtension(DeadlineExtension),
 }

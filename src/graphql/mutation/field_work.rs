@@ -1,0 +1,222 @@
+//! Field work from the mobile app: milestones, progress, site inspections, extensions. Every
+//! create takes an optional `idempotencyKey`, so that a retried request lands once.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+
+use super::{in_input, payload};
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::types::enums::SiteInspectionResult;
+use crate::graphql::types::field_work::{DeadlineExtension, Milestone, ProgressReport, SiteInspection};
+use crate::graphql::types::scalars::Date;
+use crate::service::field_work::{ExtensionDecision, NewExtension, NewMilestone, NewProgressReport, NewSiteInspection};
+use crate::service::idempotency::RequestKey;
+
+/// A step of the plan's timetable.
+#[derive(InputObject, Clone)]
+pub struct MilestoneInput {
+    /// What is to be done.
+    pub title: String,
+    /// By when.
+    pub due_on: Date,
+}
+
+/// A milestone added to an issue's plan (the lead department).
+#[derive(InputObject)]
+pub struct AddMilestoneInput {
+    /// The issue.
+    pub issue_id: ID,
+    /// What is to be done.
+    pub title: String,
+    /// By when.
+    pub due_on: Date,
+    /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
+    pub idempotency_key: Option<String>,
+}
+
+/// A milestone done (the lead department).
+#[derive(InputObject)]
+pub struct CompleteMilestoneInput {
+    /// The milestone.
+    pub milestone_id: ID,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// A progress report (the lead or a cooperating department).
+#[derive(InputObject)]
+pub struct SubmitProgressReportInput {
+    /// The issue.
+    pub issue_id: ID,
+    /// What was done.
+    pub content: String,
+    /// How far the rectification is, 0 to 100.
+    pub percent_complete: i32,
+    /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
+    pub idempotency_key: Option<String>,
+}
+
+/// A site inspection (INSPECTOR or BUREAU), of an issue or of a suspected new problem.
+#[derive(InputObject)]
+pub struct RecordSiteInspectionInput {
+    /// The issue inspected; leave it out for a suspected new problem.
+    pub issue_id: Option<ID>,
+    /// Latitude (WGS 84).
+    pub latitude: f64,
+    /// Longitude (WGS 84).
+    pub longitude: f64,
+    /// When it was observed on site.
+    pub observed_at: DateTime<Utc>,
+    /// What was found.
+    pub findings: String,
+    /// Compliant, not compliant, or needing follow-up.
+    pub result: SiteInspectionResult,
+    /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
+    pub idempotency_key: Option<String>,
+}
+
+/// A request for a later deadline (the lead department; one pending at a time).
+#[derive(InputObject)]
+pub struct RequestDeadlineExtensionInput {
+    /// The issue.
+    pub issue_id: ID,
+    /// The deadline asked for; after the current one.
+    pub proposed_deadline: Date,
+    /// Why.
+    pub reason: String,
+    /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
+    pub idempotency_key: Option<String>,
+}
+
+/// A decision on a pending extension request (LEADER or BUREAU).
+#[derive(InputObject)]
+pub struct DecideDeadlineExtensionInput {
+    /// The request.
+    pub extension_id: ID,
+    /// Approve (the deadline moves) or reject.
+    pub approve: bool,
+    /// A note.
+    pub note: Option<String>,
+}
+
+payload!(AddMilestonePayload, milestone, Milestone, "The milestone added.");
+payload!(CompleteMilestonePayload, milestone, Milestone, "The milestone, now done.");
+payload!(SubmitProgressReportPayload, progress_report, ProgressReport, "The report (the first one, on a retry).");
+payload!(RecordSiteInspectionPayload, site_inspection, SiteInspection, "The inspection (the first one, on a retry).");
+payload!(
+    RequestDeadlineExtensionPayload,
+    deadline_extension,
+    DeadlineExtension,
+    "The request (the first one, on a retry)."
+);
+payload!(DecideDeadlineExtensionPayload, deadline_extension, DeadlineExtension, "The request, now decided.");
+
+fn issue_id(id: &ID) -> AppResult<i64> {
+    in_input(ids::expect(id, NodeKind::Issue, "issueId"))
+}
+
+fn request_key(
+    key: Option<&str>,
+    operation: &'static str,
+    input: &impl serde::Serialize,
+) -> AppResult<Option<RequestKey>> {
+    in_input(key.map(|key| RequestKey::new(key, operation, input)).transpose())
+}
+
+#[derive(Default)]
+pub struct FieldWorkMutation;
+
+#[Object]
+impl FieldWorkMutation {
+    /// Adds a milestone to the plan (the lead DEPARTMENT).
+    async fn add_milestone(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: AddMilestoneInput,
+    ) -> async_graphql::Result<AddMilestonePayload> {
+        let new = NewMilestone { issue_id: issue_id(&input.issue_id)?, title: input.title, due_on: input.due_on.0 };
+        let key = request_key(input.idempotency_key.as_deref(), "addMilestone", &new)?;
+        let milestone = in_input(ctx.services()?.add_milestone(ctx.principal()?, new, key).await)?;
+        Ok(AddMilestonePayload { milestone: Milestone(milestone) })
+    }
+
+    /// Marks a milestone done (the lead DEPARTMENT).
+    async fn complete_milestone(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: CompleteMilestoneInput,
+    ) -> async_graphql::Result<CompleteMilestonePayload> {
+        let id = in_input(ids::expect(&input.milestone_id, NodeKind::Milestone, "milestoneId"))?;
+        let milestone =
+            in_input(ctx.services()?.complete_milestone(ctx.principal()?, id, input.note.as_deref()).await)?;
+        Ok(CompleteMilestonePayload { milestone: Milestone(milestone) })
+    }
+
+    /// Reports progress (the lead or a cooperating DEPARTMENT).
+    async fn submit_progress_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: SubmitProgressReportInput,
+    ) -> async_graphql::Result<SubmitProgressReportPayload> {
+        let new = NewProgressReport {
+            issue_id: issue_id(&input.issue_id)?,
+            content: input.content,
+            percent_complete: input.percent_complete,
+        };
+        let key = request_key(input.idempotency_key.as_deref(), "submitProgressReport", &new)?;
+        let report = in_input(ctx.services()?.submit_progress_report(ctx.principal()?, new, key).await)?;
+        Ok(SubmitProgressReportPayload { progress_report: ProgressReport(report) })
+    }
+
+    /// Records a site inspection (INSPECTOR or BUREAU).
+    async fn record_site_inspection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: RecordSiteInspectionInput,
+    ) -> async_graphql::Result<RecordSiteInspectionPayload> {
+        let new = NewSiteInspection {
+            issue_id: in_input(ids::expect_opt(input.issue_id.as_ref(), NodeKind::Issue, "issueId"))?,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            observed_at: input.observed_at,
+            findings: input.findings,
+            result: input.result.into(),
+        };
+        let key = request_key(input.idempotency_key.as_deref(), "recordSiteInspection", &new)?;
+        let inspection = in_input(ctx.services()?.record_site_inspection(ctx.principal()?, new, key).await)?;
+        Ok(RecordSiteInspectionPayload { site_inspection: SiteInspection(inspection) })
+    }
+
+    /// Asks for a later deadline (the lead DEPARTMENT).
+    async fn request_deadline_extension(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: RequestDeadlineExtensionInput,
+    ) -> async_graphql::Result<RequestDeadlineExtensionPayload> {
+        let new = NewExtension {
+            issue_id: issue_id(&input.issue_id)?,
+            proposed_deadline: input.proposed_deadline.0,
+            reason: input.reason,
+        };
+        let key = request_key(input.idempotency_key.as_deref(), "requestDeadlineExtension", &new)?;
+        let extension = in_input(ctx.services()?.request_deadline_extension(ctx.principal()?, new, key).await)?;
+        Ok(RequestDeadlineExtensionPayload { deadline_extension: DeadlineExtension(extension) })
+    }
+
+    /// Approves (moving the deadline) or rejects an extension request (LEADER or BUREAU).
+    async fn decide_deadline_extension(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: DecideDeadlineExtensionInput,
+    ) -> async_graphql::Result<DecideDeadlineExtensionPayload> {
+        let decision = ExtensionDecision {
+            extension_id: in_input(ids::expect(&input.extension_id, NodeKind::DeadlineExtension, "extensionId"))?,
+            approve: input.approve,
+            note: input.note,
+        };
+        let extension = in_input(ctx.services()?.decide_deadline_extension(ctx.principal()?, decision).await)?;
+        Ok(DecideDeadlineExtensionPayload { deadline_extension: DeadlineExtension(extension) })
+    }
+}
