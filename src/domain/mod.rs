@@ -7,3 +7,8 @@ pub mod credit_code;
 pub mod history;
 pub mod lifecycle;
 pub mod scoring;
+
+/// An enumeration value as the API spells it (`IN_PROGRESS`), for messages.
+pub fn api_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

@@ -388,7 +388,11 @@ impl Services {
             if !measure_fits(current.subject_type, m.measure) {
                 return Err(AppError::bad_input(
                     field("measure"),
-                    format!("{:?} cannot be imposed on a case against a {:?}", m.measure, current.subject_type),
+                    format!(
+                        "{} cannot be imposed on a case against a subject of type {}",
+                        crate::domain::api_name(&m.measure),
+                        crate::domain::api_name(&current.subject_type)
+                    ),
                 ));
             }
             let positive = |value: Option<Cents>, name: &str| match value {
@@ -494,7 +498,11 @@ impl Services {
         measures: Vec<case_measure::ActiveModel>,
     ) -> AppResult<accountability_case::Model> {
         let (to, action) = step.apply(current.status).ok_or_else(|| {
-            AppError::invalid_transition(format!("cannot {} a case that is {:?}", step.describe(), current.status))
+            AppError::invalid_transition(format!(
+                "cannot {} a case that is {}",
+                step.describe(),
+                crate::domain::api_name(&current.status)
+            ))
         })?;
         if let Some(expected) = expected_version
             && expected != current.version

@@ -283,7 +283,7 @@ impl Services {
         };
         if let Some(current) = current {
             let mut change = Change::new(Step::RecordSiteInspection, None);
-            change.note = Some(format!("{:?}: {findings}", input.result));
+            change.note = Some(format!("{}: {findings}", crate::domain::api_name(&input.result)));
             self.apply_in(&txn, actor, current, change).await?;
         }
         let created = site_inspection::ActiveModel {

@@ -352,8 +352,10 @@ impl Services {
         change.columns.supervision_listed_at = Set(Some(self.clock.now()));
         change.columns.supervision_listed_by = Set(Some(actor.sub.clone()));
         change.note = Some(match note {
-            Some(note) => format!("{:?} supervision until {}: {note}", input.level, input.deadline),
-            None => format!("{:?} supervision until {}", input.level, input.deadline),
+            Some(note) => {
+                format!("{} supervision until {}: {note}", crate::domain::api_name(&input.level), input.deadline)
+            }
+            None => format!("{} supervision until {}", crate::domain::api_name(&input.level), input.deadline),
         });
         self.apply(actor, current, change).await
     }
@@ -487,9 +489,9 @@ impl Services {
     ) -> AppResult<issue::Model> {
         let outcome = change.step.apply(current.status).ok_or_else(|| {
             AppError::invalid_transition(format!(
-                "cannot {} an issue that is {:?}",
+                "cannot {} an issue that is {}",
                 change.step.describe(),
-                current.status
+                crate::domain::api_name(&current.status)
             ))
         })?;
         if let Some(expected) = change.expected_version

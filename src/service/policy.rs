@@ -87,13 +87,12 @@ pub fn authorize(principal: &Principal, action: Action) -> AppResult<()> {
     if action.allowed_roles().contains(&principal.role) {
         Ok(())
     } else {
-        Err(AppError::forbidden(format!("the {} role may not {}", role_name(principal.role), action.describe())))
+        Err(AppError::forbidden(format!(
+            "the {} role may not {}",
+            crate::domain::api_name(&principal.role),
+            action.describe()
+        )))
     }
-}
-
-/// A role as the API spells it (`SUPERIOR`).
-pub fn role_name(role: Role) -> String {
-    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Which issues an actor may read.

@@ -87,9 +87,9 @@ pub struct AccessMutation;
 
 #[Object]
 impl AccessMutation {
-    /// Signs in a local user and returns a token (works without a token). Priced high so that
-    /// one request cannot try many passwords.
-    #[graphql(complexity = 5000)]
+    /// Signs in a local user and returns a token (works without a token). Priced above half
+    /// the default cost limit, so that one request cannot try two passwords.
+    #[graphql(complexity = 12_501)]
     async fn login(
         &self,
         ctx: &Context<'_>,

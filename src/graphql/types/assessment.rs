@@ -265,6 +265,7 @@ impl AssessmentResult {
         self.0.rank
     }
     /// Every deduction, bonus and veto, with the reason and its source.
+    #[graphql(complexity = "list_cost(child_complexity)")]
     async fn items(&self) -> Vec<AssessmentItem> {
         result_items(&self.0).into_iter().map(AssessmentItem).collect()
     }
