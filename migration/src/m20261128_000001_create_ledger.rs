@@ -11,6 +11,12 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// Atomic on SQLite too (SeaORM runs SQLite migrations outside a transaction by default,
+    /// statement by statement over the pool, so a failure would leave half a migration).
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

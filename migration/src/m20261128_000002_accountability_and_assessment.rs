@@ -12,6 +12,12 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// Atomic on SQLite too (SeaORM runs SQLite migrations outside a transaction by default,
+    /// statement by statement over the pool, so a failure would leave half a migration).
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let backend = manager.get_database_backend();
@@ -37,15 +43,20 @@ impl MigrationTrait for Migration {
         ] {
             manager.alter_table(Table::alter().table("issue_event").add_column(column).take()).await?;
         }
-        db.execute_unprepared(
+        let cooperating = match backend {
+            DatabaseBackend::Postgres => "string_agg(department_id::text, ',' ORDER BY department_id)",
+            _ => "group_concat(department_id, ',')",
+        };
+        db.execute_unprepared(&format!(
             "UPDATE issue_event SET \
                lead_department_id = (SELECT lead_department_id FROM issue WHERE issue.id = issue_event.issue_id), \
                deadline = (SELECT deadline FROM issue WHERE issue.id = issue_event.issue_id), \
                severity = (SELECT severity FROM issue WHERE issue.id = issue_event.issue_id), \
                category_id = (SELECT category_id FROM issue WHERE issue.id = issue_event.issue_id), \
                supervision_level = (SELECT supervision_level FROM issue WHERE issue.id = issue_event.issue_id), \
-               cooperating_department_ids = ''",
-        )
+               cooperating_department_ids = COALESCE((SELECT {cooperating} FROM issue_cooperator \
+                 WHERE issue_cooperator.issue_id = issue_event.issue_id), '')"
+        ))
         .await?;
         append_only(manager, "issue_event").await?;
         manager.create_index(index("issue_event", &["at"])).await?;

@@ -50,11 +50,11 @@ fn parse_ids(text: Option<&str>) -> Vec<i64> {
     text.unwrap_or_default().split(',').filter_map(|id| id.trim().parse().ok()).collect()
 }
 
-/// The state of every issue at `at`, from events in any order; issues registered later are
-/// absent. The result is ordered by issue id.
-pub fn states_at(events: &[issue_event::Model], at: DateTime<Utc>) -> Vec<IssueState> {
+/// The state of every issue just before `until` (exclusive), from events in any order;
+/// issues registered later are absent. The result is ordered by issue id.
+pub fn states_at(events: &[issue_event::Model], until: DateTime<Utc>) -> Vec<IssueState> {
     let mut latest: std::collections::BTreeMap<i64, &issue_event::Model> = std::collections::BTreeMap::new();
-    for event in events.iter().filter(|e| e.at <= at) {
+    for event in events.iter().filter(|e| e.at < until) {
         match latest.get(&event.issue_id) {
             Some(current) if (current.at, current.id) > (event.at, event.id) => {}
             _ => {

@@ -487,7 +487,7 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
     fetch!(
         NodeKind::Milestone,
         |ids: Vec<i64>| async move { services.milestones_by_ids(principal, &ids).await },
-        |r| { Node::Milestone(Milestone(r)) }
+        |(r, completed)| { Node::Milestone(Milestone(r, completed)) }
     );
     fetch!(
         NodeKind::ProgressReport,

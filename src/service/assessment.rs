@@ -21,7 +21,8 @@ use super::required_text;
 use crate::auth::Principal;
 use crate::domain::history::states_at;
 use crate::domain::scoring::{
-    DecidedCase, DepartmentRef, Facts, IssueOccurrence, IssueRef, Item, ManualVeto, ScoringRules, compute,
+    DecidedCase, DepartmentRef, Facts, IssueOccurrence, IssueRef, Item, ManualVeto, ScoringRules,
+    compute as compute_results,
 };
 use crate::error::{AppError, AppResult};
 
@@ -36,6 +37,15 @@ pub struct RulesUpdate {
     pub period_id: i64,
     pub expected_version: i32,
     pub rules: ScoringRules,
+}
+
+/// What a write to an open period does besides refreshing its results.
+enum PeriodWrite {
+    Compute,
+    Finalize,
+    Rules(ScoringRules),
+    /// A manual veto: the row to write, and the fact it adds.
+    Veto(assessment_veto::ActiveModel, ManualVeto),
 }
 
 pub struct VetoInput {
@@ -145,23 +155,7 @@ impl Services {
                 period.version
             )));
         }
-        let changes = assessment_period::ActiveModel {
-            rules: Set(serde_json::to_string(&input.rules).map_err(AppError::internal)?),
-            version: Set(period.version + 1),
-            updated_at: Set(self.clock.now()),
-            ..Default::default()
-        };
-        let updated = assessment_period::Entity::update_many()
-            .set(changes)
-            .filter(assessment_period::Column::Id.eq(period.id))
-            .filter(assessment_period::Column::Version.eq(period.version))
-            .filter(assessment_period::Column::Status.eq(AssessmentPeriodStatus::Open))
-            .exec(self.conn())
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(AppError::conflict("the period was changed meanwhile; reload it and try again"));
-        }
-        self.refresh_if_computed(period.id).await
+        self.write_period(&period, PeriodWrite::Rules(input.rules)).await
     }
 
     /// Records a manual veto (a major incident, falsified data) and refreshes the results.
@@ -172,52 +166,60 @@ impl Services {
         if department::Entity::find_by_id(input.department_id).one(self.conn()).await?.is_none() {
             return Err(AppError::bad_input("departmentId", "no department has this id"));
         }
-        assessment_veto::ActiveModel {
+        let veto = assessment_veto::ActiveModel {
             period_id: Set(period.id),
             department_id: Set(input.department_id),
             reason: Set(reason),
             actor_sub: Set(actor.sub.clone()),
             at: Set(self.clock.now()),
             ..Default::default()
-        }
-        .insert(self.conn())
-        .await?;
-        self.store_results(&period, false).await
+        };
+        let fact = ManualVeto { department_id: input.department_id, reason: input.reason.trim().to_owned() };
+        self.write_period(&period, PeriodWrite::Veto(veto, fact)).await
     }
 
     pub async fn compute_assessment(&self, actor: &Principal, period_id: i64) -> AppResult<assessment_period::Model> {
         authorize(actor, Action::ManageAssessment)?;
         let period = self.open_period(period_id).await?;
-        self.store_results(&period, false).await
+        self.write_period(&period, PeriodWrite::Compute).await
     }
 
-    /// Computes one last time and freezes the results and the rules used.
+    /// Computes one last time and freezes the results and the rules used; only once the
+    /// period is over.
     pub async fn finalize_period(&self, actor: &Principal, period_id: i64) -> AppResult<assessment_period::Model> {
         authorize(actor, Action::ManageAssessment)?;
         let period = self.open_period(period_id).await?;
-        self.store_results(&period, true).await
+        if self.clock.today() <= period.ends_on {
+            return Err(AppError::invalid_transition(format!(
+                "the period runs until {}; finalize it after that day",
+                period.ends_on
+            )));
+        }
+        self.write_period(&period, PeriodWrite::Finalize).await
     }
 
-    async fn refresh_if_computed(&self, period_id: i64) -> AppResult<assessment_period::Model> {
-        let period = assessment_period::Entity::find_by_id(period_id)
-            .one(self.conn())
-            .await?
-            .ok_or_else(|| AppError::not_found("assessment period"))?;
-        if period.computed_at.is_some() { self.store_results(&period, false).await } else { Ok(period) }
-    }
-
-    /// Replaces the period's results with freshly computed ones, in one transaction.
-    async fn store_results(
+    /// Writes a change to an open period and its fresh results in one transaction, guarded on
+    /// the period still being OPEN at the version read: a period finalized or re-ruled meanwhile
+    /// keeps what it has, and nothing of this change is written.
+    async fn write_period(
         &self,
         period: &assessment_period::Model,
-        finalize: bool,
+        write: PeriodWrite,
     ) -> AppResult<assessment_period::Model> {
-        let facts = self.assessment_facts(period).await?;
-        let results = compute(&period_rules(period), &facts);
-        let rows = results
-            .into_iter()
-            .map(|r| {
-                Ok(assessment_result::ActiveModel {
+        let rules = match &write {
+            PeriodWrite::Rules(rules) => rules.clone(),
+            _ => period_rules(period),
+        };
+        // New rules on a period never computed are just stored; everything else computes.
+        let compute = !matches!(write, PeriodWrite::Rules(_)) || period.computed_at.is_some();
+        let mut rows = Vec::new();
+        if compute {
+            let mut facts = self.assessment_facts(period).await?;
+            if let PeriodWrite::Veto(_, fact) = &write {
+                facts.manual_vetoes.push(fact.clone());
+            }
+            for r in compute_results(&rules, &facts) {
+                rows.push(assessment_result::ActiveModel {
                     period_id: Set(period.id),
                     department_id: Set(r.department_id),
                     score_centi: Set(r.score.0),
@@ -225,33 +227,44 @@ impl Services {
                     grade: Set(r.grade),
                     rank: Set(r.rank),
                     items: Set(serde_json::to_string(&r.items).map_err(AppError::internal)?),
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
+                });
+            }
+        }
         let now = self.clock.now();
-        let txn = self.conn().begin().await?;
-        let mut changes =
-            assessment_period::ActiveModel { computed_at: Set(Some(now)), updated_at: Set(now), ..Default::default() };
-        if finalize {
+        let mut changes = assessment_period::ActiveModel { updated_at: Set(now), ..Default::default() };
+        if compute {
+            changes.computed_at = Set(Some(now));
+        }
+        if let PeriodWrite::Rules(rules) = &write {
+            changes.rules = Set(serde_json::to_string(rules).map_err(AppError::internal)?);
+            changes.version = Set(period.version + 1);
+        }
+        if matches!(write, PeriodWrite::Finalize) {
             changes.status = Set(AssessmentPeriodStatus::Finalized);
             changes.finalized_at = Set(Some(now));
         }
-        // Guarded on OPEN: a period finalized meanwhile keeps its frozen results.
+        let txn = self.conn().begin().await?;
         let updated = assessment_period::Entity::update_many()
             .set(changes)
             .filter(assessment_period::Column::Id.eq(period.id))
             .filter(assessment_period::Column::Status.eq(AssessmentPeriodStatus::Open))
+            .filter(assessment_period::Column::Version.eq(period.version))
             .exec(&txn)
             .await?;
         if updated.rows_affected == 0 {
-            return Err(AppError::invalid_transition("the period was finalized meanwhile"));
+            return Err(AppError::conflict("the period was changed or finalized meanwhile; reload it"));
         }
-        assessment_result::Entity::delete_many()
-            .filter(assessment_result::Column::PeriodId.eq(period.id))
-            .exec(&txn)
-            .await?;
-        if !rows.is_empty() {
-            assessment_result::Entity::insert_many(rows).exec(&txn).await?;
+        if let PeriodWrite::Veto(veto, _) = write {
+            veto.insert(&txn).await?;
+        }
+        if compute {
+            assessment_result::Entity::delete_many()
+                .filter(assessment_result::Column::PeriodId.eq(period.id))
+                .exec(&txn)
+                .await?;
+            if !rows.is_empty() {
+                assessment_result::Entity::insert_many(rows).exec(&txn).await?;
+            }
         }
         let saved = assessment_period::Entity::find_by_id(period.id)
             .one(&txn)
@@ -266,12 +279,17 @@ impl Services {
         let starts = self.clock.start_of(period.starts_on);
         let ends = self.clock.start_of(period.ends_on + Duration::days(1));
         let now = self.clock.now();
-        // While the period runs, it is judged as of now; once over, as of its last day.
-        let (as_of, judged_on) = if now < ends { (now, self.clock.date_at(now)) } else { (ends, period.ends_on) };
+        // While the period runs, it is judged as of now; once over, as of its last day. `until`
+        // is exclusive: an event at the first instant of the next period belongs to that one.
+        let (until, judged_on) = if now < ends {
+            (now + Duration::microseconds(1), self.clock.date_at(now))
+        } else {
+            (ends, period.ends_on)
+        };
 
         let departments =
             department::Entity::find().filter(department::Column::Active.eq(true)).all(self.conn()).await?;
-        let events = issue_event::Entity::find().filter(issue_event::Column::At.lte(as_of)).all(self.conn()).await?;
+        let events = issue_event::Entity::find().filter(issue_event::Column::At.lt(until)).all(self.conn()).await?;
         let issues: Vec<(i64, String, String)> = issue::Entity::find()
             .select_only()
             .column(issue::Column::Id)
@@ -287,7 +305,7 @@ impl Services {
             )
             .filter(accountability_case::Column::Status.is_in([CaseStatus::Decided, CaseStatus::Closed]))
             .filter(accountability_case::Column::DecidedAt.gte(starts))
-            .filter(accountability_case::Column::DecidedAt.lte(as_of))
+            .filter(accountability_case::Column::DecidedAt.lt(until))
             .all(self.conn())
             .await?;
         let mut measures = self.measures_of(&cases.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
@@ -305,7 +323,7 @@ impl Services {
         Ok(Facts {
             departments: departments.iter().map(|d| DepartmentRef { id: d.id, code: d.code.clone() }).collect(),
             judged_on: Some(judged_on),
-            states: states_at(&events, as_of),
+            states: states_at(&events, until),
             issues: issues
                 .into_iter()
                 .map(|(id, code, title)| (id, IssueRef { code, title }))

@@ -224,8 +224,13 @@ impl Services {
         let description = required_text("description", &input.description, MAX_TEXT)?;
         let official_name = optional_text("officialName", input.official_name.as_deref(), 100)?;
         let official_position = optional_text("officialPosition", input.official_position.as_deref(), 100)?;
-        let mut grounds = input.grounds.clone();
-        grounds.dedup();
+        // Each ground once, in the order first given.
+        let mut grounds: Vec<AccountabilityGround> = Vec::new();
+        for ground in &input.grounds {
+            if !grounds.contains(ground) {
+                grounds.push(*ground);
+            }
+        }
         if grounds.is_empty() {
             return Err(AppError::bad_input("grounds", "give at least one ground"));
         }
@@ -293,14 +298,7 @@ impl Services {
 
         let now = self.clock.now();
         let year = self.clock.date_at(now).format("%Y").to_string();
-        let txn = self.conn().begin().await?;
-        let prefix = format!("ACC-{year}-");
-        let taken = accountability_case::Entity::find()
-            .filter(accountability_case::Column::Code.starts_with(&prefix))
-            .count(&txn)
-            .await?;
         let row = accountability_case::ActiveModel {
-            code: Set(format!("{prefix}{:04}", taken + 1)),
             subject_type: Set(input.subject_type),
             department_id: Set(input.department_id),
             official_name: Set(official_name),
@@ -319,9 +317,42 @@ impl Services {
             updated_at: Set(now),
             ..Default::default()
         };
-        // Two cases opened at once may pick the same number: the unique code makes the second
-        // a CONFLICT, and nothing of it is written.
+        // Two cases opened at once on PostgreSQL may count the same committed rows and pick
+        // the same number; the unique code refuses the second, which then numbers again.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.insert_case(actor, row.clone(), &year, &issue_ids, note.clone()).await {
+                Err(AppError::Conflict(_)) if attempts < 5 => continue,
+                result => return result,
+            }
+        }
+    }
+
+    /// Writes a new case, its linked issues and its OPENED event in one transaction.
+    async fn insert_case(
+        &self,
+        actor: &Principal,
+        mut row: accountability_case::ActiveModel,
+        year: &str,
+        issue_ids: &[i64],
+        note: Option<String>,
+    ) -> AppResult<accountability_case::Model> {
+        let txn = self.conn().begin().await?;
+        let prefix = format!("ACC-{year}-");
+        // The row goes in first, under a provisional code, so that the transaction's first
+        // statement is a write: on SQLite it then holds the write lock while the number is
+        // counted, and two cases opened at once are numbered one after the other.
+        row.code = Set(format!("P-{:x}-{:08x}", self.clock.now().timestamp_micros(), rand::random::<u32>()));
         let created = row.insert(&txn).await?;
+        let taken = accountability_case::Entity::find()
+            .filter(accountability_case::Column::Code.starts_with(&prefix))
+            .count(&txn)
+            .await?;
+        let code = format!("{prefix}{:04}", taken + 1);
+        let created = accountability_case::ActiveModel { id: Set(created.id), code: Set(code), ..Default::default() }
+            .update(&txn)
+            .await?;
         if !issue_ids.is_empty() {
             let links = issue_ids
                 .iter()
@@ -382,6 +413,14 @@ impl Services {
         let decision = required_text("decision", &input.decision, MAX_TEXT)?;
         if input.measures.is_empty() {
             return Err(AppError::bad_input("measures", "a decision imposes at least one measure"));
+        }
+        for (n, m) in input.measures.iter().enumerate() {
+            if input.measures[..n].iter().any(|earlier| earlier.measure == m.measure) {
+                return Err(AppError::bad_input(
+                    format!("measures.{n}.measure"),
+                    "each measure is imposed once per decision",
+                ));
+            }
         }
         for (n, m) in input.measures.iter().enumerate() {
             let field = |name: &str| format!("measures.{n}.{name}");

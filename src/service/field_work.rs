@@ -143,6 +143,9 @@ impl Services {
         input: NewMilestone,
         key: Option<RequestKey>,
     ) -> AppResult<milestone::Model> {
+        if let Some(id) = self.replayed(actor, key.as_ref()).await? {
+            return self.milestone(id).await;
+        }
         let current = self.issue_for_change(actor, input.issue_id).await?;
         authorize_lead_work(actor, current.lead_department_id)?;
         let title = required_text("title", &input.title, 300)?;
@@ -220,6 +223,9 @@ impl Services {
         input: NewProgressReport,
         key: Option<RequestKey>,
     ) -> AppResult<progress_report::Model> {
+        if let Some(id) = self.replayed(actor, key.as_ref()).await? {
+            return self.progress_report(id).await;
+        }
         let current = self.issue_for_change(actor, input.issue_id).await?;
         let cooperating = self.cooperators_of(&[current.id]).await?.remove(&current.id).unwrap_or_default();
         authorize_responsible_work(actor, current.lead_department_id, &cooperating)?;
@@ -262,6 +268,9 @@ impl Services {
         input: NewSiteInspection,
         key: Option<RequestKey>,
     ) -> AppResult<site_inspection::Model> {
+        if let Some(id) = self.replayed(actor, key.as_ref()).await? {
+            return self.site_inspection(id).await;
+        }
         authorize(actor, Action::InspectSites)?;
         let findings = required_text("findings", &input.findings, MAX_TEXT)?;
         if !(-90.0..=90.0).contains(&input.latitude) || !(-180.0..=180.0).contains(&input.longitude) {
@@ -360,6 +369,9 @@ impl Services {
         input: NewExtension,
         key: Option<RequestKey>,
     ) -> AppResult<deadline_extension::Model> {
+        if let Some(id) = self.replayed(actor, key.as_ref()).await? {
+            return self.extension(id).await;
+        }
         let current = self.issue_for_change(actor, input.issue_id).await?;
         authorize_lead_work(actor, current.lead_department_id)?;
         let reason = required_text("reason", &input.reason, MAX_TEXT)?;
@@ -431,6 +443,11 @@ impl Services {
         if found.status != ExtensionStatus::Pending {
             return Err(AppError::invalid_transition("the extension request has already been decided"));
         }
+        if current.deadline != Some(found.current_deadline) {
+            return Err(AppError::invalid_transition(
+                "the deadline has changed since this extension was requested; the lead department may ask again",
+            ));
+        }
         let status = if input.approve { ExtensionStatus::Approved } else { ExtensionStatus::Rejected };
         let txn = self.conn().begin().await?;
         let mut change = Change::new(Step::DecideExtension, None);
@@ -461,6 +478,28 @@ impl Services {
         }
         txn.commit().await?;
         self.extension(found.id).await
+    }
+
+    /// Rejects the pending extension request of an issue whose assignment changed.
+    pub(crate) async fn supersede_extensions(
+        &self,
+        txn: &DatabaseTransaction,
+        issue_id: i64,
+        actor: &Principal,
+    ) -> AppResult<()> {
+        deadline_extension::Entity::update_many()
+            .set(deadline_extension::ActiveModel {
+                status: Set(ExtensionStatus::Rejected),
+                decided_by: Set(Some(actor.sub.clone())),
+                decided_at: Set(Some(self.clock.now())),
+                note: Set(Some("superseded by a new assignment".into())),
+                ..Default::default()
+            })
+            .filter(deadline_extension::Column::IssueId.eq(issue_id))
+            .filter(deadline_extension::Column::Status.eq(ExtensionStatus::Pending))
+            .exec(txn)
+            .await?;
+        Ok(())
     }
 
     /// Milestones of each issue, by due date (for the loader; the issues are already visible).
@@ -569,10 +608,24 @@ impl Services {
         Ok(rows.into_iter().filter(|row| visible.contains_key(&issue_of(row))).map(|row| (id_of(&row), row)).collect())
     }
 
-    pub async fn milestones_by_ids(&self, actor: &Principal, ids: &[i64]) -> AppResult<HashMap<i64, milestone::Model>> {
+    /// Milestones with these ids whose issue the actor may see, each with whether that issue's
+    /// rectification is already accepted (then no milestone is overdue).
+    pub async fn milestones_by_ids(
+        &self,
+        actor: &Principal,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, (milestone::Model, bool)>> {
         let rows =
             milestone::Entity::find().filter(milestone::Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?;
-        self.visible_by_issue(actor, rows, |r| r.issue_id, |r| r.id).await
+        let issue_ids: Vec<i64> = rows.iter().map(|r| r.issue_id).collect();
+        let visible = self.issues_by_ids(actor, &issue_ids).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let completed = crate::domain::clock::is_completed(visible.get(&r.issue_id)?.status);
+                Some((r.id, (r, completed)))
+            })
+            .collect())
     }
 
     pub async fn progress_reports_by_ids(

@@ -72,6 +72,25 @@ impl Services {
         }
     }
 
+    /// Answers a retry before anything else is checked: the state may have moved on since the
+    /// first request (an extension approved, an issue reassigned), and the retry must still get
+    /// the first answer. `None` when the key is new (or its first request is still running).
+    pub(crate) async fn replayed(&self, actor: &Principal, key: Option<&RequestKey>) -> AppResult<Option<i64>> {
+        let Some(key) = key else { return Ok(None) };
+        let earlier = idempotency_key::Entity::find()
+            .filter(idempotency_key::Column::Subject.eq(&actor.sub))
+            .filter(idempotency_key::Column::Key.eq(&key.key))
+            .one(self.conn())
+            .await?;
+        match earlier {
+            None => Ok(None),
+            Some(earlier) if earlier.operation != key.operation || earlier.input_hash != key.input_hash => {
+                Err(AppError::conflict("this idempotency key was used for a different request"))
+            }
+            Some(earlier) => Ok(earlier.result_id),
+        }
+    }
+
     /// The committed answer to an earlier use of the key (read outside the failed transaction).
     async fn replay(&self, actor: &Principal, key: &RequestKey) -> AppResult<Claim> {
         let earlier = idempotency_key::Entity::find()

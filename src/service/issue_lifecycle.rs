@@ -8,6 +8,7 @@
 use chrono::{Duration, NaiveDate};
 use entity::enums::{DepartmentKind, IssueStatus, Severity, SupervisionLevel};
 use entity::{category, department, inspection_round, issue, issue_cooperator, issue_event};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
@@ -277,7 +278,12 @@ impl Services {
         change.columns.leader_name = Set(Some(leader_name));
         change.note = Some(format!("lead {}, deadline {}", lead.code, input.deadline));
         change.cooperators = Some(cooperating);
-        self.apply(actor, current, change).await
+        let txn = self.conn().begin().await?;
+        let saved = self.apply_in(&txn, actor, current, change).await?;
+        // A new assignment answers any pending extension request of the old one.
+        self.supersede_extensions(&txn, saved.id, actor).await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn update_issue(&self, actor: &Principal, input: IssueChanges) -> AppResult<issue::Model> {
@@ -504,18 +510,21 @@ impl Services {
         }
         let mut columns = change.columns;
         columns.status = Set(outcome.to);
-        columns.version = Set(current.version + 1);
         columns.updated_at = Set(self.clock.now());
 
         // The guarded update is the transaction's first write, so on SQLite it takes the write
-        // lock (waiting out the busy timeout) before anything is read.
-        let updated = issue::Entity::update_many()
+        // lock (waiting out the busy timeout) before anything is read. A client that sent
+        // `expectedVersion` is guarded by it; otherwise only the status must still be the one
+        // the step was checked against, so that two departments reporting at once both land.
+        let mut update = issue::Entity::update_many()
             .set(columns)
-            .filter(issue::Column::Id.eq(current.id))
-            .filter(issue::Column::Version.eq(current.version))
-            .exec(txn)
-            .await?;
-        if updated.rows_affected == 0 {
+            .col_expr(issue::Column::Version, Expr::col(issue::Column::Version).add(1))
+            .filter(issue::Column::Id.eq(current.id));
+        update = match change.expected_version {
+            Some(_) => update.filter(issue::Column::Version.eq(current.version)),
+            None => update.filter(issue::Column::Status.eq(current.status)),
+        };
+        if update.exec(txn).await?.rows_affected == 0 {
             return Err(AppError::conflict("the issue was changed meanwhile; reload it and try again"));
         }
         if let Some(cooperating) = change.cooperators {

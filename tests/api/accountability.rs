@@ -325,3 +325,43 @@ async fn only_the_bureau_acts_on_cases_and_each_role_sees_what_it_should() {
 async fn open_as(app: &TestApp, token: &str, input: Value) -> Reply {
     app.mutate(token, "openAccountabilityCase", input, "accountabilityCase { id }").await
 }
+
+#[tokio::test]
+async fn cases_opened_at_once_get_distinct_codes_and_a_measure_is_imposed_once() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let opens = (0..4).map(|n| open(&app, json!({ "subjectType": "DEPARTMENT", "departmentId": county.water, "grounds": ["POOR_PERFORMANCE", "POOR_PERFORMANCE"], "description": format!("d{n}") })));
+    let replies = futures_util::future::join_all(opens).await;
+    let mut codes: Vec<String> = replies
+        .iter()
+        .map(|r| r.data("openAccountabilityCase.accountabilityCase.code").as_str().unwrap_or("error").to_owned())
+        .collect();
+    codes.sort();
+    let year = county_date(0)[..4].to_owned();
+    assert_eq!(
+        codes,
+        (1..=4).map(|n| format!("ACC-{year}-{n:04}")).collect::<Vec<_>>(),
+        "{:?}",
+        replies.iter().map(|r| r.body.to_string()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        replies[0].data("openAccountabilityCase.accountabilityCase.grounds"),
+        &json!(["POOR_PERFORMANCE"]),
+        "each ground once"
+    );
+
+    let case = replies[0].data("openAccountabilityCase.accountabilityCase.id").as_str().unwrap().to_owned();
+    app.mutate(&app.bureau(), "startCaseInvestigation", step(&case, json!({})), CASE).await.ok();
+    let twice = app
+        .mutate(
+            &app.bureau(),
+            "decideAccountabilityCase",
+            step(
+                &case,
+                json!({ "decision": "d", "measures": [{ "measure": "ADMONITION" }, { "measure": "ADMONITION" }] }),
+            ),
+            CASE,
+        )
+        .await;
+    assert_eq!((twice.code(), twice.field()), ("BAD_USER_INPUT", "input.measures.1.measure"));
+}

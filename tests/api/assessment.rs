@@ -435,3 +435,14 @@ async fn computing_takes_as_many_statements_for_1000_issues_as_for_10() {
     println!("statements for one computeAssessment request: 10 issues = {}, 1000 issues = {}", counts[0], counts[1]);
     assert_eq!(counts[0], counts[1]);
 }
+
+#[tokio::test]
+async fn a_running_period_cannot_be_finalized() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let running = period(&app, "This year", &county_date(-30), &county_date(30)).await;
+    let reply = app
+        .mutate(&app.bureau(), "finalizeAssessmentPeriod", json!({ "periodId": running }), "assessmentPeriod { id }")
+        .await;
+    assert_eq!(reply.code(), "INVALID_TRANSITION");
+}

@@ -430,3 +430,114 @@ async fn idempotency_keys_are_kept_a_day_and_then_purged() {
         entity::idempotency_key::Entity::find().all(&app.db.conn).await.unwrap().into_iter().map(|k| k.key).collect();
     assert_eq!(left, ["fresh"], "a key younger than two days stays");
 }
+
+#[tokio::test]
+async fn a_new_assignment_supersedes_a_pending_extension_and_a_retry_still_gets_its_first_answer() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = started(&app, &county, "EXT-2", json!([])).await;
+    let water = app.department("WATER");
+    let input = json!({ "issueId": issue, "proposedDeadline": county_date(60), "reason": "Rain", "idempotencyKey": "ext-key-1" });
+    let first = app.mutate(&water, "requestDeadlineExtension", input.clone(), EXTENSION).await.ok();
+    let id = first.data("requestDeadlineExtension.deadlineExtension.id").clone();
+    app.mutate(
+        &app.token(Role::Leader, "leader", None),
+        "decideDeadlineExtension",
+        json!({ "extensionId": id, "approve": true }),
+        EXTENSION,
+    )
+    .await
+    .ok();
+    let retry = app.mutate(&water, "requestDeadlineExtension", input, EXTENSION).await.ok();
+    assert_eq!(
+        retry.data("requestDeadlineExtension.deadlineExtension.id"),
+        &id,
+        "the retry is answered from its key, not refused"
+    );
+    assert_eq!(retry.data("requestDeadlineExtension.deadlineExtension.status"), "APPROVED");
+
+    let pending = app
+        .mutate(
+            &water,
+            "requestDeadlineExtension",
+            json!({ "issueId": issue, "proposedDeadline": county_date(90), "reason": "More rain" }),
+            EXTENSION,
+        )
+        .await
+        .ok();
+    let pending_id = pending.data("requestDeadlineExtension.deadlineExtension.id").clone();
+    app.mutate(
+        &app.bureau(),
+        "assignIssue",
+        json!({ "issueId": issue, "leadDepartmentId": county.agri, "deadline": county_date(45), "leaderName": "L" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    let late = app
+        .mutate(
+            &app.bureau(),
+            "decideDeadlineExtension",
+            json!({ "extensionId": pending_id, "approve": true }),
+            EXTENSION,
+        )
+        .await;
+    assert_eq!(late.code(), "INVALID_TRANSITION", "the reassignment answered it");
+    let read = app
+        .gql(
+            Some(&app.bureau()),
+            "query($id: ID!) { issue(id: $id) { deadline deadlineExtensions { status note } } }",
+            json!({ "id": issue }),
+        )
+        .await
+        .ok();
+    assert_eq!(read.data("issue.deadline"), county_date(45).as_str(), "the deadline stays where the bureau put it");
+    assert_eq!(read.data("issue.deadlineExtensions.1.note"), "superseded by a new assignment");
+}
+
+#[tokio::test]
+async fn two_departments_reporting_at_once_both_land() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = started(&app, &county, "BOTH-1", json!([])).await;
+    let (water, housing) = (app.department("WATER"), app.department("HOUSING"));
+    let reports = [(water, "Pipe laid"), (housing, "Road reopened")].into_iter().map(|(token, content)| {
+        let input = json!({ "issueId": issue, "content": content, "percentComplete": 50 });
+        let app = &app;
+        async move { app.mutate(&token, "submitProgressReport", input, REPORT).await }
+    });
+    for reply in futures_util::future::join_all(reports).await {
+        reply.ok();
+    }
+    let read = app
+        .gql(
+            Some(&app.bureau()),
+            "query($id: ID!) { issue(id: $id) { progressReports { totalCount } } }",
+            json!({ "id": issue }),
+        )
+        .await
+        .ok();
+    assert_eq!(read.data("issue.progressReports.totalCount"), 2);
+}
+
+#[tokio::test]
+async fn milestones_of_an_accepted_issue_are_no_longer_overdue() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = started(&app, &county, "DONE-1", json!([{ "title": "Late step", "dueOn": county_date(-3) }])).await;
+    let before = app.gql(Some(&app.bureau()), PLAN, json!({ "id": issue })).await.ok();
+    assert_eq!(before.data("issue.plan.milestones.0.overdue"), true);
+    app.mutate(
+        &app.department("WATER"),
+        "requestAcceptance",
+        json!({ "issueId": issue, "summary": "Done" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    app.mutate(&app.bureau(), "acceptRectification", json!({ "issueId": issue, "opinion": "ok" }), "issue { id }")
+        .await
+        .ok();
+    let after = app.gql(Some(&app.bureau()), PLAN, json!({ "id": issue })).await.ok();
+    assert_eq!(after.data("issue.plan.milestones.0.overdue"), false);
+}

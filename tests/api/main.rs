@@ -15,6 +15,7 @@ mod lifecycle;
 mod limits;
 mod listing;
 mod matrix;
+mod migrations;
 mod schema;
 mod statements;
 mod visibility;

@@ -139,7 +139,7 @@ impl FieldWorkMutation {
         let new = NewMilestone { issue_id: issue_id(&input.issue_id)?, title: input.title, due_on: input.due_on.0 };
         let key = request_key(input.idempotency_key.as_deref(), "addMilestone", &new)?;
         let milestone = in_input(ctx.services()?.add_milestone(ctx.principal()?, new, key).await)?;
-        Ok(AddMilestonePayload { milestone: Milestone(milestone) })
+        Ok(AddMilestonePayload { milestone: Milestone(milestone, false) })
     }
 
     /// Marks a milestone done (the lead DEPARTMENT).
@@ -151,7 +151,7 @@ impl FieldWorkMutation {
         let id = in_input(ids::expect(&input.milestone_id, NodeKind::Milestone, "milestoneId"))?;
         let milestone =
             in_input(ctx.services()?.complete_milestone(ctx.principal()?, id, input.note.as_deref()).await)?;
-        Ok(CompleteMilestonePayload { milestone: Milestone(milestone) })
+        Ok(CompleteMilestonePayload { milestone: Milestone(milestone, false) })
     }
 
     /// Reports progress (the lead or a cooperating DEPARTMENT).

@@ -18,6 +18,8 @@ use crate::service::field_work::milestone_overdue;
 pub struct Plan {
     pub issue_id: i64,
     pub summary: String,
+    /// Once the rectification is accepted, no milestone is overdue any more.
+    pub completed: bool,
 }
 
 /// The lead department's rectification plan (整改方案): its summary and timetable.
@@ -30,20 +32,15 @@ impl Plan {
     /// The timetable and roadmap (整改时间表和路线图), by due date.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn milestones(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Milestone>> {
-        Ok(ctx
-            .loader::<MilestonesLoader>()?
-            .load_one(self.issue_id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Milestone)
-            .collect())
+        let found = ctx.loader::<MilestonesLoader>()?.load_one(self.issue_id).await?.unwrap_or_default();
+        Ok(found.into_iter().map(|m| Milestone(m, self.completed)).collect())
     }
 }
 
 /// A step of the plan's timetable.
+/// A milestone, and whether its issue's rectification is already accepted.
 #[derive(Clone)]
-pub struct Milestone(pub milestone::Model);
+pub struct Milestone(pub milestone::Model, pub bool);
 
 /// A step of the plan's timetable.
 #[Object]
@@ -64,9 +61,10 @@ impl Milestone {
     async fn status(&self) -> MilestoneStatus {
         self.0.status.into()
     }
-    /// Past its date (from the day after, county time) and not done.
+    /// Past its date (from the day after, county time), not done, and the rectification not
+    /// yet accepted.
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(milestone_overdue(&self.0, ctx.services()?.clock.today()))
+        Ok(!self.1 && milestone_overdue(&self.0, ctx.services()?.clock.today()))
     }
     /// The note given on completion.
     async fn note(&self) -> Option<&str> {

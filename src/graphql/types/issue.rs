@@ -141,7 +141,8 @@ impl Issue {
     }
     /// The rectification plan with its timetable, once work has started.
     async fn plan(&self) -> Option<super::field_work::Plan> {
-        self.0.plan_summary.clone().map(|summary| super::field_work::Plan { issue_id: self.0.id, summary })
+        let completed = crate::domain::clock::is_completed(self.0.status);
+        self.0.plan_summary.clone().map(|summary| super::field_work::Plan { issue_id: self.0.id, summary, completed })
     }
     /// Progress reports, newest first.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

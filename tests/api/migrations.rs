@@ -1,0 +1,37 @@
+//! Migrations carry existing data forward.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait;
+
+#[tokio::test]
+async fn events_recorded_before_the_history_columns_get_their_issues_state_including_cooperating_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let db = rectify::db::Database::connect(&url).await.unwrap();
+    Migrator::up(&db.conn, Some(1)).await.unwrap();
+    for sql in [
+        "INSERT INTO department (id, code, name, kind, active, version, created_at, updated_at) VALUES (1, 'WATER', 'w', 'FUNCTIONAL', 1, 1, '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00'), (2, 'HOUSING', 'h', 'FUNCTIONAL', 1, 1, '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')",
+        "INSERT INTO inspection_round (id, name, level, kind, started_on, created_at) VALUES (1, 'r', 'COUNTY', 'ROUTINE', '2025-01-01', '2025-01-01T00:00:00+00:00')",
+        "INSERT INTO aspect (id, code, name) VALUES (1, 'A', 'a')",
+        "INSERT INTO category (id, aspect_id, code, name, duty_department_id) VALUES (1, 1, 'C', 'c', 1)",
+        "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, deadline, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'ASSIGNED', 'MAJOR', 1, 1, 0, 1, '2025-03-01', 0, 2, '2025-01-01T00:00:00+00:00', '2025-01-02T00:00:00+00:00')",
+        "INSERT INTO issue_cooperator (issue_id, department_id) VALUES (1, 2)",
+        "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, at) VALUES (1, 'ASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-01-02T00:00:00+00:00')",
+    ] {
+        db.conn.execute_unprepared(sql).await.unwrap();
+    }
+    Migrator::up(&db.conn, None).await.unwrap();
+    let events = rectify_events(&db).await;
+    assert_eq!(events, vec![(Some(1), Some("2".to_owned()), Some("2025-03-01".parse().unwrap()))]);
+}
+
+async fn rectify_events(db: &rectify::db::Database) -> Vec<(Option<i64>, Option<String>, Option<chrono::NaiveDate>)> {
+    use sea_orm::EntityTrait;
+    entity::issue_event::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.lead_department_id, e.cooperating_department_ids, e.deadline))
+        .collect()
+}
