@@ -134,6 +134,10 @@ batch_loader!(
     SiteInspectionsLoader, Vec<entity::site_inspection::Model>, site_inspections_of
 );
 batch_loader!(
+    /// An issue's originating site inspection, by inspection id (visible with its issue).
+    OriginInspectionLoader, entity::site_inspection::Model, site_inspections_of_issues_by_ids
+);
+batch_loader!(
     /// The deadline extensions of each issue, by issue id.
     ExtensionsLoader, Vec<entity::deadline_extension::Model>, extensions_of
 );
@@ -242,6 +246,11 @@ impl Loaders {
                 HashMapCache::default(),
             ))
             .data(DataLoader::with_cache(ExtensionsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
+            .data(DataLoader::with_cache(
+                OriginInspectionLoader(services.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ))
     }
 }
 

@@ -344,6 +344,18 @@ impl Services {
             .collect())
     }
 
+    /// Site inspections by id, for an issue's own inspection (visible with the issue).
+    pub async fn site_inspections_of_issues_by_ids(
+        &self,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, site_inspection::Model>> {
+        let rows = site_inspection::Entity::find()
+            .filter(site_inspection::Column::Id.is_in(ids.iter().copied()))
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+
     /// Suspected new problems: site inspections not linked to any issue, oldest first.
     pub async fn suspected_problems(
         &self,

@@ -198,8 +198,8 @@ impl Issue {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::field_work::SiteInspection>> {
         let Some(id) = self.0.site_inspection_id else { return Ok(None) };
-        let found = ctx.services()?.site_inspections_by_ids(ctx.principal()?, &[id]).await?;
-        Ok(found.into_values().next().map(super::field_work::SiteInspection))
+        let found = ctx.loader::<crate::graphql::loaders::OriginInspectionLoader>()?.load_one(id).await?;
+        Ok(found.map(super::field_work::SiteInspection))
     }
     /// What the lead department reported when it asked for acceptance.
     async fn acceptance_summary(&self) -> Option<&str> {
