@@ -5,6 +5,7 @@ use async_graphql::{EmptySubscription, Schema};
 
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
+use super::read_only::ReadOnlyOverGet;
 use crate::config::LimitSettings;
 
 const MAX_DIRECTIVES_PER_FIELD: usize = 4;
@@ -24,6 +25,7 @@ pub fn build_schema(limits: &LimitSettings) -> AppSchema {
         // Automatic persisted queries: the mobile app sends a hash instead of the query text
         // once the server has seen it.
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(PERSISTED_QUERIES)))
+        .extension(ReadOnlyOverGet)
         .finish()
 }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::Actor;
 use crate::error::{AppError, code};
-use crate::graphql::{AppSchema, RequestExt};
+use crate::graphql::{AppSchema, RequestExt, ViaGet};
 use crate::service::Services;
 
 /// What the endpoint needs, shared by every worker.
@@ -91,6 +91,10 @@ fn with_codes(errors: &mut [ServerError]) {
 /// aliased logins to guess many passwords at once.
 fn anonymous_may_run(request: &async_graphql::Request) -> bool {
     use async_graphql::parser::types::Selection;
+    if request.query.trim().is_empty() {
+        // A persisted query's hash alone: nothing shows that it is a login, so no.
+        return false;
+    }
     let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
         // Parse errors are answered as such (400), and execute nothing.
         return true;
@@ -249,7 +253,7 @@ pub async fn get(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpRe
         Ok(actor) => actor,
         Err(error) => return auth_failure(error, media),
     };
-    execute(&state, graphql_request, actor, media).await
+    execute(&state, graphql_request.data(ViaGet), actor, media).await
 }
 
 /// Any other method on `/graphql`.

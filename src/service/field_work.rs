@@ -99,7 +99,10 @@ impl Services {
             None => Ok(Ok((txn, None))),
             Some(key) => match self.claim_key(&txn, actor, key).await? {
                 Claim::Fresh(claimed) => Ok(Ok((txn, Some(claimed)))),
-                Claim::Replay(id) => Ok(Err(id)),
+                Claim::Taken => {
+                    txn.rollback().await?;
+                    Ok(Err(self.replay(actor, key).await?))
+                }
             },
         }
     }
@@ -467,7 +470,8 @@ impl Services {
             change.columns.deadline = Set(Some(found.proposed_deadline));
         }
         change.note = Some(format!(
-            "{status:?}: {} → {}{}",
+            "{}: {} → {}{}",
+            crate::domain::api_name(&status),
             found.current_deadline,
             found.proposed_deadline,
             note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()

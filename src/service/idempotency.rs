@@ -42,12 +42,14 @@ impl RequestKey {
 pub enum Claim {
     /// The key is new: go ahead, then `settle` it with the created id.
     Fresh(i64),
-    /// The key was used before with the same input: answer with this id.
-    Replay(i64),
+    /// Another request holds the key: drop the transaction, then `replay`.
+    Taken,
 }
 
 impl Services {
-    /// Claims `key` as the first write of `txn`; on a replay the caller drops `txn`.
+    /// Claims `key` as the first write of `txn`. On `Taken` the caller must end `txn` before
+    /// reading the first answer: on SQLite the failed insert still holds the write lock, and
+    /// waiting for a second connection while holding it starves the pool.
     pub(crate) async fn claim_key(
         &self,
         txn: &DatabaseTransaction,
@@ -65,9 +67,7 @@ impl Services {
         };
         match row.insert(txn).await {
             Ok(inserted) => Ok(Claim::Fresh(inserted.id)),
-            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                self.replay(actor, key).await
-            }
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(Claim::Taken),
             Err(error) => Err(error.into()),
         }
     }
@@ -92,7 +92,7 @@ impl Services {
     }
 
     /// The committed answer to an earlier use of the key (read outside the failed transaction).
-    async fn replay(&self, actor: &Principal, key: &RequestKey) -> AppResult<Claim> {
+    pub(crate) async fn replay(&self, actor: &Principal, key: &RequestKey) -> AppResult<i64> {
         let earlier = idempotency_key::Entity::find()
             .filter(idempotency_key::Column::Subject.eq(&actor.sub))
             .filter(idempotency_key::Column::Key.eq(&key.key))
@@ -104,10 +104,7 @@ impl Services {
         if earlier.operation != key.operation || earlier.input_hash != key.input_hash {
             return Err(AppError::conflict("this idempotency key was used for a different request"));
         }
-        earlier
-            .result_id
-            .map(Claim::Replay)
-            .ok_or_else(|| AppError::conflict("the first request with this key has not finished; retry"))
+        earlier.result_id.ok_or_else(|| AppError::conflict("the first request with this key has not finished; retry"))
     }
 
     /// Records the created id on the claimed key, in the same transaction.

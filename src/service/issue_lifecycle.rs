@@ -232,7 +232,7 @@ impl Services {
                 self.link_inspection(&txn, found.id, created.id).await?;
                 Some(format!(
                     "registered from the site inspection of {} by {}",
-                    found.observed_at.format("%Y-%m-%d"),
+                    self.clock.date_at(found.observed_at),
                     found.inspector
                 ))
             }
@@ -428,7 +428,7 @@ impl Services {
         change.note = Some(match checked_by {
             Some(inspection) => format!(
                 "{opinion} (checked on site on {} by {})",
-                inspection.observed_at.format("%Y-%m-%d"),
+                self.clock.date_at(inspection.observed_at),
                 inspection.inspector
             ),
             None => opinion,

@@ -154,7 +154,8 @@ async fn two_identical_requests_racing_write_exactly_one_row() {
     let token = app.department("WATER");
     let input =
         json!({ "issueId": issue, "content": "Racing report", "percentComplete": 30, "idempotencyKey": "race-key" });
-    let requests = (0..4).map(|_| app.mutate(&token, "submitProgressReport", input.clone(), REPORT));
+    // More racers than the SQLite pool has connections.
+    let requests = (0..20).map(|_| app.mutate(&token, "submitProgressReport", input.clone(), REPORT));
     let replies = futures_util::future::join_all(requests).await;
     let ids: Vec<String> = replies
         .iter()
@@ -540,4 +541,43 @@ async fn milestones_of_an_accepted_issue_are_no_longer_overdue() {
         .ok();
     let after = app.gql(Some(&app.bureau()), PLAN, json!({ "id": issue })).await.ok();
     assert_eq!(after.data("issue.plan.milestones.0.overdue"), false);
+}
+
+#[tokio::test]
+async fn a_persisted_mutation_cannot_run_over_get_and_a_hash_is_no_way_around_the_token() {
+    use sha2::{Digest, Sha256};
+    let app = spawn_app().await;
+    let mutation = "mutation { createAspect(input: {code: \"APQ\", name: \"by hash\"}) { aspect { id } } }";
+    let hash: String = Sha256::digest(mutation.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string();
+    let first: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(app.bureau())
+        .json(&json!({ "query": mutation, "extensions": serde_json::from_str::<Value>(&extensions).unwrap() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(first["data"]["createAspect"]["aspect"]["id"].is_string(), "{first}");
+    app.services.create_aspect(&bureau_principal(), "OTHER", "o").await.unwrap();
+    let over_get: Value = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .bearer_auth(app.bureau())
+        .query(&[("extensions", extensions.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(over_get["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{over_get}");
+    let aspects = app.services.list_aspects(&bureau_principal()).await.unwrap();
+    assert_eq!(aspects.len(), 2, "the hash over GET wrote nothing");
+
+    let anonymous = app.client.post(format!("{}/graphql", app.address)).json(&json!({ "extensions": serde_json::from_str::<Value>(&extensions).unwrap() })).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
 }
