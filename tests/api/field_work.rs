@@ -578,6 +578,12 @@ async fn a_persisted_mutation_cannot_run_over_get_and_a_hash_is_no_way_around_th
     let aspects = app.services.list_aspects(&bureau_principal()).await.unwrap();
     assert_eq!(aspects.len(), 2, "the hash over GET wrote nothing");
 
-    let anonymous = app.client.post(format!("{}/graphql", app.address)).json(&json!({ "extensions": serde_json::from_str::<Value>(&extensions).unwrap() })).send().await.unwrap();
+    let anonymous = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "extensions": serde_json::from_str::<Value>(&extensions).unwrap() }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
