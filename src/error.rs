@@ -39,9 +39,6 @@ pub enum AppError {
     /// Someone else changed the object first, or a unique value is taken.
     #[error("{0}")]
     Conflict(String),
-    /// A query beyond the depth or cost limits.
-    #[error("{0}")]
-    TooComplex(String),
     /// Over the request budget.
     #[error("{0}")]
     RateLimited(String),
@@ -97,7 +94,6 @@ impl AppError {
             Self::BadInput { .. } => code::BAD_USER_INPUT,
             Self::InvalidTransition(_) => code::INVALID_TRANSITION,
             Self::Conflict(_) => code::CONFLICT,
-            Self::TooComplex(_) => code::TOO_COMPLEX,
             Self::RateLimited(_) => code::RATE_LIMITED,
             Self::Database(_) | Self::Internal(_) => code::INTERNAL_SERVER_ERROR,
         }

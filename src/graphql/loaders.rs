@@ -181,6 +181,11 @@ viewer_loader!(
     EnterpriseIssuesLoader, Vec<issue::Model>, issues_of_enterprises
 );
 
+/// A loader whose answers are kept for the rest of the request (and can be primed).
+fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+}
+
 pub struct Loaders;
 
 impl Loaders {
@@ -188,69 +193,29 @@ impl Loaders {
     pub fn register(request: async_graphql::Request, services: &Services, actor: &Actor) -> async_graphql::Request {
         let mut request = request;
         if let Actor::User(principal) = actor {
-            let viewer = || (services.clone(), principal.clone());
-            let cache = HashMapCache::default;
+            let (s, p) = (|| services.clone(), || principal.clone());
             request = request
-                .data(DataLoader::with_cache(
-                    {
-                        let (s, p) = viewer();
-                        VisibleIssueLoader(s, p)
-                    },
-                    tokio::spawn,
-                    cache(),
-                ))
-                .data(DataLoader::with_cache(
-                    {
-                        let (s, p) = viewer();
-                        VisibleCaseLoader(s, p)
-                    },
-                    tokio::spawn,
-                    cache(),
-                ))
-                .data(DataLoader::with_cache(
-                    {
-                        let (s, p) = viewer();
-                        EnterpriseCasesLoader(s, p)
-                    },
-                    tokio::spawn,
-                    cache(),
-                ))
-                .data(DataLoader::with_cache(
-                    {
-                        let (s, p) = viewer();
-                        EnterpriseIssuesLoader(s, p)
-                    },
-                    tokio::spawn,
-                    cache(),
-                ));
+                .data(cached(VisibleIssueLoader(s(), p())))
+                .data(cached(VisibleCaseLoader(s(), p())))
+                .data(cached(EnterpriseCasesLoader(s(), p())))
+                .data(cached(EnterpriseIssuesLoader(s(), p())));
         }
+        let s = || services.clone();
         request
             .data(services.clone())
-            .data(ReferenceData::new(services.clone()))
-            .data(DataLoader::with_cache(CooperatorsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(IssueEventsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(EnterpriseLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(ViolationCountLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(CaseMeasuresLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(CaseEventsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(CaseIssuesLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(MilestonesLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(
-                ProgressReportsLoader(services.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ))
-            .data(DataLoader::with_cache(
-                SiteInspectionsLoader(services.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ))
-            .data(DataLoader::with_cache(ExtensionsLoader(services.clone()), tokio::spawn, HashMapCache::default()))
-            .data(DataLoader::with_cache(
-                OriginInspectionLoader(services.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ))
+            .data(ReferenceData::new(s()))
+            .data(cached(CooperatorsLoader(s())))
+            .data(cached(IssueEventsLoader(s())))
+            .data(cached(EnterpriseLoader(s())))
+            .data(cached(ViolationCountLoader(s())))
+            .data(cached(CaseMeasuresLoader(s())))
+            .data(cached(CaseEventsLoader(s())))
+            .data(cached(CaseIssuesLoader(s())))
+            .data(cached(MilestonesLoader(s())))
+            .data(cached(ProgressReportsLoader(s())))
+            .data(cached(SiteInspectionsLoader(s())))
+            .data(cached(ExtensionsLoader(s())))
+            .data(cached(OriginInspectionLoader(s())))
     }
 }
 

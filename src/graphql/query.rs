@@ -211,10 +211,8 @@ impl QueryRoot {
         let page = services
             .list_departments(principal, kind, include_inactive, &PageArgs { first, after, last, before })
             .await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal) = (services.clone(), principal.clone());
-            async move { services.count_departments(&principal, kind, include_inactive).await }
+        let total = TotalCount::counted(services, principal, move |s, p| async move {
+            s.count_departments(&p, kind, include_inactive).await
         });
         Ok(DepartmentConnection { page: page.map(Department), total })
     }
@@ -240,11 +238,7 @@ impl QueryRoot {
     ) -> async_graphql::Result<InspectionRoundConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.list_rounds(principal, &PageArgs { first, after, last, before }).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal) = (services.clone(), principal.clone());
-            async move { services.count_rounds(&principal).await }
-        });
+        let total = TotalCount::counted(services, principal, move |s, p| async move { s.count_rounds(&p).await });
         Ok(InspectionRoundConnection { page: page.map(InspectionRound), total })
     }
 
@@ -274,10 +268,9 @@ impl QueryRoot {
         let page = services.list_issues(principal, &filter, order, &PageArgs { first, after, last, before }).await?;
         let ids: Vec<i64> = page.items.iter().map(|(_, issue)| issue.id).collect();
         prime_issue_relations(ctx, services, &ids).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
-            async move { services.count_issues(&principal, &filter).await }
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_issues(&p, &filter).await }
         });
         Ok(IssueConnection { page: page.map(Issue), total })
     }
@@ -316,10 +309,9 @@ impl QueryRoot {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
         let page = services.list_enterprises(principal, &filter, &PageArgs { first, after, last, before }).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
-            async move { services.count_enterprises(&principal, &filter).await }
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_enterprises(&p, &filter).await }
         });
         Ok(EnterpriseConnection { page: page.map(Enterprise), total })
     }
@@ -349,10 +341,9 @@ impl QueryRoot {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
         let page = services.list_cases(principal, &filter, &PageArgs { first, after, last, before }).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal, filter) = (services.clone(), principal.clone(), filter.clone());
-            async move { services.count_cases(&principal, &filter).await }
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_cases(&p, &filter).await }
         });
         Ok(AccountabilityCaseConnection { page: page.map(AccountabilityCase), total })
     }
@@ -369,11 +360,7 @@ impl QueryRoot {
     ) -> async_graphql::Result<AssessmentPeriodConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.list_periods(principal, &PageArgs { first, after, last, before }).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal) = (services.clone(), principal.clone());
-            async move { services.count_periods(&principal).await }
-        });
+        let total = TotalCount::counted(services, principal, move |s, p| async move { s.count_periods(&p).await });
         Ok(AssessmentPeriodConnection { page: page.map(AssessmentPeriod), total })
     }
 
@@ -391,11 +378,8 @@ impl QueryRoot {
     ) -> async_graphql::Result<SiteInspectionConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.suspected_problems(principal, &PageArgs { first, after, last, before }).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal) = (services.clone(), principal.clone());
-            async move { services.count_suspected_problems(&principal).await }
-        });
+        let total =
+            TotalCount::counted(services, principal, move |s, p| async move { s.count_suspected_problems(&p).await });
         Ok(SiteInspectionConnection { page: page.map(SiteInspection), total })
     }
 
@@ -411,11 +395,7 @@ impl QueryRoot {
     ) -> async_graphql::Result<UserConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.list_users(principal, &PageArgs { first, after, last, before }).await?;
-        let (services, principal) = (services.clone(), principal.clone());
-        let total = TotalCount::lazy(move || {
-            let (services, principal) = (services.clone(), principal.clone());
-            async move { services.count_users(&principal).await }
-        });
+        let total = TotalCount::counted(services, principal, move |s, p| async move { s.count_users(&p).await });
         Ok(UserConnection { page: page.map(User), total })
     }
 }

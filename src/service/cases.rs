@@ -16,7 +16,7 @@ use sea_orm::{
 
 use super::pagination::{Page, PageArgs, page_by_id};
 use super::policy::{Action, SubjectScope, authorize, case_scope};
-use super::{Services, optional_text, required_text};
+use super::{Services, group_by, optional_text, required_text};
 use crate::auth::Principal;
 use crate::domain::accountability::{CaseStep, measure_fits};
 use crate::domain::cents::Cents;
@@ -157,13 +157,7 @@ impl Services {
             .order_by_asc(accountability_case::Column::Id)
             .all(self.conn())
             .await?;
-        let mut grouped: HashMap<i64, Vec<accountability_case::Model>> = HashMap::new();
-        for row in rows {
-            if let Some(enterprise) = row.enterprise_id {
-                grouped.entry(enterprise).or_default().push(row);
-            }
-        }
-        Ok(grouped)
+        Ok(group_by(rows, |row| Some((row.enterprise_id?, row))))
     }
 
     /// Measures of each case (for the loader; the cases are already visible).
@@ -173,7 +167,7 @@ impl Services {
             .order_by_asc(case_measure::Column::Id)
             .all(self.conn())
             .await?;
-        Ok(group(rows, |row| row.case_id))
+        Ok(group_by(rows, |row| Some((row.case_id, row))))
     }
 
     /// Events of each case, oldest first (for the loader; the cases are already visible).
@@ -183,7 +177,7 @@ impl Services {
             .order_by_asc(case_event::Column::Id)
             .all(self.conn())
             .await?;
-        Ok(group(rows, |row| row.case_id))
+        Ok(group_by(rows, |row| Some((row.case_id, row))))
     }
 
     /// Case events with these ids whose cases the actor may see.
@@ -212,11 +206,7 @@ impl Services {
             .order_by_asc(case_issue::Column::IssueId)
             .all(self.conn())
             .await?;
-        let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.case_id).or_default().push(row.issue_id);
-        }
-        Ok(grouped)
+        Ok(group_by(rows, |row| Some((row.case_id, row.issue_id))))
     }
 
     pub async fn open_case(&self, actor: &Principal, input: NewCase) -> AppResult<accountability_case::Model> {
@@ -600,12 +590,4 @@ impl Services {
         .await?;
         Ok(())
     }
-}
-
-fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
-    let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
-    for row in rows {
-        grouped.entry(key(&row)).or_default().push(row);
-    }
-    grouped
 }

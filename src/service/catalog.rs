@@ -66,11 +66,6 @@ impl Services {
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 
-    pub async fn round(&self, actor: &Principal, id: i64) -> AppResult<Option<inspection_round::Model>> {
-        authorize(actor, Action::ReadReferenceData)?;
-        Ok(inspection_round::Entity::find_by_id(id).one(self.conn()).await?)
-    }
-
     pub async fn create_round(&self, actor: &Principal, input: NewRound) -> AppResult<inspection_round::Model> {
         authorize(actor, Action::ManageCatalog)?;
         let name = required_text("name", &input.name, 200)?;
@@ -96,11 +91,6 @@ impl Services {
         Ok(aspect::Entity::find().order_by_asc(aspect::Column::Code).all(self.conn()).await?)
     }
 
-    pub async fn aspect(&self, actor: &Principal, id: i64) -> AppResult<Option<aspect::Model>> {
-        authorize(actor, Action::ReadReferenceData)?;
-        Ok(aspect::Entity::find_by_id(id).one(self.conn()).await?)
-    }
-
     pub async fn aspects_by_ids(&self, ids: &[i64]) -> AppResult<HashMap<i64, aspect::Model>> {
         let rows =
             aspect::Entity::find().filter(aspect::Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?;
@@ -115,11 +105,6 @@ impl Services {
             return Err(AppError::bad_input("code", format!("an aspect with code {code} already exists")));
         }
         Ok(aspect::ActiveModel { code: Set(code), name: Set(name), ..Default::default() }.insert(self.conn()).await?)
-    }
-
-    pub async fn category(&self, actor: &Principal, id: i64) -> AppResult<Option<category::Model>> {
-        authorize(actor, Action::ReadReferenceData)?;
-        Ok(category::Entity::find_by_id(id).one(self.conn()).await?)
     }
 
     pub async fn categories_by_ids(&self, ids: &[i64]) -> AppResult<HashMap<i64, category::Model>> {

@@ -64,11 +64,6 @@ impl Services {
         Ok(select.count(self.conn()).await?)
     }
 
-    pub async fn department(&self, actor: &Principal, id: i64) -> AppResult<Option<department::Model>> {
-        authorize(actor, Action::ReadReferenceData)?;
-        Ok(department::Entity::find_by_id(id).one(self.conn()).await?)
-    }
-
     pub async fn department_by_code(&self, actor: &Principal, code: &str) -> AppResult<Option<department::Model>> {
         authorize(actor, Action::ReadReferenceData)?;
         Ok(department::Entity::find().filter(department::Column::Code.eq(code)).one(self.conn()).await?)

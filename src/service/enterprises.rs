@@ -13,7 +13,7 @@ use sea_orm::{
 
 use super::pagination::{Page, PageArgs, page_by_id};
 use super::policy::{Action, authorize};
-use super::{Services, contains_text, optional_text, required_text, search_text};
+use super::{Services, check_coordinates, contains_text, group_by, optional_text, required_text, search_text};
 use crate::auth::Principal;
 use crate::domain::credit_code;
 use crate::error::{AppError, AppResult};
@@ -166,13 +166,7 @@ impl Services {
             .order_by_asc(issue::Column::Code)
             .all(self.conn())
             .await?;
-        let mut grouped: HashMap<i64, Vec<issue::Model>> = HashMap::new();
-        for row in rows {
-            if let Some(enterprise) = row.enterprise_id {
-                grouped.entry(enterprise).or_default().push(row);
-            }
-        }
-        Ok(grouped)
+        Ok(group_by(rows, |row| Some((row.enterprise_id?, row))))
     }
 
     pub async fn register_enterprise(&self, actor: &Principal, input: NewEnterprise) -> AppResult<enterprise::Model> {
@@ -182,16 +176,7 @@ impl Services {
             credit_code::validate(&input.credit_code).map_err(|e| AppError::bad_input("creditCode", e.message()))?;
         let industry = optional_text("industry", input.industry.as_deref(), 100)?;
         let address = optional_text("address", input.address.as_deref(), 300)?;
-        match (input.latitude, input.longitude) {
-            (None, None) => {}
-            (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
-            _ => {
-                return Err(AppError::bad_input(
-                    "latitude",
-                    "give `latitude` (-90..90) and `longitude` (-180..180) together",
-                ));
-            }
-        }
+        check_coordinates(input.latitude, input.longitude)?;
         match department::Entity::find_by_id(input.township_id).one(self.conn()).await? {
             Some(township) if township.active && township.kind == DepartmentKind::Township => {}
             _ => return Err(AppError::bad_input("townshipId", "`townshipId` must name an active township")),

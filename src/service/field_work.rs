@@ -17,7 +17,7 @@ use super::idempotency::{Claim, RequestKey};
 use super::issue_lifecycle::Change;
 use super::pagination::{Page, PageArgs, page_by_id};
 use super::policy::{Action, authorize, authorize_lead_work, authorize_responsible_work};
-use super::{Services, optional_text, required_text};
+use super::{Services, check_coordinates, group_by, optional_text, required_text};
 use crate::auth::Principal;
 use crate::domain::lifecycle::Step;
 use crate::error::{AppError, AppResult};
@@ -276,12 +276,7 @@ impl Services {
         }
         authorize(actor, Action::InspectSites)?;
         let findings = required_text("findings", &input.findings, MAX_TEXT)?;
-        if !(-90.0..=90.0).contains(&input.latitude) || !(-180.0..=180.0).contains(&input.longitude) {
-            return Err(AppError::bad_input(
-                "latitude",
-                "`latitude` is within -90..90 and `longitude` within -180..180",
-            ));
-        }
+        check_coordinates(Some(input.latitude), Some(input.longitude))?;
         if input.observed_at > self.clock.now() + chrono::Duration::minutes(5) {
             return Err(AppError::bad_input("observedAt", "`observedAt` cannot be in the future"));
         }
@@ -526,7 +521,7 @@ impl Services {
             .order_by_asc(milestone::Column::Id)
             .all(self.conn())
             .await?;
-        Ok(group_by_issue(rows, |r| r.issue_id))
+        Ok(group_by(rows, |r| Some((r.issue_id, r))))
     }
 
     /// Deadline extensions of each issue, oldest first.
@@ -536,7 +531,7 @@ impl Services {
             .order_by_asc(deadline_extension::Column::Id)
             .all(self.conn())
             .await?;
-        Ok(group_by_issue(rows, |r| r.issue_id))
+        Ok(group_by(rows, |r| Some((r.issue_id, r))))
     }
 
     /// Progress reports of each issue, newest first.
@@ -546,7 +541,7 @@ impl Services {
             .order_by_desc(progress_report::Column::Id)
             .all(self.conn())
             .await?;
-        Ok(group_by_issue(rows, |r| r.issue_id))
+        Ok(group_by(rows, |r| Some((r.issue_id, r))))
     }
 
     /// Site inspections of each issue, oldest first.
@@ -556,9 +551,7 @@ impl Services {
             .order_by_asc(site_inspection::Column::Id)
             .all(self.conn())
             .await?;
-        Ok(group_by_issue(rows.into_iter().filter(|r| r.issue_id.is_some()).collect(), |r| {
-            r.issue_id.unwrap_or_default()
-        }))
+        Ok(group_by(rows, |r| Some((r.issue_id?, r))))
     }
 
     /// An unlinked site inspection, checked for registration as an issue.
@@ -600,14 +593,6 @@ impl Services {
             _ => Err(AppError::bad_input("siteInspectionId", "no site inspection of this issue has this id")),
         }
     }
-}
-
-fn group_by_issue<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
-    let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
-    for row in rows {
-        grouped.entry(key(&row)).or_default().push(row);
-    }
-    grouped
 }
 
 impl Services {

@@ -15,7 +15,7 @@ use sea_orm::{
 
 use super::field_work::{MilestonePlan, check_milestones};
 use super::policy::{Action, authorize, authorize_lead_work};
-use super::{Services, code_text, optional_text, required_text};
+use super::{Services, check_coordinates, code_text, optional_text, required_text};
 use crate::auth::Principal;
 use crate::domain::history::format_ids;
 use crate::domain::lifecycle::Step;
@@ -116,24 +116,6 @@ impl Change {
             cooperators: None,
             expected_version,
         }
-    }
-}
-
-/// Latitude and longitude come together and stay on the globe.
-fn check_coordinates(latitude: Option<f64>, longitude: Option<f64>) -> AppResult<()> {
-    match (latitude, longitude) {
-        (None, None) => Ok(()),
-        (Some(lat), Some(lon)) => {
-            if !(-90.0..=90.0).contains(&lat) {
-                return Err(AppError::bad_input("latitude", "`latitude` must be between -90 and 90"));
-            }
-            if !(-180.0..=180.0).contains(&lon) {
-                return Err(AppError::bad_input("longitude", "`longitude` must be between -180 and 180"));
-            }
-            Ok(())
-        }
-        (Some(_), None) => Err(AppError::bad_input("longitude", "give `longitude` with `latitude`")),
-        (None, Some(_)) => Err(AppError::bad_input("latitude", "give `latitude` with `longitude`")),
     }
 }
 

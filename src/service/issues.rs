@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryF
 
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
 use super::policy::{IssueScope, issue_scope};
-use super::{Services, contains_text, search_text};
+use super::{Services, contains_text, group_by, search_text};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 
@@ -294,11 +294,7 @@ impl Services {
             .order_by_asc(issue_cooperator::Column::DepartmentId)
             .all(self.conn())
             .await?;
-        let mut grouped: HashMap<i64, Vec<i64>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.issue_id).or_default().push(row.department_id);
-        }
-        Ok(grouped)
+        Ok(group_by(rows, |row| Some((row.issue_id, row.department_id))))
     }
 
     /// All events of each issue, oldest first (for the loader; the issues are already visible).
@@ -308,10 +304,6 @@ impl Services {
             .order_by_asc(issue_event::Column::Id)
             .all(self.conn())
             .await?;
-        let mut grouped: HashMap<i64, Vec<issue_event::Model>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.issue_id).or_default().push(row);
-        }
-        Ok(grouped)
+        Ok(group_by(rows, |row| Some((row.issue_id, row))))
     }
 }

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod policy;
 pub mod users;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
@@ -57,6 +58,36 @@ impl Services {
     /// Whether the database answers (for `/readyz`).
     pub async fn database_ready(&self) -> bool {
         self.db.conn.ping().await.is_ok()
+    }
+}
+
+/// Groups rows under an id, keeping their order; rows `split` maps to `None` are left out.
+pub(crate) fn group_by<T, V>(
+    rows: impl IntoIterator<Item = T>,
+    split: impl Fn(T) -> Option<(i64, V)>,
+) -> HashMap<i64, Vec<V>> {
+    let mut grouped: HashMap<i64, Vec<V>> = HashMap::new();
+    for (key, value) in rows.into_iter().filter_map(split) {
+        grouped.entry(key).or_default().push(value);
+    }
+    grouped
+}
+
+/// Latitude and longitude come together and stay on the globe.
+pub(crate) fn check_coordinates(latitude: Option<f64>, longitude: Option<f64>) -> AppResult<()> {
+    match (latitude, longitude) {
+        (None, None) => Ok(()),
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(AppError::bad_input("latitude", "`latitude` must be between -90 and 90"));
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(AppError::bad_input("longitude", "`longitude` must be between -180 and 180"));
+            }
+            Ok(())
+        }
+        (Some(_), None) => Err(AppError::bad_input("longitude", "give `longitude` with `latitude`")),
+        (None, Some(_)) => Err(AppError::bad_input("latitude", "give `latitude` with `longitude`")),
     }
 }
 

@@ -233,7 +233,7 @@ async fn a_repeat_offender_is_named_and_its_next_case_says_so() {
     let county = seed_county(&app).await;
     let bureau = app.bureau();
     let polluter = enterprise(&app, &county, "Polluter", VALID_CODE).await;
-    let clean = enterprise(&app, &county, "Clean works", "12100000400000624D").await;
+    enterprise(&app, &county, "Clean works", "12100000400000624D").await;
     for n in 0..2 {
         let opened = open(&app, json!({ "subjectType": "ENTERPRISE", "enterpriseId": polluter, "grounds": ["SERIOUS_VIOLATION"], "description": format!("Violation {n}") })).await.ok();
         let case = opened.data("openAccountabilityCase.accountabilityCase.id").as_str().unwrap().to_owned();
@@ -262,7 +262,6 @@ async fn a_repeat_offender_is_named_and_its_next_case_says_so() {
     );
     let note = third.data("openAccountabilityCase.accountabilityCase.events.0.note").as_str().unwrap_or_default();
     assert!(note.contains("REPEAT_VIOLATION"), "the event says the ground was added: {note}");
-    let _ = clean;
 }
 
 #[tokio::test]

@@ -17,7 +17,6 @@ const EVERYTHING: &str = "query($first: Int!) { issues(first: $first) { totalCou
 async fn a_page_of_100_issues_with_every_relation_costs_as_many_statements_as_a_page_of_10() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
-    let bureau = bureau_principal();
     // 120 assigned issues, written through the services to keep the set-up quick.
     for n in 0..120 {
         let issue = app.register(&county, &format!("NP-{n:03}")).await;
@@ -25,7 +24,6 @@ async fn a_page_of_100_issues_with_every_relation_costs_as_many_statements_as_a_
             app.assign(&county, &issue, &county_date(n % 9 - 4)).await.ok();
         }
     }
-    let _ = bureau;
     let token = app.token(Role::Superior, "city", None);
     let mut counts = Vec::new();
     for first in [10, 100] {

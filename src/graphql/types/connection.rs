@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use async_graphql::SimpleObject;
 
+use crate::auth::Principal;
 use crate::error::AppResult;
+use crate::service::Services;
 use crate::service::pagination::Page;
 
 type CountFuture = Pin<Box<dyn Future<Output = AppResult<u64>> + Send>>;
@@ -25,6 +27,16 @@ impl TotalCount {
         Fut: Future<Output = AppResult<u64>> + Send + 'static,
     {
         TotalCount::Lazy(Arc::new(move || Box::pin(count())))
+    }
+
+    /// A count through a service call with the viewer, run only if `totalCount` is asked for.
+    pub fn counted<F, Fut>(services: &Services, principal: &Principal, count: F) -> Self
+    where
+        F: Fn(Services, Principal) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = AppResult<u64>> + Send + 'static,
+    {
+        let (services, principal) = (services.clone(), principal.clone());
+        TotalCount::lazy(move || count(services.clone(), principal.clone()))
     }
 
     pub async fn resolve(&self) -> AppResult<u64> {
