@@ -10,6 +10,7 @@ use async_graphql::{ErrorExtensionValues, ServerError};
 use futures_util::StreamExt;
 use serde_json::json;
 
+use super::bearer::actor;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::Actor;
 use crate::error::{AppError, code};
@@ -41,24 +42,6 @@ fn not_acceptable() -> HttpResponse {
         code::BAD_USER_INPUT,
         "accept application/graphql-response+json or application/json",
     )
-}
-
-/// Reads the bearer token, if any, into the acting user. A token that is present but bad is
-/// refused outright (401); no token leaves the request anonymous (only `login` works).
-async fn actor(request: &HttpRequest, services: &Services) -> Result<Actor, AppError> {
-    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
-        return Ok(Actor::Anonymous);
-    };
-    let value =
-        value.to_str().map_err(|_| AppError::Unauthenticated("the Authorization header is malformed".into()))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| AppError::Unauthenticated("use `Authorization: Bearer <token>`".into()))?;
-    let claims = services.tokens.verify(token).map_err(|e| AppError::Unauthenticated(e.to_string()))?;
-    services.resolve_principal(claims).await.map(Actor::User)
 }
 
 fn auth_failure(error: AppError, media: ResponseMedia) -> HttpResponse {

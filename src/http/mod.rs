@@ -1,5 +1,6 @@
 //! The HTTP surface: the GraphQL endpoint, GraphiQL and the health probes.
 
+mod bearer;
 mod graphql;
 mod health;
 mod negotiate;
