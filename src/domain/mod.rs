@@ -7,6 +7,7 @@ pub mod credit_code;
 pub mod history;
 pub mod lifecycle;
 pub mod scoring;
+pub mod warning;
 
 /// An enumeration value as the API spells it (`IN_PROGRESS`), for messages.
 pub fn api_name(value: &impl serde::Serialize) -> String {
