@@ -11,6 +11,7 @@ pub mod field_work;
 pub mod idempotency;
 pub mod issue_lifecycle;
 pub mod issues;
+pub mod ledger;
 pub mod pagination;
 pub mod policy;
 pub mod users;
