@@ -1,9 +1,18 @@
-//! The HTTP surface: the GraphQL endpoint, GraphiQL and the health probes.
+//! The HTTP surface: the GraphQL endpoint, GraphiQL, the health probes, and the downloads of
+//! superior agencies (ledger exports and the battle map).
 
 mod bearer;
+mod csv;
+mod export;
+mod filter_params;
+mod gate;
 mod graphql;
 mod health;
+mod json_error;
+mod ledger_columns;
+mod map;
 mod negotiate;
+mod xlsx;
 
 use actix_web::web;
 
@@ -20,5 +29,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/graphiql", web::get().to(graphql::graphiql))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/export/issues.csv", web::get().to(export::issues_csv))
+        .route("/export/issues.xlsx", web::get().to(export::issues_xlsx))
+        .route("/map/issues.geojson", web::get().to(map::issues_geojson));
 }

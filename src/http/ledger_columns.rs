@@ -1,0 +1,93 @@
+//! The ledger's columns as county offices keep them, in their order, with the words they use
+//! for each value. The CSV and the XLSX export share this one table, so the two files always
+//! agree.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use entity::enums::{IssueStatus, SupervisionLevel};
+
+use crate::service::ledger::LedgerRow;
+
+/// One column: its header and its width in an XLSX sheet (in characters; a Chinese character
+/// takes two).
+pub struct Column {
+    pub header: &'static str,
+    pub width: f64,
+}
+
+/// The columns in order. The README lists each with its English meaning.
+pub const COLUMNS: [Column; 15] = [
+    Column { header: "序号", width: 6.0 },
+    Column { header: "问题编号", width: 14.0 },
+    Column { header: "问题", width: 44.0 },
+    Column { header: "领域", width: 16.0 },
+    Column { header: "类别", width: 16.0 },
+    Column { header: "乡镇", width: 12.0 },
+    Column { header: "牵头单位", width: 22.0 },
+    Column { header: "配合单位", width: 30.0 },
+    Column { header: "责任领导", width: 14.0 },
+    Column { header: "整改时限", width: 12.0 },
+    Column { header: "整改状态", width: 10.0 },
+    Column { header: "是否逾期", width: 9.0 },
+    Column { header: "最新进展", width: 44.0 },
+    Column { header: "销号日期", width: 12.0 },
+    Column { header: "督办级别", width: 9.0 },
+];
+
+/// Joins the cooperating units, as offices write a list of names.
+pub const NAME_SEPARATOR: &str = "、";
+
+/// A cell's value, typed so that the XLSX sheet can store numbers and dates as such.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Number(u64),
+    Text(Cow<'a, str>),
+    Date(Option<NaiveDate>),
+}
+
+fn text(value: Option<&str>) -> Cell<'_> {
+    Cell::Text(Cow::Borrowed(value.unwrap_or_default()))
+}
+
+/// The cells of ledger row number `serial` (from 1).
+pub fn cells(serial: u64, row: &LedgerRow) -> [Cell<'_>; 15] {
+    [
+        Cell::Number(serial),
+        text(Some(&row.code)),
+        text(Some(&row.title)),
+        text(row.aspect.as_deref()),
+        text(row.category.as_deref()),
+        text(row.township.as_deref()),
+        text(row.lead_department.as_deref()),
+        Cell::Text(Cow::Owned(row.cooperating_departments.join(NAME_SEPARATOR))),
+        text(row.leader_name.as_deref()),
+        Cell::Date(row.deadline),
+        text(Some(status_label(row.status))),
+        text(Some(if row.overdue { "是" } else { "否" })),
+        text(row.latest_progress.as_deref()),
+        Cell::Date(row.closed_on),
+        text(row.supervision.map(supervision_label)),
+    ]
+}
+
+/// The status as the ledger names it.
+pub fn status_label(status: IssueStatus) -> &'static str {
+    match status {
+        IssueStatus::Reported => "待交办",
+        IssueStatus::Assigned => "已交办",
+        IssueStatus::InProgress => "整改中",
+        IssueStatus::AwaitingAcceptance => "待验收",
+        IssueStatus::Accepted => "已验收",
+        IssueStatus::Closed => "已销号",
+    }
+}
+
+/// The level of a listed supervision (挂牌督办); empty when the issue is not listed.
+pub fn supervision_label(level: SupervisionLevel) -> &'static str {
+    match level {
+        SupervisionLevel::County => "县级",
+        SupervisionLevel::Municipal => "市级",
+        SupervisionLevel::Provincial => "省级",
+    }
+}
