@@ -11,7 +11,8 @@ use tokio::io::AsyncReadExt;
 
 use super::csv::write_record;
 use super::ledger_columns::{COLUMNS, Cell, cells};
-use super::{GraphqlState, filter_params, gate, json_error, xlsx};
+use super::xlsx::{self, Feed};
+use super::{GraphqlState, filter_params, gate, json_error};
 use crate::error::AppError;
 use crate::service::ledger::{LedgerReader, LedgerRow};
 
@@ -103,16 +104,17 @@ pub async fn issues_xlsx(request: HttpRequest, state: web::Data<GraphqlState>) -
     };
     let disposition = attachment(reader.today(), "xlsx");
     // Two pages in flight at most: the reader stays just ahead of the writer.
-    let (pages, receiver) = tokio::sync::mpsc::channel(2);
+    let (feed, receiver) = tokio::sync::mpsc::channel(2);
     let writer = tokio::task::spawn_blocking(move || xlsx::write_workbook(receiver));
     let read = async {
         while let Some(rows) = reader.next_page().await? {
-            if pages.send(rows).await.is_err() {
+            if feed.send(Feed::Rows(rows)).await.is_err() {
                 // The writer stopped; its own error says why.
-                break;
+                return Ok(());
             }
         }
-        drop(pages);
+        // A send error here, too, leaves the writer's error to tell.
+        let _ = feed.send(Feed::End).await;
         Ok::<_, AppError>(())
     }
     .await;

@@ -19,10 +19,20 @@ pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.sp
 /// The sheet's name, as offices call the list.
 const SHEET_NAME: &str = "问题整改台账";
 
+/// What the reading side sends the writer.
+pub enum Feed {
+    Rows(Vec<LedgerRow>),
+    /// Every page has been sent: save the workbook.
+    End,
+}
+
 /// Writes the pages as they arrive, then saves the workbook into an anonymous temporary file
 /// (gone once closed) and returns it rewound. Call it on a blocking thread: it blocks on the
-/// channel. It ends early, without error, when the sender is dropped.
-pub fn write_workbook(mut pages: Receiver<Vec<LedgerRow>>) -> anyhow::Result<File> {
+/// channel. When the sender goes away without `End` (reading failed, or the request future was
+/// dropped), it stops without spending the compression on a file nobody will get. (actix-web
+/// keeps running a handler whose HTTP/1 client has gone, so a client that gives up does not
+/// by itself stop a workbook; the per-subject rate limit bounds that cost.)
+pub fn write_workbook(mut feed: Receiver<Feed>) -> anyhow::Result<File> {
     let mut workbook = Workbook::new();
     let header = Format::new()
         .set_bold()
@@ -39,10 +49,16 @@ pub fn write_workbook(mut pages: Receiver<Vec<LedgerRow>>) -> anyhow::Result<Fil
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut serial: u64 = 0;
-    while let Some(rows) = pages.blocking_recv() {
-        for row in &rows {
-            serial += 1;
-            write_row(sheet, serial, row, &date)?;
+    loop {
+        match feed.blocking_recv() {
+            Some(Feed::Rows(rows)) => {
+                for row in &rows {
+                    serial += 1;
+                    write_row(sheet, serial, row, &date)?;
+                }
+            }
+            Some(Feed::End) => break,
+            None => anyhow::bail!("the workbook was abandoned after {serial} rows"),
         }
     }
     let mut file = tempfile::tempfile().context("creating a temporary file for the workbook")?;
