@@ -14,6 +14,11 @@ impl CountyClock {
         Self { tz }
     }
 
+    /// The county's time zone.
+    pub fn timezone(&self) -> Tz {
+        self.tz
+    }
+
     /// The current instant, at the microsecond precision both databases store.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now().trunc_subsecs(6)

@@ -1,7 +1,7 @@
 //! The GraphQL schema: types only translate between the API and the services.
 
 mod context;
-mod ids;
+pub mod ids;
 mod loaders;
 mod mutation;
 mod query;

@@ -484,5 +484,8 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         |ids: Vec<i64>| async move { services.extensions_by_ids(principal, &ids).await },
         |r| { Node::DeadlineExtension(DeadlineExtension(r)) }
     );
+    fetch!(NodeKind::Evidence, |ids: Vec<i64>| async move { services.evidence_by_ids(principal, &ids).await }, |r| {
+        Node::Evidence(crate::graphql::types::evidence::Evidence(r))
+    });
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

@@ -1,7 +1,10 @@
-//! The HTTP surface: the GraphQL endpoint, GraphiQL and the health probes.
+//! The HTTP surface: the GraphQL endpoint (with uploads), evidence downloads, GraphiQL and
+//! the health probes.
 
+mod evidence;
 mod graphql;
 mod health;
+mod multipart;
 mod negotiate;
 
 use actix_web::web;
@@ -18,6 +21,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(web::to(graphql::method_not_allowed)),
         )
         .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/evidence/{id}", web::get().to(evidence::download))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz));
 }

@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod demo;
 mod errors;
+mod evidence;
 mod field_work;
 mod http_rules;
 mod identity_provider;

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod department;
 pub mod enterprise;
 pub mod enums;
+pub mod evidence;
 pub mod field_work;
 pub mod issue;
 pub mod node;
