@@ -14,6 +14,7 @@ pub mod issue_lifecycle;
 pub mod issues;
 pub mod pagination;
 pub mod policy;
+pub mod statistics;
 pub mod users;
 
 use std::collections::HashMap;

@@ -19,4 +19,6 @@ mod matrix;
 mod migrations;
 mod schema;
 mod statements;
+mod statistics;
 mod visibility;
+mod written_history;

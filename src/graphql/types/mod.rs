@@ -12,4 +12,5 @@ pub mod field_work;
 pub mod issue;
 pub mod node;
 pub mod scalars;
+pub mod statistics;
 pub mod user;
