@@ -96,12 +96,23 @@ pub struct LimitSettings {
     /// The highest cost a query may have (a list costs its page size times its children).
     #[arg(long = "max-cost", env = "RECTIFY_MAX_COST", default_value_t = 25_000)]
     pub max_cost: usize,
+    /// The largest file one upload may carry (checked while it streams in).
+    #[arg(long = "max-upload-bytes", env = "RECTIFY_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { max_body_bytes: 1_048_576, max_depth: 15, max_cost: 25_000 }
+        Self { max_body_bytes: 1_048_576, max_depth: 15, max_cost: 25_000, max_upload_bytes: 20 * 1024 * 1024 }
     }
+}
+
+/// Where uploaded evidence is kept.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvidenceSettings {
+    /// `file://DIR` (relative or absolute) or, in a build with the `s3` feature, `s3://bucket/prefix`.
+    #[arg(long = "evidence-store", env = "RECTIFY_EVIDENCE_STORE", default_value = "file://data/evidence")]
+    pub store: String,
 }
 
 /// Everything `serve` needs.
@@ -118,6 +129,8 @@ pub struct Settings {
     pub county: CountySettings,
     #[command(flatten)]
     pub limits: LimitSettings,
+    #[command(flatten)]
+    pub evidence: EvidenceSettings,
 }
 
 /// Parses a lifetime such as `8h`, `30m`, `90s` or `2d`.

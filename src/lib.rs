@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod evidence_store;
 pub mod graphql;
 pub mod http;
 pub mod service;

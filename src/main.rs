@@ -9,9 +9,12 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use rand::RngCore;
 use rectify::auth::{TokenService, ensure_crypto_backend};
-use rectify::config::{AuthSettings, CountySettings, DatabaseSettings, Secret, Settings, parse_duration};
+use rectify::config::{
+    AuthSettings, CountySettings, DatabaseSettings, EvidenceSettings, Secret, Settings, parse_duration,
+};
 use rectify::db::{Database, redact_url};
 use rectify::domain::clock::CountyClock;
+use rectify::evidence_store::EvidenceStore;
 use rectify::graphql::schema_sdl;
 use rectify::service::Services;
 use rectify::startup::Application;
@@ -52,6 +55,8 @@ enum Command {
         database: DatabaseSettings,
         #[command(flatten)]
         county: CountySettings,
+        #[command(flatten)]
+        evidence: EvidenceSettings,
     },
     /// Print a signed token (needs RECTIFY_JWT_SECRET).
     Token {
@@ -111,11 +116,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             eprintln!("migrations are up to date");
             Ok(())
         }
-        Command::SeedDemo { database, county } => {
+        Command::SeedDemo { database, county, evidence } => {
             let db = open_database(&database).await?;
             // Seeding signs no tokens; a throwaway key satisfies the service.
             let tokens = TokenService::new(&AuthSettings::defaults(), &random_secret())?;
-            Services::new(db, CountyClock::new(county.timezone), Arc::new(tokens))
+            let store = EvidenceStore::open(&evidence.store)?;
+            Services::new(db, CountyClock::new(county.timezone), Arc::new(tokens), store)
                 .with_repeat_offender(county.repeat_offender())
                 .seed_demo()
                 .await?;
@@ -186,7 +192,8 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let tokens = Arc::new(TokenService::new(&settings.auth, secret.expose())?);
     let db = open_database(&settings.database).await?;
     tracing::info!(database = %redact_url(&settings.database.url), "database ready");
-    let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone())
+    let store = EvidenceStore::open(&settings.evidence.store)?;
+    let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone(), store)
         .with_repeat_offender(settings.county.repeat_offender());
     // Demo tokens are printed only where they cannot open a real ledger: when the key was
     // made for this run, or the data was seeded just now.

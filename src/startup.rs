@@ -44,6 +44,7 @@ impl Application {
             schema: build_schema(&settings.limits),
             services,
             max_body_bytes: settings.limits.max_body_bytes,
+            max_upload_bytes: settings.limits.max_upload_bytes,
         });
         spawn_key_purge(state.services.clone());
         let server =

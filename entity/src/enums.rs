@@ -102,6 +102,7 @@ pub enum IssueAction {
     SiteInspected,
     ExtensionRequested,
     ExtensionDecided,
+    EvidenceAdded,
 }
 
 /// Who an accountability case is against.
@@ -243,4 +244,19 @@ pub enum ExtensionStatus {
     Pending,
     Approved,
     Rejected,
+}
+
+/// What a piece of evidence shows.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EvidenceKind {
+    PhotoBefore,
+    PhotoAfter,
+    Document,
+    MonitoringReport,
+    PenaltyDecision,
+    Other,
 }

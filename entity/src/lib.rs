@@ -14,6 +14,8 @@ pub mod deadline_extension;
 pub mod department;
 pub mod enterprise;
 pub mod enums;
+pub mod evidence;
+pub mod evidence_citation;
 pub mod idempotency_key;
 pub mod inspection_round;
 pub mod issue;

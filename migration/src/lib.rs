@@ -6,6 +6,7 @@ mod helpers;
 mod m20261128_000001_create_ledger;
 mod m20261128_000002_accountability_and_assessment;
 mod m20261128_000003_field_work;
+mod m20261128_000004_evidence;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_ledger::Migration),
             Box::new(m20261128_000002_accountability_and_assessment::Migration),
             Box::new(m20261128_000003_field_work::Migration),
+            Box::new(m20261128_000004_evidence::Migration),
         ]
     }
 }

@@ -14,6 +14,18 @@ impl CountyClock {
         Self { tz }
     }
 
+    /// The county's time zone.
+    pub fn timezone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The county's offset from UTC now, in days (for SQL date arithmetic on SQLite).
+    pub fn utc_offset_days(&self) -> f64 {
+        use chrono::Offset;
+        let offset = Utc::now().with_timezone(&self.tz).offset().fix().local_minus_utc();
+        f64::from(offset) / 86_400.0
+    }
+
     /// The current instant, at the microsecond precision both databases store.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now().trunc_subsecs(6)

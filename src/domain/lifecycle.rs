@@ -22,6 +22,7 @@ pub enum Step {
     RecordSiteInspection,
     RequestExtension,
     DecideExtension,
+    AddEvidence,
 }
 
 /// Where a step leads, and the action its event records.
@@ -63,6 +64,8 @@ impl Step {
             (Step::DecideExtension, Assigned | InProgress | AwaitingAcceptance) => {
                 outcome(from, IssueAction::ExtensionDecided)
             }
+            // Photos and documents may come at any time, look-backs of closed issues included.
+            (Step::AddEvidence, _) => outcome(from, IssueAction::EvidenceAdded),
             _ => None,
         }
     }
@@ -86,6 +89,7 @@ impl Step {
             Step::RecordSiteInspection => "record a site inspection of",
             Step::RequestExtension => "request a deadline extension for",
             Step::DecideExtension => "decide a deadline extension for",
+            Step::AddEvidence => "add evidence to",
         }
     }
 }

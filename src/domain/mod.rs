@@ -4,8 +4,10 @@ pub mod accountability;
 pub mod cents;
 pub mod clock;
 pub mod credit_code;
+pub mod file_type;
 pub mod history;
 pub mod lifecycle;
+pub mod photo_metadata;
 pub mod scoring;
 pub mod warning;
 

@@ -23,10 +23,11 @@ pub enum NodeKind {
     ProgressReport,
     SiteInspection,
     DeadlineExtension,
+    Evidence,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 15] = [
+    const ALL: [NodeKind; 16] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -42,6 +43,7 @@ impl NodeKind {
         NodeKind::ProgressReport,
         NodeKind::SiteInspection,
         NodeKind::DeadlineExtension,
+        NodeKind::Evidence,
     ];
 
     fn name(self) -> &'static str {
@@ -61,6 +63,7 @@ impl NodeKind {
             NodeKind::ProgressReport => "ProgressReport",
             NodeKind::SiteInspection => "SiteInspection",
             NodeKind::DeadlineExtension => "DeadlineExtension",
+            NodeKind::Evidence => "Evidence",
         }
     }
 }

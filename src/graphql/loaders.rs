@@ -21,6 +21,7 @@ use tokio::sync::OnceCell;
 use crate::auth::{Actor, Principal};
 use crate::error::AppResult;
 use crate::service::Services;
+use crate::service::evidence::Citer;
 
 /// The reference tables, each read at most once per request.
 pub struct ReferenceData {
@@ -146,6 +147,23 @@ batch_loader!(
     CaseIssuesLoader, Vec<i64>, case_issue_ids
 );
 
+batch_loader!(
+    /// The evidence of each issue, newest first, by issue id.
+    EvidenceLoader, Vec<entity::evidence::Model>, evidence_of
+);
+
+/// The evidence each progress report, site inspection or acceptance request cites.
+pub struct CitedEvidenceLoader(Services);
+
+impl Loader<Citer> for CitedEvidenceLoader {
+    type Value = Vec<entity::evidence::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Citer]) -> Result<HashMap<Citer, Self::Value>, Self::Error> {
+        Ok(self.0.evidence_cited_by(keys).await?)
+    }
+}
+
 /// Loaders whose answers depend on who asks: they hold the viewer and return only what the
 /// viewer may see.
 macro_rules! viewer_loader {
@@ -216,6 +234,8 @@ impl Loaders {
             .data(cached(SiteInspectionsLoader(s())))
             .data(cached(ExtensionsLoader(s())))
             .data(cached(OriginInspectionLoader(s())))
+            .data(cached(EvidenceLoader(s())))
+            .data(cached(CitedEvidenceLoader(s())))
     }
 }
 

@@ -248,6 +248,30 @@ impl QueryRoot {
         Ok(ctx.services()?.list_aspects(ctx.principal()?).await?.into_iter().map(Aspect).collect())
     }
 
+    /// Counts and rates of the issues the viewer may see (a department: its own), narrowed by
+    /// `filter` and grouped by up to four dimensions; now, or as the ledger stood at the end of
+    /// the county day `asOf` (rebuilt from the issues' events). With `asOf`, the filter picks
+    /// issues by their fields today; their status, lead department, deadline, severity,
+    /// category and supervision are those of that day.
+    #[graphql(complexity = "5000 + child_complexity")]
+    async fn issue_statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
+        #[graphql(desc = "Group by these dimensions, in this order (at most four, each once).")] group_by: Option<
+            Vec<crate::graphql::types::statistics::IssueDimension>,
+        >,
+        #[graphql(desc = "Count the ledger as it stood at the end of this county day (not after today).")]
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<crate::graphql::types::statistics::IssueStatistics> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let dimensions: Vec<crate::service::statistics::Dimension> =
+            group_by.unwrap_or_default().into_iter().map(Into::into).collect();
+        let raw = services.issue_statistics(principal, &filter, &dimensions, as_of.map(|d| d.0)).await?;
+        crate::graphql::types::statistics::IssueStatistics::build(ctx, &dimensions, raw).await
+    }
+
     /// Issues the viewer may see (a department: those it leads or cooperates on), filtered and
     /// ordered; newest first by default.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -484,5 +508,8 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         |ids: Vec<i64>| async move { services.extensions_by_ids(principal, &ids).await },
         |r| { Node::DeadlineExtension(DeadlineExtension(r)) }
     );
+    fetch!(NodeKind::Evidence, |ids: Vec<i64>| async move { services.evidence_by_ids(principal, &ids).await }, |r| {
+        Node::Evidence(crate::graphql::types::evidence::Evidence(r))
+    });
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::bearer::actor;
+use super::multipart;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::Actor;
 use crate::error::{AppError, code};
@@ -22,10 +23,16 @@ pub struct GraphqlState {
     pub schema: AppSchema,
     pub services: Services,
     pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).
-fn error_response(status: StatusCode, media: ResponseMedia, error_code: &str, message: &str) -> HttpResponse {
+pub(super) fn error_response(
+    status: StatusCode,
+    media: ResponseMedia,
+    error_code: &str,
+    message: &str,
+) -> HttpResponse {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": error_code } }] });
     let mut response = HttpResponse::build(status);
     response.content_type(media.content_type());
@@ -44,7 +51,7 @@ fn not_acceptable() -> HttpResponse {
     )
 }
 
-fn auth_failure(error: AppError, media: ResponseMedia) -> HttpResponse {
+pub(super) fn auth_failure(error: AppError, media: ResponseMedia) -> HttpResponse {
     error.log();
     let status = match error {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
@@ -160,15 +167,47 @@ async fn read_body(
     Ok(body)
 }
 
-/// `POST /graphql` with a JSON body.
+/// `POST /graphql` with a multipart body: a request with file uploads. The token is checked
+/// before any file is read, so that no one without one can fill the disk.
+async fn post_multipart(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<GraphqlState>,
+    media: ResponseMedia,
+) -> HttpResponse {
+    if !multipart::has_preflight_header(&request) {
+        let message = "multipart requests need a `GraphQL-Require-Preflight: 1` header \
+                       (browsers send plain forms across sites without asking first)";
+        return error_response(StatusCode::BAD_REQUEST, media, code::BAD_USER_INPUT, message);
+    }
+    let actor = match actor(&request, &state.services).await {
+        Ok(Actor::Anonymous) => {
+            let message = "a bearer token is required to upload";
+            return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
+        }
+        Ok(actor) => actor,
+        Err(error) => return auth_failure(error, media),
+    };
+    let limits =
+        multipart::UploadLimits { max_body_bytes: state.max_body_bytes, max_file_bytes: state.max_upload_bytes };
+    match multipart::read(&request, payload, limits).await {
+        Ok(graphql_request) => execute(&state, graphql_request, actor, media).await,
+        Err(refusal) => error_response(refusal.status, media, code::BAD_USER_INPUT, &refusal.message),
+    }
+}
+
+/// `POST /graphql` with a JSON body (or a multipart one, for uploads).
 pub async fn post(request: HttpRequest, payload: web::Payload, state: web::Data<GraphqlState>) -> HttpResponse {
     let Some(media) = response_media(&request) else { return not_acceptable() };
+    if multipart::is_multipart(&request) {
+        return post_multipart(request, payload, state, media).await;
+    }
     if !is_json_body(&request) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             code::BAD_USER_INPUT,
-            "send the request as application/json (UTF-8)",
+            "send the request as application/json (UTF-8), or multipart/form-data for uploads",
         );
     }
     let body = match read_body(&request, payload, state.max_body_bytes).await {

@@ -1,8 +1,9 @@
-//! The HTTP surface: the GraphQL endpoint, GraphiQL, the health probes, and the downloads of
-//! superior agencies (ledger exports and the battle map).
+//! The HTTP surface: the GraphQL endpoint (with uploads), evidence downloads, GraphiQL, the
+//! health probes, and the downloads of superior agencies (ledger exports and the battle map).
 
 mod bearer;
 mod csv;
+mod evidence;
 mod export;
 mod filter_params;
 mod gate;
@@ -11,6 +12,7 @@ mod health;
 mod json_error;
 mod ledger_columns;
 mod map;
+mod multipart;
 mod negotiate;
 mod xlsx;
 
@@ -28,6 +30,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(web::to(graphql::method_not_allowed)),
         )
         .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/evidence/{id}", web::get().to(evidence::download))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/export/issues.csv", web::get().to(export::issues_csv))

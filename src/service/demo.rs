@@ -3,7 +3,7 @@
 //! the same checks and events) as real requests.
 
 use chrono::{Duration, NaiveDate};
-use entity::enums::{DepartmentKind, InspectionKind, InspectionLevel, Role, Severity, SupervisionLevel};
+use entity::enums::{DepartmentKind, EvidenceKind, InspectionKind, InspectionLevel, Role, Severity, SupervisionLevel};
 use entity::{department, issue};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -17,6 +17,7 @@ use super::cases::{CaseStepInput, Decision, MeasureInput, NewCase};
 use super::catalog::{NewCategory, NewRound};
 use super::departments::NewDepartment;
 use super::enterprises::NewEnterprise;
+use super::evidence::NewEvidence;
 use super::field_work::MilestonePlan;
 use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StartInput, StepInput, Supervision};
 use crate::auth::Principal;
@@ -38,6 +39,9 @@ enum Stage {
     /// Closed, then found again and reopened.
     Relapsed,
 }
+
+/// The demo's photo after rectification: a small green square.
+const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/demo-photo-after.png");
 
 const DEPARTMENTS: &[(&str, &str, DepartmentKind, &str)] = &[
     ("EPB", "县生态环境局（整改办）", DepartmentKind::Bureau, "王建国"),
@@ -241,7 +245,8 @@ impl Services {
             if matches!(stage, Stage::InProgress) {
                 continue;
             }
-            self.request_acceptance(&lead_actor, step("整改措施已全部落实，申请验收。")).await?;
+            let photo = self.seed_demo_photo(&lead_actor, issue.id).await?;
+            self.request_acceptance(&lead_actor, step("整改措施已全部落实，申请验收。"), &[photo]).await?;
             if matches!(stage, Stage::Awaiting) {
                 continue;
             }
@@ -267,6 +272,23 @@ impl Services {
         }
         debug_assert!(issue::Entity::find().count(self.conn()).await? == 40);
         self.seed_demo_accountability(&bureau, &ids, &townships).await
+    }
+
+    /// A small photo "after rectification" for an issue, uploaded as its lead department would.
+    async fn seed_demo_photo(&self, lead: &Principal, issue_id: i64) -> AppResult<i64> {
+        use std::io::Write;
+        let mut file = tempfile::tempfile().map_err(AppError::internal)?;
+        file.write_all(DEMO_PHOTO).map_err(AppError::internal)?;
+        let new = NewEvidence {
+            issue_id: Some(issue_id),
+            kind: EvidenceKind::PhotoAfter,
+            file_name: "整改后现场.png".into(),
+            captured_at: None,
+            latitude: None,
+            longitude: None,
+            note: Some("整改完成后现场照片".into()),
+        };
+        Ok(self.upload_evidence(lead, new, file, None).await?.id)
     }
 
     /// Enterprises (one a repeat offender), a case in every state, and an open assessment

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use super::evidence::Citer;
 use super::idempotency::{Claim, RequestKey};
 use super::issue_lifecycle::Change;
 use super::pagination::{Page, PageArgs, page_by_id};
@@ -44,6 +45,7 @@ pub struct NewProgressReport {
     pub issue_id: i64,
     pub content: String,
     pub percent_complete: i32,
+    pub evidence_ids: Vec<i64>,
 }
 
 #[derive(Serialize)]
@@ -54,6 +56,7 @@ pub struct NewSiteInspection {
     pub observed_at: DateTime<Utc>,
     pub findings: String,
     pub result: SiteInspectionResult,
+    pub evidence_ids: Vec<i64>,
 }
 
 #[derive(Serialize)]
@@ -89,7 +92,7 @@ pub(crate) fn check_milestones(milestones: &[MilestonePlan], field: &str) -> App
 
 impl Services {
     /// Opens the transaction of a create, claiming the key first; `Err(id)` is a replay.
-    async fn begin_create(
+    pub(crate) async fn begin_create(
         &self,
         actor: &Principal,
         key: Option<&RequestKey>,
@@ -107,7 +110,12 @@ impl Services {
         }
     }
 
-    async fn finish_create(&self, txn: DatabaseTransaction, claimed: Option<i64>, created: i64) -> AppResult<i64> {
+    pub(crate) async fn finish_create(
+        &self,
+        txn: DatabaseTransaction,
+        claimed: Option<i64>,
+        created: i64,
+    ) -> AppResult<i64> {
         if let Some(claimed) = claimed {
             self.settle_key(&txn, claimed, created).await?;
         }
@@ -254,6 +262,7 @@ impl Services {
         }
         .insert(&txn)
         .await?;
+        self.cite_evidence(&txn, &input.evidence_ids, Some(input.issue_id), Citer::ProgressReport(created.id)).await?;
         let id = self.finish_create(txn, claimed, created.id).await?;
         self.progress_report(id).await
     }
@@ -307,6 +316,7 @@ impl Services {
         }
         .insert(&txn)
         .await?;
+        self.cite_evidence(&txn, &input.evidence_ids, input.issue_id, Citer::SiteInspection(created.id)).await?;
         let id = self.finish_create(txn, claimed, created.id).await?;
         self.site_inspection(id).await
     }

@@ -10,9 +10,11 @@ use entity::enums::{DepartmentKind, IssueStatus, Severity, SupervisionLevel};
 use entity::{category, department, inspection_round, issue, issue_cooperator, issue_event};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
+use super::evidence::Citer;
 use super::field_work::{MilestonePlan, check_milestones};
 use super::policy::{Action, authorize, authorize_lead_work};
 use super::{Services, check_coordinates, code_text, optional_text, required_text};
@@ -212,6 +214,7 @@ impl Services {
         let note = match &inspection {
             Some(found) => {
                 self.link_inspection(&txn, found.id, created.id).await?;
+                self.adopt_inspection_evidence(&txn, found.id, created.id).await?;
                 Some(format!(
                     "registered from the site inspection of {} by {}",
                     self.clock.date_at(found.observed_at),
@@ -379,14 +382,37 @@ impl Services {
         Ok(saved)
     }
 
-    pub async fn request_acceptance(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
+    /// Acceptance needs proof: at least one evidence item of the issue, cited by the request's
+    /// event.
+    pub async fn request_acceptance(
+        &self,
+        actor: &Principal,
+        input: StepInput,
+        evidence_ids: &[i64],
+    ) -> AppResult<issue::Model> {
         let current = self.issue_for_change(actor, input.issue_id).await?;
         authorize_lead_work(actor, current.lead_department_id)?;
         let summary = required_text("summary", input.text.as_deref().unwrap_or_default(), 20_000)?;
+        if evidence_ids.is_empty() {
+            return Err(AppError::bad_input(
+                "evidenceIds",
+                "cite at least one evidence item of this issue (upload it with `uploadEvidence` first)",
+            ));
+        }
         let mut change = Change::new(Step::RequestAcceptance, input.expected_version);
         change.columns.acceptance_summary = Set(Some(summary.clone()));
         change.note = Some(summary);
-        self.apply(actor, current, change).await
+        let txn = self.conn().begin().await?;
+        let saved = self.apply_in(&txn, actor, current, change).await?;
+        let event = issue_event::Entity::find()
+            .filter(issue_event::Column::IssueId.eq(saved.id))
+            .order_by_desc(issue_event::Column::Id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the acceptance request's event is missing")))?;
+        self.cite_evidence(&txn, evidence_ids, Some(saved.id), Citer::Event(event.id)).await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn accept_rectification(&self, actor: &Principal, input: Acceptance) -> AppResult<issue::Model> {

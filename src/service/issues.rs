@@ -129,7 +129,7 @@ const COMPLETED: [IssueStatus; 2] = [IssueStatus::Accepted, IssueStatus::Closed]
 
 impl Services {
     /// The rows an actor may read, narrowed by `filter`.
-    pub(super) fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<Condition> {
+    pub(crate) fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<Condition> {
         let mut condition = Condition::all();
         if let IssueScope::Department(id) = issue_scope(actor) {
             condition = condition.add(lead_or_cooperating(id));

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod demo;
 pub mod departments;
 pub mod enterprises;
+pub mod evidence;
 pub mod field_work;
 pub mod idempotency;
 pub mod issue_lifecycle;
@@ -14,6 +15,7 @@ pub mod issues;
 pub mod ledger;
 pub mod pagination;
 pub mod policy;
+pub mod statistics;
 pub mod users;
 
 use std::collections::HashMap;
@@ -25,6 +27,7 @@ use crate::auth::TokenService;
 use crate::db::Database;
 use crate::domain::clock::CountyClock;
 use crate::error::{AppError, AppResult};
+use crate::evidence_store::EvidenceStore;
 pub use enterprises::RepeatOffenderRule;
 
 /// What every use case needs: the database, the county's clock and the token service.
@@ -35,11 +38,19 @@ pub struct Services {
     pub tokens: Arc<TokenService>,
     pub repeat_offender: RepeatOffenderRule,
     login_guard: Arc<users::LoginGuard>,
+    pub(crate) evidence_store: EvidenceStore,
 }
 
 impl Services {
-    pub fn new(db: Database, clock: CountyClock, tokens: Arc<TokenService>) -> Self {
-        Self { db, clock, tokens, repeat_offender: RepeatOffenderRule::default(), login_guard: Arc::default() }
+    pub fn new(db: Database, clock: CountyClock, tokens: Arc<TokenService>, evidence_store: EvidenceStore) -> Self {
+        Self {
+            db,
+            clock,
+            tokens,
+            repeat_offender: RepeatOffenderRule::default(),
+            login_guard: Arc::default(),
+            evidence_store,
+        }
     }
 
     /// Sets when an enterprise counts as a repeat offender (default: 2 within 365 days).
@@ -63,11 +74,11 @@ impl Services {
 }
 
 /// Groups rows under an id, keeping their order; rows `split` maps to `None` are left out.
-pub(crate) fn group_by<T, V>(
+pub(crate) fn group_by<K: std::hash::Hash + Eq, T, V>(
     rows: impl IntoIterator<Item = T>,
-    split: impl Fn(T) -> Option<(i64, V)>,
-) -> HashMap<i64, Vec<V>> {
-    let mut grouped: HashMap<i64, Vec<V>> = HashMap::new();
+    split: impl Fn(T) -> Option<(K, V)>,
+) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
     for (key, value) in rows.into_iter().filter_map(split) {
         grouped.entry(key).or_default().push(value);
     }

@@ -220,7 +220,8 @@ impl_id_of!(
     entity::case_event::Model,
     entity::assessment_period::Model,
     entity::site_inspection::Model,
-    entity::progress_report::Model
+    entity::progress_report::Model,
+    entity::evidence::Model
 );
 
 #[cfg(test)]

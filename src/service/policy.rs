@@ -182,6 +182,19 @@ pub fn authorize_lead_work(principal: &Principal, lead: Option<i64>) -> AppResul
     }
 }
 
+/// Evidence of an issue comes from those who work on it (the lead and cooperating departments)
+/// and those who check it on site (inspectors and the bureau). Evidence of a suspected new
+/// problem, not yet an issue, only from the latter.
+pub fn authorize_evidence_upload(principal: &Principal, issue: Option<(Option<i64>, &[i64])>) -> AppResult<()> {
+    if authorize(principal, Action::InspectSites).is_ok() {
+        return Ok(());
+    }
+    match issue {
+        Some((lead, cooperating)) => authorize_responsible_work(principal, lead, cooperating),
+        None => Err(AppError::forbidden("only inspectors and the bureau may document a suspected problem")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +268,25 @@ mod tests {
         assert!(authorize_lead_work(&principal(Department, Some(8)), Some(7)).is_err());
         assert!(authorize_lead_work(&principal(Department, Some(7)), None).is_err());
         assert!(authorize_lead_work(&principal(Bureau, None), Some(7)).is_err());
+    }
+
+    #[test]
+    fn evidence_comes_from_the_responsible_departments_and_the_inspectors() {
+        let issue = Some((Some(7), &[8][..]));
+        for (role, department, expected) in [
+            (Department, Some(7), true),
+            (Department, Some(8), true),
+            (Department, Some(9), false),
+            (Inspector, None, true),
+            (Bureau, None, true),
+            (Leader, None, false),
+            (Superior, None, false),
+            (Admin, None, false),
+        ] {
+            let p = principal(role, department);
+            assert_eq!(authorize_evidence_upload(&p, issue).is_ok(), expected, "{role:?} {department:?}");
+        }
+        assert!(authorize_evidence_upload(&principal(Inspector, None), None).is_ok());
+        assert!(authorize_evidence_upload(&principal(Department, Some(7)), None).is_err());
     }
 }

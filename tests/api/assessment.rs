@@ -1,112 +1,15 @@
 //! The one-vote-veto assessment through the API, computed from a history the test writes
 //! with its own dates (2025, so that every period here has ended).
 
-use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
     AccountabilityMeasure, AccountabilitySubjectType, CaseStatus, IssueAction, IssueStatus, Role, Severity,
 };
-use entity::{accountability_case, case_measure, issue, issue_event};
+use entity::{accountability_case, case_measure};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-
-fn row_id(global: &str) -> i64 {
-    use base64::Engine;
-    let text = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
-    text.split_once(':').unwrap().1.parse().unwrap()
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    format!("{text}T04:00:00Z").parse().unwrap()
-}
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
-
-/// One step of a written history: what happened, when, and the state after it.
-struct Step {
-    action: IssueAction,
-    to: IssueStatus,
-    on: &'static str,
-    lead: Option<i64>,
-    cooperating: &'static str,
-}
-
-/// Writes an issue and its events directly, as they would have been recorded on those days.
-async fn write_issue(
-    app: &TestApp,
-    county: &County,
-    code: &str,
-    severity: Severity,
-    deadline: &str,
-    steps: &[Step],
-) -> i64 {
-    let last = steps.last().unwrap();
-    let row = issue::ActiveModel {
-        code: Set(code.into()),
-        title: Set(format!("Problem {code}")),
-        description: Set("d".into()),
-        status: Set(last.to),
-        severity: Set(severity),
-        round_id: Set(row_id(&county.round)),
-        category_id: Set(row_id(&county.category)),
-        location: Set(None),
-        township_id: Set(None),
-        latitude: Set(None),
-        longitude: Set(None),
-        requires_engineering: Set(false),
-        lead_department_id: Set(last.lead),
-        leader_name: Set(Some("L".into())),
-        deadline: Set(Some(date(deadline))),
-        supervision_level: Set(None),
-        supervision_deadline: Set(None),
-        supervision_note: Set(None),
-        supervision_listed_at: Set(None),
-        supervision_listed_by: Set(None),
-        plan_summary: Set(None),
-        acceptance_summary: Set(None),
-        reopen_count: Set(0),
-        accepted_at: Set(None),
-        notice_ends_on: Set(None),
-        closed_at: Set(None),
-        enterprise_id: Set(None),
-        site_inspection_id: Set(None),
-        version: Set(steps.len() as i32),
-        created_at: Set(at(steps[0].on)),
-        updated_at: Set(at(last.on)),
-        ..Default::default()
-    };
-    let id = issue::Entity::insert(row).exec(&app.db.conn).await.unwrap().last_insert_id;
-    let mut from = None;
-    let events: Vec<issue_event::ActiveModel> = steps
-        .iter()
-        .map(|step| {
-            let event = issue_event::ActiveModel {
-                issue_id: Set(id),
-                action: Set(step.action),
-                from_status: Set(from),
-                to_status: Set(step.to),
-                actor_sub: Set("history".into()),
-                actor_role: Set(Role::Bureau),
-                note: Set(None),
-                at: Set(at(step.on)),
-                lead_department_id: Set(step.lead),
-                cooperating_department_ids: Set(Some(step.cooperating.into())),
-                deadline: Set(step.lead.map(|_| date(deadline))),
-                severity: Set(Some(severity)),
-                category_id: Set(Some(row_id(&county.category))),
-                supervision_level: Set(None),
-                ..Default::default()
-            };
-            from = Some(step.to);
-            event
-        })
-        .collect();
-    issue_event::Entity::insert_many(events).exec(&app.db.conn).await.unwrap();
-    id
-}
+use crate::written_history::{Step, at, row_id, write_issue};
 
 /// A case decided on `on` against `department`, with these measures.
 async fn write_case(app: &TestApp, code: &str, department: i64, on: &str, measures: &[AccountabilityMeasure]) {

@@ -225,10 +225,11 @@ async fn an_acceptance_may_cite_the_site_inspection_that_checked_the_fix() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
     let issue = started(&app, &county, "CHECK-1", json!([])).await;
+    let proof = app.proof(&app.department("WATER"), &issue).await;
     app.mutate(
         &app.department("WATER"),
         "requestAcceptance",
-        json!({ "issueId": issue, "summary": "Done" }),
+        json!({ "issueId": issue, "summary": "Done", "evidenceIds": [proof] }),
         "issue { id }",
     )
     .await
@@ -528,10 +529,11 @@ async fn milestones_of_an_accepted_issue_are_no_longer_overdue() {
     let issue = started(&app, &county, "DONE-1", json!([{ "title": "Late step", "dueOn": county_date(-3) }])).await;
     let before = app.gql(Some(&app.bureau()), PLAN, json!({ "id": issue })).await.ok();
     assert_eq!(before.data("issue.plan.milestones.0.overdue"), true);
+    let proof = app.proof(&app.department("WATER"), &issue).await;
     app.mutate(
         &app.department("WATER"),
         "requestAcceptance",
-        json!({ "issueId": issue, "summary": "Done" }),
+        json!({ "issueId": issue, "summary": "Done", "evidenceIds": [proof] }),
         "issue { id }",
     )
     .await

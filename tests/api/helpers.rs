@@ -9,15 +9,24 @@ use std::time::Duration;
 
 use entity::enums::{DepartmentKind, InspectionKind, InspectionLevel, Role};
 use rectify::auth::{Principal, TokenService};
-use rectify::config::{AuthSettings, CountySettings, DatabaseSettings, LimitSettings, Secret, Settings};
+use rectify::config::{
+    AuthSettings, CountySettings, DatabaseSettings, EvidenceSettings, LimitSettings, Secret, Settings,
+};
 use rectify::db::Database;
 use rectify::domain::clock::CountyClock;
+use rectify::evidence_store::EvidenceStore;
 use rectify::service::Services;
 use rectify::service::catalog::{NewCategory, NewRound};
 use rectify::service::departments::NewDepartment;
 use rectify::startup::Application;
 use sea_orm::{ConnectionTrait, Database as SeaDatabase};
 use serde_json::{Value, json};
+
+/// A small real PNG (the demo's photo).
+pub const PROOF_PNG: &[u8] = include_bytes!("../../assets/demo-photo-after.png");
+
+/// What tests read back of an upload.
+pub const EVIDENCE: &str = "evidence { id kind fileName contentType byteSize sha256 capturedAt latitude longitude note uploadedBy url issue { code } }";
 
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
 
@@ -27,7 +36,10 @@ pub struct TestApp {
     pub db: Database,
     pub services: Services,
     pub tokens: Arc<TokenService>,
+    /// Where uploaded evidence is stored for this test.
+    pub evidence_dir: std::path::PathBuf,
     _store: Store,
+    _evidence: tempfile::TempDir,
 }
 
 /// Where the test's database lives, dropped with the test.
@@ -85,6 +97,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             repeat_offender_days: 365,
         },
         limits: LimitSettings::default(),
+        evidence: EvidenceSettings { store: String::new() },
     }
 }
 
@@ -99,18 +112,23 @@ pub async fn spawn_app_in(timezone: &str) -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (url, store) = fresh_database().await;
+    let evidence = tempfile::tempdir().expect("an evidence directory");
     let mut settings = settings(url, "Asia/Shanghai");
+    settings.evidence.store = format!("file://{}", evidence.path().display());
     adjust(&mut settings);
     let db = Database::connect(&settings.database.url).await.expect("opening the test database");
     db.migrate().await.expect("migrations");
     let tokens = Arc::new(TokenService::new(&settings.auth, SECRET).expect("token service"));
-    let services = Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone())
-        .with_repeat_offender(settings.county.repeat_offender());
+    let evidence_store = EvidenceStore::open(&settings.evidence.store).expect("the evidence store");
+    let services =
+        Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone(), evidence_store)
+            .with_repeat_offender(settings.county.repeat_offender());
     let app = Application::build(&settings, services.clone()).expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client");
-    TestApp { address, client, db, services, tokens, _store: store }
+    let evidence_dir = evidence.path().to_path_buf();
+    TestApp { address, client, db, services, tokens, evidence_dir, _store: store, _evidence: evidence }
 }
 
 /// A GraphQL answer: the HTTP status and the body.
@@ -176,6 +194,42 @@ impl TestApp {
         let query =
             format!("mutation($input: {}Input!) {{ {name}(input: $input) {{ {selection} }} }}", upper_first(name));
         self.gql(Some(token), &query, json!({ "input": input })).await
+    }
+
+    /// Uploads a file with `uploadEvidence` as a multipart request; `input` is everything but
+    /// the file.
+    pub async fn upload(&self, token: &str, input: Value, file_name: &str, bytes: Vec<u8>) -> Reply {
+        let mut input = input;
+        input["file"] = Value::Null;
+        let operations = json!({
+            "query": format!("mutation($input: UploadEvidenceInput!) {{ uploadEvidence(input: $input) {{ {EVIDENCE} }} }}"),
+            "variables": { "input": input },
+        });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", r#"{ "0": ["variables.input.file"] }"#)
+            .part("0", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()));
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .header("GraphQL-Require-Preflight", "1")
+            .multipart(form)
+            .send()
+            .await
+            .expect("the upload is sent");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("a JSON body");
+        Reply { status, body }
+    }
+
+    /// Uploads a small photo as proof for `issue` and returns the evidence id.
+    pub async fn proof(&self, token: &str, issue: &str) -> String {
+        let reply = self
+            .upload(token, json!({ "issueId": issue, "kind": "PHOTO_AFTER" }), "after.png", PROOF_PNG.to_vec())
+            .await
+            .ok();
+        reply.data("uploadEvidence.evidence.id").as_str().expect("an evidence id").to_owned()
     }
 
     /// SQL statements the server has run so far.

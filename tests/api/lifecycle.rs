@@ -63,7 +63,7 @@ async fn the_bureau_walks_an_issue_through_its_whole_lifecycle_and_every_step_is
         .mutate(
             &water,
             "requestAcceptance",
-            json!({ "issueId": issue, "summary": "Interceptor built" }),
+            json!({ "issueId": issue, "summary": "Interceptor built", "evidenceIds": [app.proof(&water, &issue).await] }),
             "issue { status }",
         )
         .await
@@ -84,7 +84,7 @@ async fn the_bureau_walks_an_issue_through_its_whole_lifecycle_and_every_step_is
     app.mutate(
         &water,
         "requestAcceptance",
-        json!({ "issueId": issue, "summary": "Outfall cleaned" }),
+        json!({ "issueId": issue, "summary": "Outfall cleaned", "evidenceIds": [app.proof(&water, &issue).await] }),
         "issue { status }",
     )
     .await
@@ -136,22 +136,25 @@ async fn the_bureau_walks_an_issue_through_its_whole_lifecycle_and_every_step_is
             "SUPERVISED",
             "SUPERVISION_LIFTED",
             "RECTIFICATION_STARTED",
+            "EVIDENCE_ADDED",
             "ACCEPTANCE_REQUESTED",
             "REJECTED",
+            "EVIDENCE_ADDED",
             "ACCEPTANCE_REQUESTED",
             "ACCEPTED",
             "CLOSED",
             "REOPENED"
         ]
     );
-    assert_eq!(history.data("issue.events.totalCount"), 12);
+    assert_eq!(history.data("issue.events.totalCount"), 14);
     // Each change bumped the version once; registration made version 1.
-    assert_eq!(history.data("issue.version"), 12);
+    assert_eq!(history.data("issue.version"), 14);
     assert_eq!(events[5]["actor"], "water-officer");
     assert_eq!(events[5]["actorRole"], "DEPARTMENT");
-    assert_eq!(events[10]["fromStatus"], "ACCEPTED");
-    assert_eq!(events[10]["toStatus"], "CLOSED");
-    assert_eq!(events[11]["note"], "Look-back found sewage again");
+    assert_eq!(events[6]["note"], "PHOTO_AFTER: after.png");
+    assert_eq!(events[12]["fromStatus"], "ACCEPTED");
+    assert_eq!(events[12]["toStatus"], "CLOSED");
+    assert_eq!(events[13]["note"], "Look-back found sewage again");
     assert!(events[0]["fromStatus"].is_null());
 }
 
@@ -179,8 +182,15 @@ async fn steps_out_of_order_are_invalid_transitions_and_change_nothing() {
     }
     assert!(app.statements() > before);
     app.assign(&county, &issue, &county_date(10)).await.ok();
-    let early =
-        app.mutate(&water, "requestAcceptance", json!({ "issueId": issue, "summary": "s" }), "issue { status }").await;
+    let proof = app.proof(&water, &issue).await;
+    let early = app
+        .mutate(
+            &water,
+            "requestAcceptance",
+            json!({ "issueId": issue, "summary": "s", "evidenceIds": [proof] }),
+            "issue { status }",
+        )
+        .await;
     assert_eq!(early.code(), "INVALID_TRANSITION");
     let events = app
         .gql(
@@ -191,7 +201,8 @@ async fn steps_out_of_order_are_invalid_transitions_and_change_nothing() {
         .await
         .ok();
     assert_eq!(events.data("issue.status"), "ASSIGNED");
-    assert_eq!(events.data("issue.events.totalCount"), 2);
+    // Registered, assigned, and the proof's upload; the refused request wrote nothing.
+    assert_eq!(events.data("issue.events.totalCount"), 3);
 }
 
 #[tokio::test]
@@ -202,7 +213,15 @@ async fn an_accepted_issue_cannot_be_closed_before_its_public_notice_ends() {
     let issue = app.register(&county, "FB-003").await;
     app.assign(&county, &issue, &county_date(10)).await.ok();
     app.mutate(&water, "startRectification", json!({ "issueId": issue, "plan": "p" }), "issue { id }").await.ok();
-    app.mutate(&water, "requestAcceptance", json!({ "issueId": issue, "summary": "s" }), "issue { id }").await.ok();
+    let proof = app.proof(&water, &issue).await;
+    app.mutate(
+        &water,
+        "requestAcceptance",
+        json!({ "issueId": issue, "summary": "s", "evidenceIds": [proof] }),
+        "issue { id }",
+    )
+    .await
+    .ok();
     let accepted = app
         .mutate(&bureau, "acceptRectification", json!({ "issueId": issue, "opinion": "ok" }), "issue { noticeEndsOn }")
         .await

@@ -30,7 +30,15 @@ async fn issue_in(app: &TestApp, county: &County, code: &str, stage: &str) -> St
     if stage == "IN_PROGRESS" {
         return issue;
     }
-    app.mutate(&water, "requestAcceptance", json!({ "issueId": issue, "summary": "s" }), "issue { id }").await.ok();
+    let proof = app.proof(&water, &issue).await;
+    app.mutate(
+        &water,
+        "requestAcceptance",
+        json!({ "issueId": issue, "summary": "s", "evidenceIds": [proof] }),
+        "issue { id }",
+    )
+    .await
+    .ok();
     if stage == "AWAITING_ACCEPTANCE" {
         return issue;
     }
@@ -153,7 +161,12 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             n += 1;
             let issue =
                 if stage.is_empty() { String::new() } else { issue_in(&app, &county, &format!("M-{n}"), stage).await };
-            let reply = app.mutate(&token_for(&app, role), mutation, input(&county, &issue, n), selection).await;
+            let mut input = input(&county, &issue, n);
+            if *mutation == "requestAcceptance" {
+                // The proof must exist before the request; the lead department uploads it.
+                input["evidenceIds"] = json!([app.proof(&app.department("WATER"), &issue).await]);
+            }
+            let reply = app.mutate(&token_for(&app, role), mutation, input, selection).await;
             if allowed.contains(&role) {
                 assert!(reply.body.get("errors").is_none(), "{role:?} {mutation} should be allowed: {}", reply.body);
             } else {

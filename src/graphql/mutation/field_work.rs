@@ -1,16 +1,18 @@
 //! Field work from the mobile app: milestones, progress, site inspections, extensions. Every
 //! create takes an optional `idempotencyKey`, so that a retried request lands once.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, Upload};
 use chrono::{DateTime, Utc};
 
 use super::{in_input, payload};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::types::enums::SiteInspectionResult;
+use crate::graphql::types::enums::{EvidenceKind, SiteInspectionResult};
+use crate::graphql::types::evidence::Evidence;
 use crate::graphql::types::field_work::{DeadlineExtension, Milestone, ProgressReport, SiteInspection};
 use crate::graphql::types::scalars::Date;
+use crate::service::evidence::NewEvidence;
 use crate::service::field_work::{ExtensionDecision, NewExtension, NewMilestone, NewProgressReport, NewSiteInspection};
 use crate::service::idempotency::RequestKey;
 
@@ -54,6 +56,9 @@ pub struct SubmitProgressReportInput {
     pub content: String,
     /// How far the rectification is, 0 to 100.
     pub percent_complete: i32,
+    /// Evidence of this issue to attach (uploaded first with `uploadEvidence`).
+    #[graphql(default)]
+    pub evidence_ids: Vec<ID>,
     /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
     pub idempotency_key: Option<String>,
 }
@@ -73,7 +78,36 @@ pub struct RecordSiteInspectionInput {
     pub findings: String,
     /// Compliant, not compliant, or needing follow-up.
     pub result: SiteInspectionResult,
+    /// Evidence to attach (uploaded first with `uploadEvidence`): of the issue inspected, or, for
+    /// a suspected problem, uploaded without an issue.
+    #[graphql(default)]
+    pub evidence_ids: Vec<ID>,
     /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
+    pub idempotency_key: Option<String>,
+}
+
+/// A photo or document for an issue, or for a suspected problem (INSPECTOR or BUREAU), sent as
+/// a multipart request (see the README). The lead and cooperating departments, inspectors and
+/// the bureau may upload for an issue.
+#[derive(InputObject)]
+pub struct UploadEvidenceInput {
+    /// The issue it documents; leave it out for a suspected new problem.
+    pub issue_id: Option<ID>,
+    /// The file: JPEG, PNG, WebP, HEIC or PDF, judged by its content; at most
+    /// `RECTIFY_MAX_UPLOAD_BYTES` (20 MiB by default).
+    pub file: Upload,
+    /// What it shows.
+    pub kind: EvidenceKind,
+    /// When it was captured; if left out, taken from the photo's EXIF when present.
+    pub captured_at: Option<DateTime<Utc>>,
+    /// Latitude (WGS 84); if left out with `longitude`, taken from the photo's EXIF GPS.
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84); if left out with `latitude`, taken from the photo's EXIF GPS.
+    pub longitude: Option<f64>,
+    /// A note.
+    pub note: Option<String>,
+    /// Any string of 1–255 characters unique to this upload; a retry with it (same input, same
+    /// bytes) stores nothing new.
     pub idempotency_key: Option<String>,
 }
 
@@ -105,6 +139,7 @@ payload!(AddMilestonePayload, milestone, Milestone, "The milestone added.");
 payload!(CompleteMilestonePayload, milestone, Milestone, "The milestone, now done.");
 payload!(SubmitProgressReportPayload, progress_report, ProgressReport, "The report (the first one, on a retry).");
 payload!(RecordSiteInspectionPayload, site_inspection, SiteInspection, "The inspection (the first one, on a retry).");
+payload!(UploadEvidencePayload, evidence, Evidence, "The evidence stored (the first one, on a retry).");
 payload!(
     RequestDeadlineExtensionPayload,
     deadline_extension,
@@ -115,6 +150,10 @@ payload!(DecideDeadlineExtensionPayload, deadline_extension, DeadlineExtension, 
 
 fn issue_id(id: &ID) -> AppResult<i64> {
     in_input(ids::expect(id, NodeKind::Issue, "issueId"))
+}
+
+pub(super) fn evidence_ids(ids: &[ID]) -> Result<Vec<i64>, AppError> {
+    in_input(ids::expect_many(ids, NodeKind::Evidence, "evidenceIds"))
 }
 
 fn request_key(
@@ -164,6 +203,7 @@ impl FieldWorkMutation {
             issue_id: issue_id(&input.issue_id)?,
             content: input.content,
             percent_complete: input.percent_complete,
+            evidence_ids: evidence_ids(&input.evidence_ids)?,
         };
         let key = request_key(input.idempotency_key.as_deref(), "submitProgressReport", &new)?;
         let report = in_input(ctx.services()?.submit_progress_report(ctx.principal()?, new, key).await)?;
@@ -183,10 +223,36 @@ impl FieldWorkMutation {
             observed_at: input.observed_at,
             findings: input.findings,
             result: input.result.into(),
+            evidence_ids: evidence_ids(&input.evidence_ids)?,
         };
         let key = request_key(input.idempotency_key.as_deref(), "recordSiteInspection", &new)?;
         let inspection = in_input(ctx.services()?.record_site_inspection(ctx.principal()?, new, key).await)?;
         Ok(RecordSiteInspectionPayload { site_inspection: SiteInspection(inspection) })
+    }
+
+    /// Stores a photo or document as evidence; its type, capture time and place are read from
+    /// the bytes where the client gives none.
+    async fn upload_evidence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: UploadEvidenceInput,
+    ) -> async_graphql::Result<UploadEvidencePayload> {
+        let upload = input.file.value(ctx).map_err(|_| {
+            AppError::bad_input("file", "`file` must be a file part of a multipart request").within("input")
+        })?;
+        let new = NewEvidence {
+            issue_id: in_input(ids::expect_opt(input.issue_id.as_ref(), NodeKind::Issue, "issueId"))?,
+            kind: input.kind.into(),
+            file_name: upload.filename,
+            captured_at: input.captured_at,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            note: input.note,
+        };
+        let services = ctx.services()?;
+        let key = input.idempotency_key.as_deref();
+        let evidence = in_input(services.upload_evidence(ctx.principal()?, new, upload.content, key).await)?;
+        Ok(UploadEvidencePayload { evidence: Evidence(evidence) })
     }
 
     /// Asks for a later deadline (the lead DEPARTMENT).

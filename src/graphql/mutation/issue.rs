@@ -138,6 +138,8 @@ pub struct RequestAcceptanceInput {
     pub issue_id: ID,
     /// What was done.
     pub summary: String,
+    /// The proof: at least one evidence item of this issue (uploaded first with `uploadEvidence`).
+    pub evidence_ids: Vec<ID>,
     /// If given, the version you last read.
     pub expected_version: Option<i32>,
 }
@@ -357,7 +359,8 @@ impl IssueMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: RequestAcceptanceInput,
     ) -> async_graphql::Result<RequestAcceptancePayload> {
         let step = step(&input.issue_id, Some(input.summary), input.expected_version)?;
-        let issue = in_input(ctx.services()?.request_acceptance(ctx.principal()?, step).await)?;
+        let evidence = super::field_work::evidence_ids(&input.evidence_ids)?;
+        let issue = in_input(ctx.services()?.request_acceptance(ctx.principal()?, step, &evidence).await)?;
         Ok(RequestAcceptancePayload { issue: Issue(issue) })
     }
 

@@ -139,6 +139,8 @@ pub enum IssueAction {
     ExtensionRequested,
     /// A leader or the bureau approved or rejected a deadline extension.
     ExtensionDecided,
+    /// A photo or document was uploaded as evidence.
+    EvidenceAdded,
 }
 
 /// Whether a plan milestone is done.
@@ -149,6 +151,24 @@ pub enum MilestoneStatus {
     Pending,
     /// Done.
     Done,
+}
+
+/// What a piece of evidence shows.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::EvidenceKind")]
+pub enum EvidenceKind {
+    /// A photo of the problem before rectification.
+    PhotoBefore,
+    /// A photo after rectification.
+    PhotoAfter,
+    /// A document (a plan, a report, a letter).
+    Document,
+    /// A monitoring or test report.
+    MonitoringReport,
+    /// A decision imposing an administrative penalty.
+    PenaltyDecision,
+    /// Anything else.
+    Other,
 }
 
 /// What a site inspection found.

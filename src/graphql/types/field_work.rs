@@ -7,11 +7,13 @@ use entity::{deadline_extension, milestone, progress_report, site_inspection};
 use super::connection::{connection, list_cost};
 use super::department::Department;
 use super::enums::{ExtensionStatus, MilestoneStatus, Role, SiteInspectionResult};
+use super::evidence::{Evidence, cited};
 use super::issue::Issue;
 use super::scalars::Date;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{MilestonesLoader, VisibleIssueLoader};
+use crate::service::evidence::Citer;
 use crate::service::field_work::milestone_overdue;
 
 /// The lead department's rectification plan (整改方案): its summary and timetable.
@@ -107,6 +109,11 @@ impl ProgressReport {
     async fn reported_at(&self) -> DateTime<Utc> {
         self.0.reported_at
     }
+    /// The photos and documents given with the report.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
+        cited(ctx, Citer::ProgressReport(self.0.id)).await
+    }
 }
 
 connection!(
@@ -166,6 +173,11 @@ impl SiteInspection {
     /// When it was recorded here.
     async fn recorded_at(&self) -> DateTime<Utc> {
         self.0.recorded_at
+    }
+    /// The photos and documents taken on site.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
+        cited(ctx, Citer::SiteInspection(self.0.id)).await
     }
 }
 

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader};
+use crate::service::evidence::Citer;
 use crate::service::pagination::{PageArgs, page_in_memory};
 
 /// One problem to rectify, from registration to closure.
@@ -182,6 +183,22 @@ impl Issue {
         let page = page_in_memory(found, "inspection", &PageArgs { first, after, last, before }, false)?;
         Ok(super::field_work::SiteInspectionConnection { page: page.map(super::field_work::SiteInspection), total })
     }
+    /// Photos and documents uploaded for this issue, newest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn evidence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<super::evidence::EvidenceConnection> {
+        let found =
+            ctx.loader::<crate::graphql::loaders::EvidenceLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        let total = TotalCount::Known(found.len() as u64);
+        let page = page_in_memory(found, "evidence", &PageArgs { first, after, last, before }, true)?;
+        Ok(super::evidence::EvidenceConnection { page: page.map(super::evidence::Evidence), total })
+    }
     /// Deadline extension requests, oldest first.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn deadline_extensions(
@@ -305,6 +322,11 @@ impl IssueEvent {
     /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
+    }
+    /// The evidence cited: the proof given with a request for acceptance; empty for other events.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::evidence::Evidence>> {
+        super::evidence::cited(ctx, Citer::Event(self.0.id)).await
     }
 }
 

@@ -7,6 +7,7 @@ use super::case::{AccountabilityCase, CaseEvent};
 use super::catalog::{Aspect, Category, InspectionRound};
 use super::department::Department;
 use super::enterprise::Enterprise;
+use super::evidence::Evidence;
 use super::field_work::{DeadlineExtension, Milestone, ProgressReport, SiteInspection};
 use super::issue::{Issue, IssueEvent};
 use super::user::User;
@@ -33,4 +34,5 @@ pub enum Node {
     ProgressReport(ProgressReport),
     SiteInspection(SiteInspection),
     DeadlineExtension(DeadlineExtension),
+    Evidence(Evidence),
 }

@@ -1,0 +1,310 @@
+//! Issue statistics for superior agencies: totals, rates and groups by any dimensions, counted
+//! by the database with one grouped query, under the caller's visibility and any filter.
+//!
+//! `asOf` counts the ledger as it stood at the end of a county day. The state of an issue then
+//! is that of its last event before the next day began, the rule of `domain::history` (which
+//! the assessment folds in memory); here the database picks that event with a window function,
+//! so that no event and no issue is loaded into memory. A test checks that both agree.
+
+use chrono::NaiveDate;
+use entity::enums::IssueStatus;
+use entity::{category, issue, issue_event};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
+
+use super::Services;
+use super::issues::IssueFilter;
+use crate::auth::Principal;
+use crate::domain::api_name;
+use crate::error::{AppError, AppResult};
+
+/// What issues can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Status,
+    Severity,
+    Round,
+    Aspect,
+    Category,
+    LeadDepartment,
+    Township,
+    SupervisionLevel,
+    DeadlineMonth,
+}
+
+/// At most this many dimensions at once (each multiplies the groups).
+pub const MAX_DIMENSIONS: usize = 4;
+
+/// Counts of a set of issues; rates are derived from them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Counts {
+    pub total: u64,
+    pub open: u64,
+    pub overdue: u64,
+    pub accepted: u64,
+    pub closed: u64,
+    /// Completed issues accepted by the end of their deadline day.
+    pub completed_on_time: u64,
+    pub relapses: u64,
+}
+
+impl Counts {
+    fn ratio(part: u64, whole: u64) -> Option<f64> {
+        (whole > 0).then(|| part as f64 / whole as f64)
+    }
+    pub fn completed(&self) -> u64 {
+        self.accepted + self.closed
+    }
+    /// (ACCEPTED + CLOSED) / total; `None` without issues.
+    pub fn completion_rate(&self) -> Option<f64> {
+        Self::ratio(self.completed(), self.total)
+    }
+    /// CLOSED / total.
+    pub fn closure_rate(&self) -> Option<f64> {
+        Self::ratio(self.closed, self.total)
+    }
+    /// Of the completed issues, the share accepted on or before their deadline.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        Self::ratio(self.completed_on_time, self.completed())
+    }
+    fn add(&mut self, other: &Counts) {
+        self.total += other.total;
+        self.open += other.open;
+        self.overdue += other.overdue;
+        self.accepted += other.accepted;
+        self.closed += other.closed;
+        self.completed_on_time += other.completed_on_time;
+        self.relapses += other.relapses;
+    }
+}
+
+/// One group: the raw key of each dimension (an id, an enum name, a month; empty for none)
+/// and its counts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Group {
+    pub key: Vec<String>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Statistics {
+    pub counts: Counts,
+    pub groups: Vec<Group>,
+}
+
+/// Where the counted state of each issue comes from: the issue row (now), or its last event
+/// before a cut-off (as of a day).
+struct Source {
+    status: SimpleExpr,
+    severity: SimpleExpr,
+    category: SimpleExpr,
+    lead: SimpleExpr,
+    deadline: SimpleExpr,
+    supervision: SimpleExpr,
+    relapses: SimpleExpr,
+    /// The county day that "overdue" is judged on.
+    day: NaiveDate,
+}
+
+const STATE: &str = "state";
+
+fn state(column: &str) -> SimpleExpr {
+    Expr::col((Alias::new(STATE), Alias::new(column))).into()
+}
+
+fn text(expr: SimpleExpr) -> SimpleExpr {
+    expr.cast_as(Alias::new("TEXT"))
+}
+
+/// PostgreSQL sums BIGINTs into NUMERIC; every count is read back as a 64-bit integer.
+fn bigint(expr: SimpleExpr) -> SimpleExpr {
+    expr.cast_as(Alias::new("BIGINT"))
+}
+
+impl Services {
+    /// Statistics of the issues the actor may see, narrowed by `filter`, grouped by `dimensions`
+    /// (in that order), now or as of the end of the county day `as_of`.
+    pub async fn issue_statistics(
+        &self,
+        actor: &Principal,
+        filter: &IssueFilter,
+        dimensions: &[Dimension],
+        as_of: Option<NaiveDate>,
+    ) -> AppResult<Statistics> {
+        if dimensions.len() > MAX_DIMENSIONS {
+            return Err(AppError::bad_input("groupBy", format!("group by at most {MAX_DIMENSIONS} dimensions")));
+        }
+        let mut unique = dimensions.to_vec();
+        unique.dedup();
+        if unique.len() != dimensions.len()
+            || dimensions.iter().any(|d| dimensions.iter().filter(|e| *e == d).count() > 1)
+        {
+            return Err(AppError::bad_input("groupBy", "name each dimension once"));
+        }
+        let today = self.clock.today();
+        if as_of.is_some_and(|day| day > today) {
+            return Err(AppError::bad_input("asOf", "`asOf` cannot be after today"));
+        }
+        let condition = self.issue_condition(actor, filter)?;
+        let mut query = Query::select();
+        query.from(issue::Entity).cond_where(condition);
+        let source = match as_of {
+            None => Source {
+                status: Expr::col((issue::Entity, issue::Column::Status)).into(),
+                severity: Expr::col((issue::Entity, issue::Column::Severity)).into(),
+                category: Expr::col((issue::Entity, issue::Column::CategoryId)).into(),
+                lead: Expr::col((issue::Entity, issue::Column::LeadDepartmentId)).into(),
+                deadline: Expr::col((issue::Entity, issue::Column::Deadline)).into(),
+                supervision: Expr::col((issue::Entity, issue::Column::SupervisionLevel)).into(),
+                relapses: Expr::col((issue::Entity, issue::Column::ReopenCount)).into(),
+                day: today,
+            },
+            Some(day) => {
+                query.join_subquery(
+                    JoinType::InnerJoin,
+                    self.states_before(day),
+                    Alias::new(STATE),
+                    Expr::col((Alias::new(STATE), Alias::new("issue_id")))
+                        .equals((issue::Entity, issue::Column::Id))
+                        .and(Expr::col((Alias::new(STATE), Alias::new("latest"))).eq(1)),
+                );
+                Source {
+                    status: state("to_status"),
+                    severity: state("severity"),
+                    category: state("category_id"),
+                    lead: state("lead_department_id"),
+                    deadline: state("deadline"),
+                    supervision: state("supervision_level"),
+                    relapses: state("relapses"),
+                    day,
+                }
+            }
+        };
+        query.join(
+            JoinType::LeftJoin,
+            category::Entity,
+            Expr::col((category::Entity, category::Column::Id)).eq(source.category.clone()),
+        );
+        for (n, dimension) in dimensions.iter().enumerate() {
+            let expr = self.dimension_expr(*dimension, &source);
+            query.expr_as(expr.clone(), Alias::new(format!("k{n}")));
+            query.add_group_by([expr.clone()]);
+            query.order_by_expr(expr, Order::Asc);
+        }
+        self.aggregates(&mut query, &source);
+        let rows = self.conn().query_all(&query).await?;
+        let mut statistics = Statistics::default();
+        for row in rows {
+            let counts = read_counts(&row)?;
+            statistics.counts.add(&counts);
+            if !dimensions.is_empty() {
+                let key = (0..dimensions.len())
+                    .map(|n| row.try_get::<Option<String>>("", &format!("k{n}")).map(Option::unwrap_or_default))
+                    .collect::<Result<Vec<_>, _>>()?;
+                statistics.groups.push(Group { key, counts });
+            }
+        }
+        Ok(statistics)
+    }
+
+    /// Every event before the end of `day` (county time), each with `latest = 1` on the issue's
+    /// last one and the issue's relapses so far.
+    fn states_before(&self, day: NaiveDate) -> SelectStatement {
+        let cutoff = self.clock.start_of(day + chrono::Duration::days(1));
+        Query::select()
+            .columns([
+                issue_event::Column::IssueId,
+                issue_event::Column::ToStatus,
+                issue_event::Column::Severity,
+                issue_event::Column::CategoryId,
+                issue_event::Column::LeadDepartmentId,
+                issue_event::Column::Deadline,
+                issue_event::Column::SupervisionLevel,
+            ])
+            .expr_as(
+                Expr::cust("ROW_NUMBER() OVER (PARTITION BY issue_id ORDER BY at DESC, id DESC)"),
+                Alias::new("latest"),
+            )
+            .expr_as(
+                Expr::cust("SUM(CASE WHEN action = 'REOPENED' THEN 1 ELSE 0 END) OVER (PARTITION BY issue_id)"),
+                Alias::new("relapses"),
+            )
+            .from(issue_event::Entity)
+            .and_where(Expr::col(issue_event::Column::At).lt(cutoff))
+            .to_owned()
+    }
+
+    fn dimension_expr(&self, dimension: Dimension, source: &Source) -> SimpleExpr {
+        match dimension {
+            Dimension::Status => text(source.status.clone()),
+            Dimension::Severity => text(source.severity.clone()),
+            Dimension::Round => text(Expr::col((issue::Entity, issue::Column::RoundId)).into()),
+            Dimension::Aspect => text(Expr::col((category::Entity, category::Column::AspectId)).into()),
+            Dimension::Category => text(source.category.clone()),
+            Dimension::LeadDepartment => text(source.lead.clone()),
+            Dimension::Township => text(Expr::col((issue::Entity, issue::Column::TownshipId)).into()),
+            Dimension::SupervisionLevel => text(source.supervision.clone()),
+            Dimension::DeadlineMonth => match self.backend() {
+                // The format is written into the SQL, not bound: PostgreSQL matches the select and
+                // GROUP BY expressions by their text, and two bound parameters never match.
+                DbBackend::Postgres => Expr::cust_with_exprs("to_char($1, 'YYYY-MM')", [source.deadline.clone()]),
+                _ => Expr::cust_with_exprs("strftime('%Y-%m', ?)", [source.deadline.clone()]),
+            },
+        }
+    }
+
+    /// The counts of each group, as SQL aggregates.
+    fn aggregates(&self, query: &mut SelectStatement, source: &Source) {
+        let completed = || source.status.clone().is_in(["ACCEPTED", "CLOSED"]);
+        let count_if = |condition: SimpleExpr| -> SimpleExpr {
+            let summed: SimpleExpr = Func::sum(Expr::case(condition, 1).finally(0)).into();
+            bigint(Func::coalesce([summed, Expr::val(0).into()]).into())
+        };
+        let day = source.day;
+        let overdue = source.deadline.clone().is_not_null().and(source.deadline.clone().lt(day)).and(completed().not());
+        let accepted_at: SimpleExpr = Expr::col((issue::Entity, issue::Column::AcceptedAt)).into();
+        // Accepted before the county's midnight that ends the deadline day.
+        let on_time = match self.backend() {
+            DbBackend::Postgres => {
+                let zone = self.clock.timezone().name().replace('\'', "");
+                let sql = format!("$1 < (($2 + 1)::timestamp AT TIME ZONE '{zone}')");
+                Expr::cust_with_exprs(sql, [accepted_at, source.deadline.clone()])
+            }
+            _ => {
+                let julian = |expr: SimpleExpr| -> SimpleExpr { Func::cust("julianday").arg(expr).into() };
+                let end_of_deadline = julian(source.deadline.clone()).add(1.0 - self.clock.utc_offset_days());
+                julian(accepted_at).lt(end_of_deadline)
+            }
+        };
+        let on_time = completed().and(source.deadline.clone().is_not_null()).and(on_time);
+        query
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
+            .expr_as(count_if(completed().not()), Alias::new("open"))
+            .expr_as(count_if(overdue), Alias::new("overdue"))
+            .expr_as(count_if(source.status.clone().eq(api_name(&IssueStatus::Accepted))), Alias::new("accepted"))
+            .expr_as(count_if(source.status.clone().eq(api_name(&IssueStatus::Closed))), Alias::new("closed"))
+            .expr_as(count_if(on_time), Alias::new("on_time"))
+            .expr_as(
+                bigint(
+                    Func::coalesce([SimpleExpr::from(Func::sum(source.relapses.clone())), Expr::val(0).into()]).into(),
+                ),
+                Alias::new("relapses"),
+            );
+    }
+}
+
+fn read_counts(row: &QueryResult) -> AppResult<Counts> {
+    let get = |name: &str| -> AppResult<u64> {
+        let value: i64 = row.try_get("", name)?;
+        Ok(u64::try_from(value).unwrap_or_default())
+    };
+    Ok(Counts {
+        total: get("total")?,
+        open: get("open")?,
+        overdue: get("overdue")?,
+        accepted: get("accepted")?,
+        closed: get("closed")?,
+        completed_on_time: get("on_time")?,
+        relapses: get("relapses")?,
+    })
+}

@@ -1,0 +1,305 @@
+//! `issueStatistics` checked against counts the test makes itself: from the issue list for
+//! today's ledger, and from `domain::history` for a ledger as it stood on past days.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use entity::enums::{IssueAction as A, IssueStatus as S, Severity};
+use entity::{issue, issue_event};
+use rectify::domain::history::states_at;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::written_history::{Step, row_id, write_issue};
+
+const STATISTICS: &str = "query($filter: IssueFilter, $groupBy: [IssueDimension!], $asOf: Date) { issueStatistics(filter: $filter, groupBy: $groupBy, asOf: $asOf) { total open overdue accepted closed completedOnTime completionRate closureRate onTimeRate relapses groups { key labels total open overdue accepted closed completedOnTime relapses completionRate } } }";
+
+const LIST: &str = "query($filter: IssueFilter) { issues(first: 100, filter: $filter) { nodes { status severity deadline overdue reopenCount acceptedAt leadDepartment { id } round { id } township { id } category { id aspect { id } } supervision { level } } } }";
+
+/// The counts the test expects for one set of issues: total, open, overdue, accepted, closed,
+/// completed on time, relapses.
+type Expected = [u64; 7];
+
+fn counts_of(issues: &[&Value]) -> Expected {
+    let mut c = [0u64; 7];
+    for issue in issues {
+        let status = issue["status"].as_str().unwrap();
+        let completed = matches!(status, "ACCEPTED" | "CLOSED");
+        c[0] += 1;
+        c[1] += u64::from(!completed);
+        c[2] += u64::from(issue["overdue"].as_bool().unwrap());
+        c[3] += u64::from(status == "ACCEPTED");
+        c[4] += u64::from(status == "CLOSED");
+        if completed
+            && let (Some(deadline), Some(accepted)) = (issue["deadline"].as_str(), issue["acceptedAt"].as_str())
+        {
+            let accepted: chrono::DateTime<Utc> = accepted.parse().unwrap();
+            let county_day = (accepted + Duration::hours(8)).date_naive();
+            c[5] += u64::from(county_day <= deadline.parse::<NaiveDate>().unwrap());
+        }
+        c[6] += issue["reopenCount"].as_u64().unwrap();
+    }
+    c
+}
+
+fn counts_in(reply: &Value) -> Expected {
+    ["total", "open", "overdue", "accepted", "closed", "completedOnTime", "relapses"]
+        .map(|k| reply[k].as_u64().unwrap())
+}
+
+/// The key of an issue for a dimension, as the API writes it.
+fn key_of(issue: &Value, dimension: &str) -> String {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    match dimension {
+        "STATUS" => text(&issue["status"]),
+        "SEVERITY" => text(&issue["severity"]),
+        "ROUND" => text(&issue["round"]["id"]),
+        "ASPECT" => text(&issue["category"]["aspect"]["id"]),
+        "CATEGORY" => text(&issue["category"]["id"]),
+        "LEAD_DEPARTMENT" => text(&issue["leadDepartment"]["id"]),
+        "TOWNSHIP" => text(&issue["township"]["id"]),
+        "SUPERVISION_LEVEL" => text(&issue["supervision"]["level"]),
+        "DEADLINE_MONTH" => issue["deadline"].as_str().map(|d| d[..7].to_owned()).unwrap_or_default(),
+        other => panic!("unknown dimension {other}"),
+    }
+}
+
+async fn check(app: &TestApp, token: &str, filter: Value, dimensions: &[&str]) {
+    let listed = app.gql(Some(token), LIST, json!({ "filter": filter })).await.ok();
+    let issues: Vec<&Value> = listed.data("issues.nodes").as_array().unwrap().iter().collect();
+    let stats = app.gql(Some(token), STATISTICS, json!({ "filter": filter, "groupBy": dimensions })).await.ok();
+    let stats = stats.data("issueStatistics");
+    assert_eq!(counts_in(stats), counts_of(&issues), "totals for {dimensions:?} {filter}");
+    let mut expected: BTreeMap<Vec<String>, Vec<&Value>> = BTreeMap::new();
+    for issue in &issues {
+        expected.entry(dimensions.iter().map(|d| key_of(issue, d)).collect()).or_default().push(issue);
+    }
+    let groups = stats["groups"].as_array().unwrap();
+    if dimensions.is_empty() {
+        assert!(groups.is_empty());
+        return;
+    }
+    assert_eq!(groups.len(), expected.len(), "groups for {dimensions:?}: {groups:?}");
+    for group in groups {
+        let key: Vec<String> =
+            group["key"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()).collect();
+        let members = expected.get(&key).unwrap_or_else(|| panic!("unexpected group {key:?} for {dimensions:?}"));
+        assert_eq!(counts_in(group), counts_of(members), "group {key:?} of {dimensions:?}");
+        assert_eq!(group["labels"].as_array().unwrap().len(), dimensions.len());
+    }
+}
+
+/// A ledger with an issue in every status, two severities, an overdue one, a supervised one,
+/// a relapse and an on-time acceptance.
+async fn seed_ledger(app: &TestApp, county: &County) {
+    let (bureau, water) = (app.bureau(), app.department("WATER"));
+    let issue = |code: &'static str| app.register(county, code);
+    let _reported = issue("S-1").await;
+    let assigned = issue("S-2").await;
+    app.assign(county, &assigned, &county_date(10)).await.ok();
+    let mut started = Vec::new();
+    for code in ["S-3", "S-4", "S-5", "S-6", "S-7"] {
+        let id = issue(code).await;
+        app.assign(county, &id, &county_date(40)).await.ok();
+        app.mutate(&water, "startRectification", json!({ "issueId": id, "plan": "p" }), "issue { id }").await.ok();
+        started.push(id);
+    }
+    app.mutate(
+        &bureau,
+        "superviseIssue",
+        json!({ "issueId": started[0], "level": "COUNTY", "deadline": county_date(20) }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    for id in &started[1..] {
+        let proof = app.proof(&water, id).await;
+        app.mutate(
+            &water,
+            "requestAcceptance",
+            json!({ "issueId": id, "summary": "s", "evidenceIds": [proof] }),
+            "issue { id }",
+        )
+        .await
+        .ok();
+    }
+    for id in &started[2..] {
+        app.mutate(
+            &bureau,
+            "acceptRectification",
+            json!({ "issueId": id, "opinion": "ok", "noticeDays": 0 }),
+            "issue { id }",
+        )
+        .await
+        .ok();
+    }
+    for id in &started[3..] {
+        app.mutate(&bureau, "closeIssue", json!({ "issueId": id }), "issue { id }").await.ok();
+    }
+    app.mutate(&bureau, "reopenIssue", json!({ "issueId": started[4], "reason": "back again" }), "issue { id }")
+        .await
+        .ok();
+    // Past deadlines and a major problem, written directly (a deadline cannot be set in the past).
+    let conn = &app.db.conn;
+    let past = (Utc::now() + Duration::hours(8)).date_naive() - Duration::days(5);
+    for (code, deadline) in [("S-3", past), ("S-5", past)] {
+        let update = Query::update()
+            .table(issue::Entity)
+            .value(issue::Column::Deadline, deadline)
+            .and_where(Expr::col(issue::Column::Code).eq(code))
+            .to_owned();
+        conn.execute(&update).await.unwrap();
+    }
+    let major = Query::update()
+        .table(issue::Entity)
+        .value(issue::Column::Severity, Severity::Major)
+        .and_where(Expr::col(issue::Column::Code).is_in(["S-2", "S-3"]))
+        .to_owned();
+    conn.execute(&major).await.unwrap();
+}
+
+#[tokio::test]
+async fn statistics_match_counts_made_from_the_issue_list_for_every_dimension_and_filter() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    seed_ledger(&app, &county).await;
+    let bureau = app.bureau();
+    for dimensions in [
+        &[][..],
+        &["STATUS"],
+        &["SEVERITY"],
+        &["ROUND"],
+        &["ASPECT"],
+        &["CATEGORY"],
+        &["LEAD_DEPARTMENT"],
+        &["TOWNSHIP"],
+        &["SUPERVISION_LEVEL"],
+        &["DEADLINE_MONTH"],
+        &["LEAD_DEPARTMENT", "STATUS"],
+        &["SEVERITY", "DEADLINE_MONTH", "SUPERVISION_LEVEL"],
+    ] {
+        check(&app, &bureau, json!({}), dimensions).await;
+    }
+    check(&app, &bureau, json!({ "severity": "MAJOR" }), &["STATUS"]).await;
+    check(&app, &bureau, json!({ "status": ["ACCEPTED", "CLOSED", "IN_PROGRESS"] }), &["LEAD_DEPARTMENT"]).await;
+    check(&app, &bureau, json!({ "overdue": true }), &[]).await;
+    // A department counts its own issues only.
+    check(&app, &app.department("WATER"), json!({}), &["STATUS"]).await;
+    let agri = app.gql(Some(&app.department("AGRI")), STATISTICS, json!({})).await.ok();
+    assert_eq!(agri.data("issueStatistics.total"), 0);
+
+    let all = app.gql(Some(&bureau), STATISTICS, json!({ "groupBy": ["STATUS"] })).await.ok();
+    let all = all.data("issueStatistics");
+    assert_eq!(all["total"], 7);
+    assert_eq!(all["relapses"], 1);
+    assert_eq!(all["overdue"], 1, "S-3 is overdue; S-5 was accepted before its (moved) deadline");
+    // 2 of 7 completed (S-5 accepted, S-6 closed; S-7 reopened).
+    assert!((all["completionRate"].as_f64().unwrap() - 2.0 / 7.0).abs() < 1e-9);
+    assert!((all["closureRate"].as_f64().unwrap() - 1.0 / 7.0).abs() < 1e-9);
+    let labels: Vec<&str> =
+        all["groups"].as_array().unwrap().iter().map(|g| g["labels"][0].as_str().unwrap()).collect();
+    assert!(labels.contains(&"IN_PROGRESS"));
+
+    let by_department = app.gql(Some(&bureau), STATISTICS, json!({ "groupBy": ["LEAD_DEPARTMENT"] })).await.ok();
+    let names: Vec<&str> = by_department
+        .data("issueStatistics.groups")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["labels"][0].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"none"), "the unassigned issue: {names:?}");
+    assert_eq!(names.len(), 2);
+
+    let nothing = app
+        .gql(Some(&bureau), STATISTICS, json!({ "filter": { "search": "no such problem" }, "groupBy": ["STATUS"] }))
+        .await
+        .ok();
+    let nothing = nothing.data("issueStatistics");
+    assert_eq!(nothing["total"], 0);
+    assert_eq!(nothing["completionRate"], Value::Null);
+    assert_eq!(nothing["onTimeRate"], Value::Null);
+    assert_eq!(nothing["groups"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_groupings_and_future_days_are_refused() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let twice = app.gql(Some(&app.bureau()), STATISTICS, json!({ "groupBy": ["STATUS", "STATUS"] })).await;
+    assert_eq!(twice.code(), "BAD_USER_INPUT");
+    let future = app.gql(Some(&app.bureau()), STATISTICS, json!({ "asOf": county_date(2) })).await;
+    assert_eq!(future.code(), "BAD_USER_INPUT");
+}
+
+/// The issue overdue at the end of March and closed in April, relapsing in June.
+async fn write_ledger(app: &TestApp, county: &County) {
+    let water = row_id(&county.water);
+    let s = |action, to, on, lead: bool| Step { action, to, on, lead: lead.then_some(water), cooperating: "" };
+    write_issue(
+        app,
+        county,
+        "H-1",
+        Severity::Major,
+        "2025-03-15",
+        &[
+            s(A::Registered, S::Reported, "2025-01-05", false),
+            s(A::Assigned, S::Assigned, "2025-01-10", true),
+            s(A::RectificationStarted, S::InProgress, "2025-01-20", true),
+            s(A::AcceptanceRequested, S::AwaitingAcceptance, "2025-04-05", true),
+            s(A::Accepted, S::Accepted, "2025-04-10", true),
+            s(A::Closed, S::Closed, "2025-04-20", true),
+            s(A::Reopened, S::InProgress, "2025-06-10", true),
+        ],
+    )
+    .await;
+    write_issue(
+        app,
+        county,
+        "H-2",
+        Severity::General,
+        "2025-12-31",
+        &[s(A::Registered, S::Reported, "2025-02-01", false), s(A::Assigned, S::Assigned, "2025-02-03", true)],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn as_of_a_day_counts_the_ledger_as_it_stood_and_agrees_with_the_history_rules() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_ledger(&app, &county).await;
+    let bureau = app.bureau();
+    let on = |day: &'static str| {
+        let bureau = bureau.clone();
+        let app = &app;
+        async move {
+            let reply = app.gql(Some(&bureau), STATISTICS, json!({ "asOf": day, "groupBy": ["STATUS"] })).await.ok();
+            reply.data("issueStatistics").clone()
+        }
+    };
+    let before = on("2024-12-31").await;
+    assert_eq!(before["total"], 0);
+    assert_eq!(before["completionRate"], Value::Null);
+
+    let march = on("2025-03-31").await;
+    assert_eq!(counts_in(&march), [2, 2, 1, 0, 0, 0, 0], "H-1 overdue and open at the end of March");
+    let april = on("2025-04-30").await;
+    assert_eq!(counts_in(&april), [2, 1, 0, 0, 1, 0, 0], "H-1 closed in April: overdue-open in March only");
+    let june = on("2025-06-30").await;
+    assert_eq!(counts_in(&june), [2, 2, 1, 0, 0, 0, 1], "reopened on 10 June: open, overdue again, one relapse");
+
+    // The same days folded by domain::history, the rule the assessment uses.
+    let events = issue_event::Entity::find().all(&app.db.conn).await.unwrap();
+    for (day, reply) in [("2025-03-31", &march), ("2025-04-30", &april), ("2025-06-30", &june)] {
+        let day: NaiveDate = day.parse().unwrap();
+        let end = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc() - Duration::hours(8);
+        let states = states_at(&events, end);
+        assert_eq!(reply["total"].as_u64().unwrap(), states.len() as u64);
+        assert_eq!(reply["overdue"].as_u64().unwrap(), states.iter().filter(|s| s.overdue_on(day)).count() as u64);
+        let closed = states.iter().filter(|s| s.status == S::Closed).count() as u64;
+        assert_eq!(reply["closed"].as_u64().unwrap(), closed);
+    }
+}
