@@ -160,9 +160,10 @@ async fn assign_to(app: &TestApp, issue: &str, lead: &str, cooperating: &[&str],
 /// Takes an issue WATER leads through to acceptance (and closure when `close`).
 async fn complete(app: &TestApp, issue: &str, close: bool) {
     let water = app.department("WATER");
+    let proof = app.proof(&water, issue).await;
     let steps = [
         (&water, "startRectification", json!({ "issueId": issue, "plan": "Build an interceptor" })),
-        (&water, "requestAcceptance", json!({ "issueId": issue, "summary": "Done" })),
+        (&water, "requestAcceptance", json!({ "issueId": issue, "summary": "Done", "evidenceIds": [proof] })),
         (&app.bureau(), "acceptRectification", json!({ "issueId": issue, "opinion": "Checked", "noticeDays": 0 })),
     ];
     for (token, name, input) in steps {
