@@ -109,7 +109,7 @@ struct Source {
 const STATE: &str = "state";
 
 fn state(column: &str) -> SimpleExpr {
-    Expr::col((Alias::new(STATE), Alias::new(column))).into()
+    Expr::col((Alias::new(STATE), Alias::new(column)))
 }
 
 fn text(expr: SimpleExpr) -> SimpleExpr {
@@ -150,13 +150,13 @@ impl Services {
         query.from(issue::Entity).cond_where(condition);
         let source = match as_of {
             None => Source {
-                status: Expr::col((issue::Entity, issue::Column::Status)).into(),
-                severity: Expr::col((issue::Entity, issue::Column::Severity)).into(),
-                category: Expr::col((issue::Entity, issue::Column::CategoryId)).into(),
-                lead: Expr::col((issue::Entity, issue::Column::LeadDepartmentId)).into(),
-                deadline: Expr::col((issue::Entity, issue::Column::Deadline)).into(),
-                supervision: Expr::col((issue::Entity, issue::Column::SupervisionLevel)).into(),
-                relapses: Expr::col((issue::Entity, issue::Column::ReopenCount)).into(),
+                status: Expr::col((issue::Entity, issue::Column::Status)),
+                severity: Expr::col((issue::Entity, issue::Column::Severity)),
+                category: Expr::col((issue::Entity, issue::Column::CategoryId)),
+                lead: Expr::col((issue::Entity, issue::Column::LeadDepartmentId)),
+                deadline: Expr::col((issue::Entity, issue::Column::Deadline)),
+                supervision: Expr::col((issue::Entity, issue::Column::SupervisionLevel)),
+                relapses: Expr::col((issue::Entity, issue::Column::ReopenCount)),
                 day: today,
             },
             Some(day) => {
@@ -238,11 +238,11 @@ impl Services {
         match dimension {
             Dimension::Status => text(source.status.clone()),
             Dimension::Severity => text(source.severity.clone()),
-            Dimension::Round => text(Expr::col((issue::Entity, issue::Column::RoundId)).into()),
-            Dimension::Aspect => text(Expr::col((category::Entity, category::Column::AspectId)).into()),
+            Dimension::Round => text(Expr::col((issue::Entity, issue::Column::RoundId))),
+            Dimension::Aspect => text(Expr::col((category::Entity, category::Column::AspectId))),
             Dimension::Category => text(source.category.clone()),
             Dimension::LeadDepartment => text(source.lead.clone()),
-            Dimension::Township => text(Expr::col((issue::Entity, issue::Column::TownshipId)).into()),
+            Dimension::Township => text(Expr::col((issue::Entity, issue::Column::TownshipId))),
             Dimension::SupervisionLevel => text(source.supervision.clone()),
             Dimension::DeadlineMonth => match self.backend() {
                 // The format is written into the SQL, not bound: PostgreSQL matches the select and
@@ -258,11 +258,11 @@ impl Services {
         let completed = || source.status.clone().is_in(["ACCEPTED", "CLOSED"]);
         let count_if = |condition: SimpleExpr| -> SimpleExpr {
             let summed: SimpleExpr = Func::sum(Expr::case(condition, 1).finally(0)).into();
-            bigint(Func::coalesce([summed, Expr::val(0).into()]).into())
+            bigint(Func::coalesce([summed, Expr::val(0)]).into())
         };
         let day = source.day;
         let overdue = source.deadline.clone().is_not_null().and(source.deadline.clone().lt(day)).and(completed().not());
-        let accepted_at: SimpleExpr = Expr::col((issue::Entity, issue::Column::AcceptedAt)).into();
+        let accepted_at: SimpleExpr = Expr::col((issue::Entity, issue::Column::AcceptedAt));
         // Accepted before the county's midnight that ends the deadline day.
         let on_time = match self.backend() {
             DbBackend::Postgres => {
@@ -285,9 +285,7 @@ impl Services {
             .expr_as(count_if(source.status.clone().eq(api_name(&IssueStatus::Closed))), Alias::new("closed"))
             .expr_as(count_if(on_time), Alias::new("on_time"))
             .expr_as(
-                bigint(
-                    Func::coalesce([SimpleExpr::from(Func::sum(source.relapses.clone())), Expr::val(0).into()]).into(),
-                ),
+                bigint(Func::coalesce([SimpleExpr::from(Func::sum(source.relapses.clone())), Expr::val(0)]).into()),
                 Alias::new("relapses"),
             );
     }
