@@ -22,6 +22,7 @@ pub mod issue;
 pub mod issue_cooperator;
 pub mod issue_event;
 pub mod milestone;
+pub mod monthly_report;
 pub mod progress_report;
 pub mod site_inspection;
 pub mod user;

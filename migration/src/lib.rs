@@ -7,6 +7,7 @@ mod m20261128_000001_create_ledger;
 mod m20261128_000002_accountability_and_assessment;
 mod m20261128_000003_field_work;
 mod m20261128_000004_evidence;
+mod m20261128_000005_monthly_reports;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_accountability_and_assessment::Migration),
             Box::new(m20261128_000003_field_work::Migration),
             Box::new(m20261128_000004_evidence::Migration),
+            Box::new(m20261128_000005_monthly_reports::Migration),
         ]
     }
 }

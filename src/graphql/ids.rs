@@ -24,10 +24,11 @@ pub enum NodeKind {
     SiteInspection,
     DeadlineExtension,
     Evidence,
+    MonthlyReport,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 16] = [
+    const ALL: [NodeKind; 17] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -44,6 +45,7 @@ impl NodeKind {
         NodeKind::SiteInspection,
         NodeKind::DeadlineExtension,
         NodeKind::Evidence,
+        NodeKind::MonthlyReport,
     ];
 
     fn name(self) -> &'static str {
@@ -64,6 +66,7 @@ impl NodeKind {
             NodeKind::SiteInspection => "SiteInspection",
             NodeKind::DeadlineExtension => "DeadlineExtension",
             NodeKind::Evidence => "Evidence",
+            NodeKind::MonthlyReport => "MonthlyReport",
         }
     }
 }

@@ -25,6 +25,8 @@ use super::types::scalars::Date;
 use super::types::user::{User, UserConnection};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::graphql::types::monthly_report::{MonthlyReport, MonthlyReportConnection};
+use crate::graphql::types::statistics::{DepartmentScore, TrendInterval, TrendPoint};
 use crate::service::Services;
 use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
 use crate::service::pagination::PageArgs;
@@ -269,7 +271,66 @@ impl QueryRoot {
         let dimensions: Vec<crate::service::statistics::Dimension> =
             group_by.unwrap_or_default().into_iter().map(Into::into).collect();
         let raw = services.issue_statistics(principal, &filter, &dimensions, as_of.map(|d| d.0)).await?;
-        crate::graphql::types::statistics::IssueStatistics::build(ctx, &dimensions, raw).await
+        Ok(crate::graphql::types::statistics::IssueStatistics::build(&dimensions, &raw))
+    }
+
+    /// Per week or month from `from` to `to` (county days; at most 120 intervals): the issues
+    /// registered, completed and closed in each interval, and those overdue and still open at its
+    /// end, among the issues the viewer may see under `filter`.
+    #[graphql(complexity = "5000 + child_complexity")]
+    async fn issue_trend(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
+        #[graphql(desc = "The first day; the first interval is the one holding it.")] from: Date,
+        #[graphql(desc = "The last day; the last interval is the one holding it.")] to: Date,
+        #[graphql(desc = "Weeks (Monday to Sunday) or calendar months.")] interval: TrendInterval,
+    ) -> async_graphql::Result<Vec<TrendPoint>> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let points = services.issue_trend(principal, &filter, from.0, to.0, interval.into()).await?;
+        Ok(points.into_iter().map(Into::into).collect())
+    }
+
+    /// Every department (a department: itself only), by code: the issues it leads now under
+    /// `filter`, with its rates, speed, failed acceptances, relapses and decided cases.
+    #[graphql(complexity = "5000 + child_complexity")]
+    async fn department_scoreboard(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
+    ) -> async_graphql::Result<Vec<DepartmentScore>> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let scores = services.department_scoreboard(principal, &filter).await?;
+        Ok(scores.into_iter().map(DepartmentScore).collect())
+    }
+
+    /// Submitted monthly reports, in the order they were submitted (BUREAU, LEADER, SUPERIOR and
+    /// ADMIN).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn monthly_reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<MonthlyReportConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let page = services.monthly_reports(principal, &PageArgs { first, after, last, before }).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|(cursor, row)| Ok((cursor, MonthlyReport::new(row)?)))
+            .collect::<AppResult<Vec<_>>>()?;
+        let page = crate::service::pagination::Page {
+            items,
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+        };
+        let total = TotalCount::counted(services, principal, |s, p| async move { s.count_monthly_reports(&p).await });
+        Ok(MonthlyReportConnection { page, total })
     }
 
     /// Issues the viewer may see (a department: those it leads or cooperates on), filtered and
@@ -507,6 +568,14 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         NodeKind::DeadlineExtension,
         |ids: Vec<i64>| async move { services.extensions_by_ids(principal, &ids).await },
         |r| { Node::DeadlineExtension(DeadlineExtension(r)) }
+    );
+    fetch!(
+        NodeKind::MonthlyReport,
+        |ids: Vec<i64>| async move {
+            let rows = services.monthly_reports_by_ids(principal, &ids).await?;
+            rows.into_iter().map(|(id, row)| Ok((id, MonthlyReport::new(row)?))).collect::<AppResult<HashMap<_, _>>>()
+        },
+        Node::MonthlyReport
     );
     fetch!(NodeKind::Evidence, |ids: Vec<i64>| async move { services.evidence_by_ids(principal, &ids).await }, |r| {
         Node::Evidence(crate::graphql::types::evidence::Evidence(r))

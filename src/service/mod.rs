@@ -13,9 +13,12 @@ pub mod idempotency;
 pub mod issue_lifecycle;
 pub mod issues;
 pub mod ledger;
+pub mod monthly_reports;
 pub mod pagination;
 pub mod policy;
+pub mod scoreboard;
 pub mod statistics;
+pub mod trend;
 pub mod users;
 
 use std::collections::HashMap;

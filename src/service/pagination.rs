@@ -221,7 +221,8 @@ impl_id_of!(
     entity::assessment_period::Model,
     entity::site_inspection::Model,
     entity::progress_report::Model,
-    entity::evidence::Model
+    entity::evidence::Model,
+    entity::monthly_report::Model
 );
 
 #[cfg(test)]

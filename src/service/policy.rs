@@ -40,6 +40,10 @@ pub enum Action {
     DecideExtensions,
     /// Read site inspections of suspected new problems (not yet issues).
     ReadSuspectedProblems,
+    /// Freeze a month's statistics as the report to the superior agencies.
+    SubmitMonthlyReports,
+    /// Read the submitted monthly reports.
+    ReadMonthlyReports,
 }
 
 impl Action {
@@ -59,6 +63,8 @@ impl Action {
             Action::InspectSites => &[Bureau, Inspector],
             Action::DecideExtensions => &[Bureau, Leader],
             Action::ReadSuspectedProblems => &[Bureau, Leader, Inspector, Superior],
+            Action::SubmitMonthlyReports => &[Bureau],
+            Action::ReadMonthlyReports => &[Admin, Bureau, Leader, Superior],
         }
     }
 
@@ -78,6 +84,8 @@ impl Action {
             Action::InspectSites => "record site inspections",
             Action::DecideExtensions => "decide deadline extensions",
             Action::ReadSuspectedProblems => "read suspected problems",
+            Action::SubmitMonthlyReports => "submit monthly reports",
+            Action::ReadMonthlyReports => "read monthly reports",
         }
     }
 }
@@ -223,6 +231,8 @@ mod tests {
             (Action::InspectSites, [false, true, false, false, true, false]),
             (Action::DecideExtensions, [false, true, true, false, false, false]),
             (Action::ReadSuspectedProblems, [false, true, true, false, true, true]),
+            (Action::SubmitMonthlyReports, [false, true, false, false, false, false]),
+            (Action::ReadMonthlyReports, [true, true, true, false, false, true]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

@@ -78,11 +78,12 @@ impl Counts {
     }
 }
 
-/// One group: the raw key of each dimension (an id, an enum name, a month; empty for none)
-/// and its counts.
+/// One group: the raw key of each dimension (a row id, an enum name, a month; empty for
+/// none), its label for people (a name; `none` for an empty key), and its counts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     pub key: Vec<String>,
+    pub labels: Vec<String>,
     pub counts: Counts,
 }
 
@@ -201,10 +202,58 @@ impl Services {
                 let key = (0..dimensions.len())
                     .map(|n| row.try_get::<Option<String>>("", &format!("k{n}")).map(Option::unwrap_or_default))
                     .collect::<Result<Vec<_>, _>>()?;
-                statistics.groups.push(Group { key, counts });
+                statistics.groups.push(Group { key, labels: Vec::new(), counts });
             }
         }
+        self.label_groups(dimensions, &mut statistics.groups).await?;
         Ok(statistics)
+    }
+
+    /// Names each group's keys: rounds, aspects, categories and departments by name, the rest
+    /// as they are. Labels are kept with frozen reports, so they are resolved here.
+    async fn label_groups(&self, dimensions: &[Dimension], groups: &mut [Group]) -> AppResult<()> {
+        let needs = |wanted: &[Dimension]| dimensions.iter().any(|d| wanted.contains(d));
+        let names = |pairs: Vec<(i64, String)>| pairs.into_iter().collect::<std::collections::HashMap<_, _>>();
+        let rounds = if needs(&[Dimension::Round]) {
+            names(self.all_rounds().await?.into_values().map(|r| (r.id, r.name)).collect())
+        } else {
+            Default::default()
+        };
+        let aspects = if needs(&[Dimension::Aspect]) {
+            names(self.all_aspects().await?.into_values().map(|a| (a.id, a.name)).collect())
+        } else {
+            Default::default()
+        };
+        let categories = if needs(&[Dimension::Category]) {
+            names(self.all_categories().await?.into_values().map(|c| (c.id, c.name)).collect())
+        } else {
+            Default::default()
+        };
+        let departments = if needs(&[Dimension::LeadDepartment, Dimension::Township]) {
+            names(self.all_departments().await?.into_values().map(|d| (d.id, d.name)).collect())
+        } else {
+            Default::default()
+        };
+        for group in groups {
+            group.labels = dimensions
+                .iter()
+                .zip(&group.key)
+                .map(|(dimension, key)| {
+                    if key.is_empty() {
+                        return "none".to_owned();
+                    }
+                    let table = match dimension {
+                        Dimension::Round => &rounds,
+                        Dimension::Aspect => &aspects,
+                        Dimension::Category => &categories,
+                        Dimension::LeadDepartment | Dimension::Township => &departments,
+                        _ => return key.clone(),
+                    };
+                    key.parse::<i64>().ok().and_then(|id| table.get(&id).cloned()).unwrap_or_else(|| key.clone())
+                })
+                .collect();
+        }
+        Ok(())
     }
 
     /// Every event before the end of `day` (county time), each with `latest = 1` on the issue's

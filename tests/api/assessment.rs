@@ -1,43 +1,11 @@
 //! The one-vote-veto assessment through the API, computed from a history the test writes
 //! with its own dates (2025, so that every period here has ended).
 
-use entity::enums::{
-    AccountabilityMeasure, AccountabilitySubjectType, CaseStatus, IssueAction, IssueStatus, Role, Severity,
-};
-use entity::{accountability_case, case_measure};
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use entity::enums::{AccountabilityMeasure, IssueAction, IssueStatus, Role, Severity};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::written_history::{Step, at, row_id, write_issue};
-
-/// A case decided on `on` against `department`, with these measures.
-async fn write_case(app: &TestApp, code: &str, department: i64, on: &str, measures: &[AccountabilityMeasure]) {
-    let case = accountability_case::ActiveModel {
-        code: Set(code.into()),
-        subject_type: Set(AccountabilitySubjectType::Official),
-        department_id: Set(Some(department)),
-        official_name: Set(Some("Zhao".into())),
-        official_position: Set(Some("Section chief".into())),
-        enterprise_id: Set(None),
-        grounds: Set("CUTTING_CORNERS".into()),
-        description: Set("d".into()),
-        status: Set(CaseStatus::Decided),
-        decision: Set(Some("decided".into())),
-        statement: Set(None),
-        statement_at: Set(None),
-        opened_at: Set(at(on)),
-        decided_at: Set(Some(at(on))),
-        closed_at: Set(None),
-        version: Set(3),
-        updated_at: Set(at(on)),
-        ..Default::default()
-    };
-    let id = accountability_case::Entity::insert(case).exec(&app.db.conn).await.unwrap().last_insert_id;
-    let rows =
-        measures.iter().map(|m| case_measure::ActiveModel { case_id: Set(id), measure: Set(*m), ..Default::default() });
-    case_measure::Entity::insert_many(rows).exec(&app.db.conn).await.unwrap();
-}
+use crate::written_history::{Step, row_id, write_case, write_issue};
 
 /// H-1: led by WATER (HOUSING cooperating), deadline 15 March; a failed acceptance in March,
 /// accepted late in April, closed, then relapsed in June.

@@ -40,3 +40,30 @@ async fn a_page_of_100_issues_with_every_relation_costs_as_many_statements_as_a_
     // categories, aspects, rounds, events: a small constant.
     assert!(counts[0] <= 10, "{counts:?}");
 }
+
+/// `issueStatistics` with two dimensions is one grouped query plus the names of one reference
+/// table, however many issues there are.
+#[tokio::test]
+async fn statistics_with_two_dimensions_cost_the_same_statements_for_120_issues_as_for_12() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let token = app.token(Role::Superior, "city", None);
+    let query = "{ issueStatistics(groupBy: [LEAD_DEPARTMENT, STATUS]) { total groups { key labels total } } }";
+    let mut counts = Vec::new();
+    for (from, to) in [(0, 12), (12, 120)] {
+        for n in from..to {
+            let issue = app.register(&county, &format!("ST-{n:03}")).await;
+            if n % 2 == 0 {
+                app.assign(&county, &issue, &county_date(n % 9 - 4)).await.ok();
+            }
+        }
+        let before = app.statements();
+        let reply = app.gql(Some(&token), query, json!({})).await.ok();
+        counts.push(app.statements() - before);
+        assert_eq!(reply.data("issueStatistics.total"), to);
+    }
+    println!("statements for issueStatistics with two dimensions: {counts:?}");
+    assert_eq!(counts[0], counts[1]);
+    // The grouped query and the department names.
+    assert_eq!(counts[0], 2, "{counts:?}");
+}

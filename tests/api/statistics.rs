@@ -303,3 +303,204 @@ async fn as_of_a_day_counts_the_ledger_as_it_stood_and_agrees_with_the_history_r
         assert_eq!(reply["closed"].as_u64().unwrap(), closed);
     }
 }
+
+const TREND: &str = "query($from: Date!, $to: Date!, $interval: TrendInterval!, $filter: IssueFilter) { issueTrend(from: $from, to: $to, interval: $interval, filter: $filter) { periodStart registered completed closed overdueOpenAtEnd } }";
+
+fn points(reply: &Reply) -> Vec<(String, u64, u64, u64, Option<u64>)> {
+    reply
+        .data("issueTrend")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["periodStart"].as_str().unwrap().to_owned(),
+                p["registered"].as_u64().unwrap(),
+                p["completed"].as_u64().unwrap(),
+                p["closed"].as_u64().unwrap(),
+                p["overdueOpenAtEnd"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_trend_counts_each_month_and_week_from_the_history() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_ledger(&app, &county).await;
+    let bureau = app.bureau();
+    let months = app
+        .gql(Some(&bureau), TREND, json!({ "from": "2025-01-15", "to": "2025-06-30", "interval": "MONTH" }))
+        .await
+        .ok();
+    let p = |start: &str, r, c, x, o| (start.to_owned(), r, c, x, Some(o));
+    assert_eq!(
+        points(&months),
+        [
+            p("2025-01-01", 1, 0, 0, 0),
+            p("2025-02-01", 1, 0, 0, 0),
+            p("2025-03-01", 0, 0, 0, 1),
+            p("2025-04-01", 0, 1, 1, 0),
+            p("2025-05-01", 0, 0, 0, 0),
+            p("2025-06-01", 0, 0, 0, 1),
+        ]
+    );
+    // Weeks run Monday to Sunday: 5 April 2025 is a Saturday, 10 April a Thursday.
+    let weeks = app
+        .gql(Some(&bureau), TREND, json!({ "from": "2025-04-05", "to": "2025-04-13", "interval": "WEEK" }))
+        .await
+        .ok();
+    assert_eq!(points(&weeks), [p("2025-03-31", 0, 0, 0, 1), p("2025-04-07", 0, 1, 0, 0)]);
+    // A department sees its own issues only; an interval that has not begun has no count yet.
+    let agri = app
+        .gql(
+            Some(&app.department("AGRI")),
+            TREND,
+            json!({ "from": "2025-03-01", "to": "2025-03-31", "interval": "MONTH" }),
+        )
+        .await
+        .ok();
+    assert_eq!(points(&agri), [p("2025-03-01", 0, 0, 0, 0)]);
+    let ahead = app
+        .gql(Some(&bureau), TREND, json!({ "from": county_date(0), "to": county_date(70), "interval": "MONTH" }))
+        .await
+        .ok();
+    let last = &ahead.data("issueTrend").as_array().unwrap().last().unwrap()["overdueOpenAtEnd"];
+    assert_eq!(last, &Value::Null);
+    let backwards =
+        app.gql(Some(&bureau), TREND, json!({ "from": "2025-02-01", "to": "2025-01-01", "interval": "MONTH" })).await;
+    assert_eq!(backwards.code(), "BAD_USER_INPUT");
+    let too_long =
+        app.gql(Some(&bureau), TREND, json!({ "from": "2000-01-01", "to": "2025-01-01", "interval": "WEEK" })).await;
+    assert_eq!(too_long.code(), "BAD_USER_INPUT");
+}
+
+const SCOREBOARD: &str = "query($filter: IssueFilter) { departmentScoreboard(filter: $filter) { department { code } assigned open overdue completed closed onTimeRate averageDaysToComplete failedAcceptances relapses casesDecided } }";
+
+#[tokio::test]
+async fn the_scoreboard_gives_each_department_its_record() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    seed_ledger(&app, &county).await;
+    let bureau = app.bureau();
+    // S-4 awaits acceptance: the bureau sends it back once.
+    let s4 = app.gql(Some(&bureau), "{ issueByCode(code: \"S-4\") { id } }", json!({})).await.ok();
+    app.mutate(
+        &bureau,
+        "rejectRectification",
+        json!({ "issueId": s4.data("issueByCode.id"), "reason": "not yet" }),
+        "issue { id }",
+    )
+    .await
+    .ok();
+    crate::written_history::write_case(&app, "ACC-2026-0901", row_id(&county.water), "2026-01-10", &[]).await;
+
+    let board = app.gql(Some(&bureau), SCOREBOARD, json!({})).await.ok();
+    let rows = board.data("departmentScoreboard").as_array().unwrap();
+    let codes: Vec<&str> = rows.iter().map(|r| r["department"]["code"].as_str().unwrap()).collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(codes, sorted, "ordered by code");
+    assert_eq!(codes.len(), 5, "every department, even without issues");
+    let water = rows.iter().find(|r| r["department"]["code"] == "WATER").unwrap();
+    // WATER leads S-2..S-7: S-2 assigned, S-3 in progress and overdue, S-4 sent back, S-5
+    // accepted, S-6 closed, S-7 reopened.
+    assert_eq!(water["assigned"], 6);
+    assert_eq!(water["open"], 4);
+    assert_eq!(water["overdue"], 1);
+    assert_eq!(water["completed"], 2);
+    assert_eq!(water["closed"], 1);
+    assert_eq!(water["failedAcceptances"], 1);
+    assert_eq!(water["relapses"], 1);
+    assert_eq!(water["casesDecided"], 1);
+    let days = water["averageDaysToComplete"].as_f64().unwrap();
+    assert!((0.0..0.1).contains(&days), "assigned and accepted within the test: {days}");
+    // S-5's deadline was moved before its acceptance: one of two completed on time.
+    assert_eq!(water["onTimeRate"], 0.5);
+    let housing = rows.iter().find(|r| r["department"]["code"] == "HOUSING").unwrap();
+    assert_eq!(housing["assigned"], 0);
+    assert_eq!(housing["onTimeRate"], Value::Null);
+    assert_eq!(housing["averageDaysToComplete"], Value::Null);
+
+    let filtered = app.gql(Some(&bureau), SCOREBOARD, json!({ "filter": { "severity": "MAJOR" } })).await.ok();
+    let water = filtered
+        .data("departmentScoreboard")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department"]["code"] == "WATER")
+        .cloned()
+        .unwrap();
+    assert_eq!(water["assigned"], 2, "S-2 and S-3 are major");
+
+    let own = app.gql(Some(&app.department("HOUSING")), SCOREBOARD, json!({})).await.ok();
+    let own: Vec<&str> = own
+        .data("departmentScoreboard")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["department"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(own, ["HOUSING"]);
+}
+
+const REPORTS: &str = "{ monthlyReports { totalCount nodes { id month note submittedBy asOf statistics { total open overdue closed groups { key labels total } } byAspect { total groups { labels total } } byDepartment { groups { labels total overdue } } supervised { total } relapses accountability { opened decided decidedAgainstOfficials } enforcement { casesDecided fines finesTotal } } } }";
+
+#[tokio::test]
+async fn a_submitted_month_is_frozen_and_cannot_be_submitted_again() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    write_ledger(&app, &county).await;
+    crate::written_history::write_case(&app, "ACC-2025-0301", row_id(&county.water), "2025-03-20", &[]).await;
+    let bureau = app.bureau();
+    let submit = |month: &str| {
+        app.mutate(
+            &bureau,
+            "submitMonthlyReport",
+            json!({ "month": month, "note": "March figures" }),
+            "monthlyReport { month submittedBy }",
+        )
+    };
+    let submitted = submit("2025-03").await.ok();
+    assert_eq!(submitted.data("submitMonthlyReport.monthlyReport.month"), "2025-03");
+    assert_eq!(submitted.data("submitMonthlyReport.monthlyReport.submittedBy"), "bureau-officer");
+
+    let superior = app.token(entity::enums::Role::Superior, "city-office", None);
+    let before = app.gql(Some(&superior), REPORTS, json!({})).await.ok();
+    let report = before.data("monthlyReports.nodes.0").clone();
+    assert_eq!(report["asOf"], "2025-03-31");
+    assert_eq!(report["statistics"]["total"], 2);
+    assert_eq!(report["statistics"]["overdue"], 1, "H-1 was overdue at the end of March");
+    assert_eq!(report["accountability"]["decided"], 1);
+    assert_eq!(report["accountability"]["decidedAgainstOfficials"], 1);
+    assert_eq!(report["enforcement"]["finesTotal"], "0.00");
+    assert_eq!(report["byDepartment"]["groups"][0]["labels"][0], "WATER office");
+
+    // The ledger changes afterwards, March included: the report does not.
+    let water = row_id(&county.water);
+    let s = |action, to, on| Step { action, to, on, lead: Some(water), cooperating: "" };
+    write_issue(
+        &app,
+        &county,
+        "H-3",
+        Severity::General,
+        "2025-03-01",
+        &[s(A::Registered, S::Reported, "2025-03-02"), s(A::Assigned, S::Assigned, "2025-03-03")],
+    )
+    .await;
+    app.db.conn.execute_unprepared("UPDATE department SET name = 'Renamed' WHERE code = 'WATER'").await.unwrap();
+    let after = app.gql(Some(&superior), REPORTS, json!({})).await.ok();
+    assert_eq!(after.data("monthlyReports.nodes.0"), &report);
+    let fresh = app.gql(Some(&bureau), STATISTICS, json!({ "asOf": "2025-03-31" })).await.ok();
+    assert_eq!(fresh.data("issueStatistics.total"), 3, "while the live figures do change");
+
+    assert_eq!(submit("2025-03").await.code(), "CONFLICT");
+    assert_eq!(submit(&county_date(0)[..7]).await.code(), "BAD_USER_INPUT", "this month has not ended");
+    assert_eq!(submit("March").await.code(), "BAD_USER_INPUT");
+    let by_superior =
+        app.mutate(&superior, "submitMonthlyReport", json!({ "month": "2025-04" }), "monthlyReport { id }").await;
+    assert_eq!(by_superior.code(), "FORBIDDEN");
+    let by_department = app.gql(Some(&app.department("WATER")), REPORTS, json!({})).await;
+    assert_eq!(by_department.code(), "FORBIDDEN");
+}

@@ -2,8 +2,10 @@
 //! have been recorded on those days: for tests of anything that reads history.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{IssueAction, IssueStatus, Role, Severity};
-use entity::{issue, issue_event};
+use entity::enums::{
+    AccountabilityMeasure, AccountabilitySubjectType, CaseStatus, IssueAction, IssueStatus, Role, Severity,
+};
+use entity::{accountability_case, case_measure, issue, issue_event};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 
 use crate::helpers::*;
@@ -103,4 +105,32 @@ pub async fn write_issue(
         .collect();
     issue_event::Entity::insert_many(events).exec(&app.db.conn).await.unwrap();
     id
+}
+
+/// A case decided on `on` against `department`, with these measures.
+pub async fn write_case(app: &TestApp, code: &str, department: i64, on: &str, measures: &[AccountabilityMeasure]) {
+    let case = accountability_case::ActiveModel {
+        code: Set(code.into()),
+        subject_type: Set(AccountabilitySubjectType::Official),
+        department_id: Set(Some(department)),
+        official_name: Set(Some("Zhao".into())),
+        official_position: Set(Some("Section chief".into())),
+        enterprise_id: Set(None),
+        grounds: Set("CUTTING_CORNERS".into()),
+        description: Set("d".into()),
+        status: Set(CaseStatus::Decided),
+        decision: Set(Some("decided".into())),
+        statement: Set(None),
+        statement_at: Set(None),
+        opened_at: Set(at(on)),
+        decided_at: Set(Some(at(on))),
+        closed_at: Set(None),
+        version: Set(3),
+        updated_at: Set(at(on)),
+        ..Default::default()
+    };
+    let id = accountability_case::Entity::insert(case).exec(&app.db.conn).await.unwrap().last_insert_id;
+    let rows =
+        measures.iter().map(|m| case_measure::ActiveModel { case_id: Set(id), measure: Set(*m), ..Default::default() });
+    case_measure::Entity::insert_many(rows).exec(&app.db.conn).await.unwrap();
 }

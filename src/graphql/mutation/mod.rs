@@ -6,6 +6,7 @@ mod assessment;
 mod catalog;
 mod field_work;
 mod issue;
+mod reports;
 
 use async_graphql::MergedObject;
 
@@ -22,6 +23,7 @@ pub struct MutationRoot(
     accountability::AccountabilityMutation,
     assessment::AssessmentMutation,
     field_work::FieldWorkMutation,
+    reports::ReportsMutation,
 );
 
 /// Reports input errors at their path under `input`.

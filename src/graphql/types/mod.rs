@@ -10,6 +10,7 @@ pub mod enums;
 pub mod evidence;
 pub mod field_work;
 pub mod issue;
+pub mod monthly_report;
 pub mod node;
 pub mod scalars;
 pub mod statistics;

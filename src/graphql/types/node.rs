@@ -10,6 +10,7 @@ use super::enterprise::Enterprise;
 use super::evidence::Evidence;
 use super::field_work::{DeadlineExtension, Milestone, ProgressReport, SiteInspection};
 use super::issue::{Issue, IssueEvent};
+use super::monthly_report::MonthlyReport;
 use super::user::User;
 
 /// An object with a global id.
@@ -35,4 +36,5 @@ pub enum Node {
     SiteInspection(SiteInspection),
     DeadlineExtension(DeadlineExtension),
     Evidence(Evidence),
+    MonthlyReport(MonthlyReport),
 }

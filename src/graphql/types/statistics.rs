@@ -1,8 +1,10 @@
 //! Statistics for superior agencies: counts and rates of issues, whole and in groups.
 
-use async_graphql::{Context, Enum, SimpleObject};
+use async_graphql::{Enum, SimpleObject};
 
-use crate::graphql::context::ContextExt;
+use super::department::Department;
+use super::scalars::Date;
+
 use crate::graphql::ids::{NodeKind, encode};
 use crate::service::statistics::{Counts, Dimension, Statistics};
 
@@ -97,43 +99,124 @@ pub struct IssueStatistics {
 }
 
 impl IssueStatistics {
-    /// Turns raw keys into global ids and labels.
-    pub async fn build(ctx: &Context<'_>, dimensions: &[Dimension], raw: Statistics) -> async_graphql::Result<Self> {
-        let reference = ctx.reference()?;
-        let mut groups = Vec::with_capacity(raw.groups.len());
-        for group in raw.groups {
-            let mut key = Vec::with_capacity(dimensions.len());
-            let mut labels = Vec::with_capacity(dimensions.len());
-            for (dimension, value) in dimensions.iter().zip(group.key) {
-                if value.is_empty() {
-                    key.push(String::new());
-                    labels.push("none".to_owned());
-                    continue;
-                }
-                let id = value.parse::<i64>().ok();
-                let (kind, label) = match (dimension, id) {
-                    (Dimension::Round, Some(id)) => {
-                        (Some(NodeKind::InspectionRound), reference.round(id).await?.map(|r| r.name))
-                    }
-                    (Dimension::Aspect, Some(id)) => {
-                        (Some(NodeKind::Aspect), reference.aspect(id).await?.map(|a| a.name))
-                    }
-                    (Dimension::Category, Some(id)) => {
-                        (Some(NodeKind::Category), reference.category(id).await?.map(|c| c.name))
-                    }
-                    (Dimension::LeadDepartment | Dimension::Township, Some(id)) => {
-                        (Some(NodeKind::Department), reference.department(id).await?.map(|d| d.name))
-                    }
-                    _ => (None, None),
-                };
-                match (kind, id) {
-                    (Some(kind), Some(id)) => key.push(encode(kind, id).to_string()),
-                    _ => key.push(value.clone()),
-                }
-                labels.push(label.unwrap_or(value));
-            }
-            groups.push(IssueStatisticsGroup { key, labels, counts: (&group.counts).into() });
+    /// The API's view of service statistics: row ids in keys become global ids.
+    pub fn build(dimensions: &[Dimension], raw: &Statistics) -> Self {
+        let groups = raw
+            .groups
+            .iter()
+            .map(|group| {
+                let key = dimensions
+                    .iter()
+                    .zip(&group.key)
+                    .map(|(dimension, value)| {
+                        let kind = match dimension {
+                            Dimension::Round => Some(NodeKind::InspectionRound),
+                            Dimension::Aspect => Some(NodeKind::Aspect),
+                            Dimension::Category => Some(NodeKind::Category),
+                            Dimension::LeadDepartment | Dimension::Township => Some(NodeKind::Department),
+                            _ => None,
+                        };
+                        match (kind, value.parse::<i64>()) {
+                            (Some(kind), Ok(id)) => encode(kind, id).to_string(),
+                            _ => value.clone(),
+                        }
+                    })
+                    .collect();
+                IssueStatisticsGroup { key, labels: group.labels.clone(), counts: (&group.counts).into() }
+            })
+            .collect();
+        Self { counts: (&raw.counts).into(), groups }
+    }
+}
+
+/// The length of a trend's intervals.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::service::trend::Interval")]
+pub enum TrendInterval {
+    /// Monday to Sunday.
+    Week,
+    /// A calendar month.
+    Month,
+}
+
+/// One interval of a trend.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TrendPoint {
+    /// The interval's first day (a Monday, or the first of a month).
+    pub period_start: Date,
+    /// Issues registered in the interval.
+    pub registered: u64,
+    /// Acceptances in the interval (an issue accepted again after a relapse counts again).
+    pub completed: u64,
+    /// Issues closed (销号) in the interval.
+    pub closed: u64,
+    /// Issues overdue and not yet accepted or closed at the end of the interval's last day (or
+    /// today, for the interval still running); null for an interval that has not begun.
+    pub overdue_open_at_end: Option<u64>,
+}
+
+impl From<crate::service::trend::TrendPoint> for TrendPoint {
+    fn from(p: crate::service::trend::TrendPoint) -> Self {
+        Self {
+            period_start: p.period_start.into(),
+            registered: p.registered,
+            completed: p.completed,
+            closed: p.closed,
+            overdue_open_at_end: p.overdue_open_at_end,
         }
-        Ok(Self { counts: (&raw.counts).into(), groups })
+    }
+}
+
+/// One department's line on the scoreboard: the issues it leads now, and its record.
+pub struct DepartmentScore(pub crate::service::scoreboard::DepartmentScore);
+
+/// One department's line on the scoreboard: the issues it leads now, and its record.
+#[async_graphql::Object]
+impl DepartmentScore {
+    /// The department.
+    async fn department(&self) -> Department {
+        Department(self.0.department.clone())
+    }
+    /// Issues it leads (under the filter).
+    async fn assigned(&self) -> u64 {
+        self.0.counts.total
+    }
+    /// Of those, not yet accepted or closed.
+    async fn open(&self) -> u64 {
+        self.0.counts.open
+    }
+    /// Of those, overdue.
+    async fn overdue(&self) -> u64 {
+        self.0.counts.overdue
+    }
+    /// Of those, accepted or closed.
+    async fn completed(&self) -> u64 {
+        self.0.counts.completed()
+    }
+    /// Of those, closed.
+    async fn closed(&self) -> u64 {
+        self.0.counts.closed
+    }
+    /// Of the completed ones, the share accepted by the end of the deadline day; null when none
+    /// is completed.
+    async fn on_time_rate(&self) -> Option<f64> {
+        self.0.counts.on_time_rate()
+    }
+    /// Mean days from an issue's first assignment to its acceptance, over the completed ones;
+    /// null when none is completed.
+    async fn average_days_to_complete(&self) -> Option<f64> {
+        self.0.average_days_to_complete
+    }
+    /// Acceptance requests the bureau rejected while the department led the issue.
+    async fn failed_acceptances(&self) -> u64 {
+        self.0.failed_acceptances
+    }
+    /// Reopenings after acceptance or closure while the department led the issue (反弹).
+    async fn relapses(&self) -> u64 {
+        self.0.relapses
+    }
+    /// Accountability cases decided against the department or its officials (all time).
+    async fn cases_decided(&self) -> u64 {
+        self.0.cases_decided
     }
 }
