@@ -1,13 +1,13 @@
 //! Opening the database: SQLite tuned for a server, or PostgreSQL, plus a statement counter.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database as SeaDatabase, DatabaseConnection};
+use sea_orm::{ConnectOptions, Database as SeaDatabase, DatabaseConnection, Statement};
 
 /// Connections for SQLite. WAL lets readers run beside the one writer; SeaORM would otherwise
 /// open a pool of exactly one connection, serialising every request.
@@ -20,6 +20,14 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Database {
     pub conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
+    recorder: Arc<Recorder>,
+}
+
+/// Keeps the statements run while switched on, so that tests can read their query plans.
+#[derive(Default)]
+struct Recorder {
+    on: AtomicBool,
+    kept: Mutex<Vec<Statement>>,
 }
 
 impl Database {
@@ -42,11 +50,31 @@ impl Database {
             .await
             .with_context(|| format!("cannot open the database at {}", redact_url(url)))?;
         let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
-        conn.set_metric_callback(move |_| {
+        let recorder = Arc::new(Recorder::default());
+        let (counter, kept) = (statements.clone(), recorder.clone());
+        conn.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            if kept.on.load(Ordering::Relaxed)
+                && let Ok(mut kept) = kept.kept.lock()
+            {
+                kept.push(info.statement.clone());
+            }
         });
-        Ok(Self { conn, statements })
+        Ok(Self { conn, statements, recorder })
+    }
+
+    /// Starts (forgetting what was kept before) or stops keeping every statement run, for
+    /// tests of query plans; `recorded` returns them.
+    pub fn record_statements(&self, on: bool) {
+        if on && let Ok(mut kept) = self.recorder.kept.lock() {
+            kept.clear();
+        }
+        self.recorder.on.store(on, Ordering::Relaxed);
+    }
+
+    /// The statements kept since `record_statements(true)`.
+    pub fn recorded(&self) -> Vec<Statement> {
+        self.recorder.kept.lock().map(|kept| kept.clone()).unwrap_or_default()
     }
 
     /// Runs the migrations that have not run yet.

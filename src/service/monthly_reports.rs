@@ -105,7 +105,6 @@ impl Services {
 
     async fn monthly_figures(&self, actor: &Principal, first: NaiveDate, last: NaiveDate) -> AppResult<MonthlyFigures> {
         let all = IssueFilter::default();
-        let supervised = IssueFilter { supervised: Some(true), ..IssueFilter::default() };
         let at = Some(last);
         let (start, end) = (self.clock.start_of(first), self.clock.start_of(last + Duration::days(1)));
         let relapses_in_month = issue_event::Entity::find()
@@ -140,7 +139,7 @@ impl Services {
             overall: self.issue_statistics(actor, &all, &[Dimension::Status], at).await?,
             by_aspect: self.issue_statistics(actor, &all, &[Dimension::Aspect], at).await?,
             by_department: self.issue_statistics(actor, &all, &[Dimension::LeadDepartment], at).await?,
-            supervised: self.issue_statistics(actor, &supervised, &[Dimension::SupervisionLevel], at).await?,
+            supervised: self.supervised_at(actor, last).await?,
             relapses_in_month,
             accountability: AccountabilityTotals {
                 opened,
@@ -155,6 +154,20 @@ impl Services {
                 fines_total: Cents(fines.iter().filter_map(|m| m.amount_fen).sum()),
             },
         })
+    }
+
+    /// The issues under supervision at the end of `day`, by level. Supervision is read from
+    /// each issue's state that day (not from today's `supervised` filter): the "none" group of
+    /// the grouping is what is left out.
+    async fn supervised_at(&self, actor: &Principal, day: NaiveDate) -> AppResult<Statistics> {
+        let all = IssueFilter::default();
+        let by_level = self.issue_statistics(actor, &all, &[Dimension::SupervisionLevel], Some(day)).await?;
+        let mut supervised = Statistics::default();
+        for group in by_level.groups.into_iter().filter(|g| g.key.iter().all(|k| !k.is_empty())) {
+            supervised.counts.add(&group.counts);
+            supervised.groups.push(group);
+        }
+        Ok(supervised)
     }
 
     /// Submitted reports, in the order they were submitted.

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::Services;
 use super::issues::IssueFilter;
-use super::policy::{IssueScope, issue_scope};
+use super::policy::{IssueScope, SubjectScope, case_scope, issue_scope};
 use super::statistics::{Counts, Dimension};
 use crate::auth::Principal;
 use crate::domain::api_name;
@@ -27,8 +27,9 @@ pub struct DepartmentScore {
     pub failed_acceptances: u64,
     /// Reopenings while it led the issue.
     pub relapses: u64,
-    /// Accountability cases decided (and possibly closed since) against it or its officials.
-    pub cases_decided: u64,
+    /// Accountability cases decided (and possibly closed since) against it or its officials;
+    /// `None` for a viewer who may not read cases.
+    pub cases_decided: Option<u64>,
 }
 
 impl Services {
@@ -55,7 +56,11 @@ impl Services {
         let average_days = self.average_days_to_complete(&visible).await?;
         let failed = self.events_by_lead(&visible, IssueAction::Rejected).await?;
         let relapses = self.events_by_lead(&visible, IssueAction::Reopened).await?;
-        let cases = self.cases_decided_by_department().await?;
+        // Case counts follow case visibility: a department reads its own, inspectors none.
+        let cases = match case_scope(actor) {
+            SubjectScope::Nothing => None,
+            _ => Some(self.cases_decided_by_department().await?),
+        };
         Ok(departments
             .into_iter()
             .map(|department| {
@@ -65,7 +70,7 @@ impl Services {
                     average_days_to_complete: average_days.get(&id).copied(),
                     failed_acceptances: failed.get(&id).copied().unwrap_or_default(),
                     relapses: relapses.get(&id).copied().unwrap_or_default(),
-                    cases_decided: cases.get(&id).copied().unwrap_or_default(),
+                    cases_decided: cases.as_ref().map(|cases| cases.get(&id).copied().unwrap_or_default()),
                     department,
                 }
             })

@@ -67,7 +67,7 @@ impl Counts {
     pub fn on_time_rate(&self) -> Option<f64> {
         Self::ratio(self.completed_on_time, self.completed())
     }
-    fn add(&mut self, other: &Counts) {
+    pub(crate) fn add(&mut self, other: &Counts) {
         self.total += other.total;
         self.open += other.open;
         self.overdue += other.overdue;

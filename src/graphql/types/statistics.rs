@@ -215,8 +215,9 @@ impl DepartmentScore {
     async fn relapses(&self) -> u64 {
         self.0.relapses
     }
-    /// Accountability cases decided against the department or its officials (all time).
-    async fn cases_decided(&self) -> u64 {
+    /// Accountability cases decided against the department or its officials (all time); null
+    /// for a viewer who may not read accountability cases (ADMIN, INSPECTOR).
+    async fn cases_decided(&self) -> Option<u64> {
         self.0.cases_decided
     }
 }
