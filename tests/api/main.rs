@@ -18,6 +18,7 @@ mod limits;
 mod listing;
 mod matrix;
 mod migrations;
+mod rate_limits;
 mod schema;
 mod statements;
 mod statistics;
