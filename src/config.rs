@@ -99,11 +99,46 @@ pub struct LimitSettings {
     /// The largest file one upload may carry (checked while it streams in).
     #[arg(long = "max-upload-bytes", env = "RECTIFY_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+    /// The cost budget of each interactive subject (ADMIN, BUREAU, LEADER, DEPARTMENT,
+    /// INSPECTOR): what it may spend in a burst. Raised to at least `max-cost`.
+    #[arg(long = "cost-budget", env = "RECTIFY_COST_BUDGET", default_value_t = 200_000)]
+    pub cost_budget: u64,
+    /// Cost restored to an interactive subject's budget each second (at least 1).
+    #[arg(long = "cost-refill", env = "RECTIFY_COST_REFILL", default_value_t = 5_000)]
+    pub cost_refill: u64,
+    /// The cost budget of each SUPERIOR subject, whose agencies read in bulk.
+    #[arg(long = "superior-cost-budget", env = "RECTIFY_SUPERIOR_COST_BUDGET", default_value_t = 800_000)]
+    pub superior_cost_budget: u64,
+    /// Cost restored to a SUPERIOR subject's budget each second (at least 1).
+    #[arg(long = "superior-cost-refill", env = "RECTIFY_SUPERIOR_COST_REFILL", default_value_t = 20_000)]
+    pub superior_cost_refill: u64,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { max_body_bytes: 1_048_576, max_depth: 15, max_cost: 25_000, max_upload_bytes: 20 * 1024 * 1024 }
+        Self {
+            max_body_bytes: 1_048_576,
+            max_depth: 15,
+            max_cost: 25_000,
+            max_upload_bytes: 20 * 1024 * 1024,
+            cost_budget: 200_000,
+            cost_refill: 5_000,
+            superior_cost_budget: 800_000,
+            superior_cost_refill: 20_000,
+        }
+    }
+}
+
+impl LimitSettings {
+    /// The per-subject cost budgets these settings describe, each able to afford the
+    /// costliest query `max_cost` allows.
+    pub fn cost_budgets(&self) -> crate::service::cost_budget::CostBudgets {
+        use crate::service::cost_budget::{BudgetRule, CostBudgets};
+        CostBudgets::new(
+            BudgetRule { capacity: self.cost_budget, refill_per_second: self.cost_refill },
+            BudgetRule { capacity: self.superior_cost_budget, refill_per_second: self.superior_cost_refill },
+            u64::try_from(self.max_cost).unwrap_or(u64::MAX),
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! The application: built from settings and services, bound to its listener, then run.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::Compress;
@@ -40,9 +41,12 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        // One set of budgets for the whole process: every worker, GraphQL and the downloads.
+        let cost_budgets = Arc::new(settings.limits.cost_budgets());
         let state = web::Data::new(GraphqlState {
-            schema: build_schema(&settings.limits),
+            schema: build_schema(&settings.limits, cost_budgets.clone()),
             services,
+            cost_budgets,
             max_body_bytes: settings.limits.max_body_bytes,
             max_upload_bytes: settings.limits.max_upload_bytes,
         });

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types only translate between the API and the services.
 
 mod context;
+mod cost;
 pub(crate) mod ids;
 mod loaders;
 mod mutation;

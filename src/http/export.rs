@@ -14,6 +14,7 @@ use super::ledger_columns::{COLUMNS, Cell, cells};
 use super::xlsx::{self, Feed};
 use super::{GraphqlState, filter_params, gate, json_error};
 use crate::error::AppError;
+use crate::service::cost_budget::EXPORT_COST;
 use crate::service::ledger::{LedgerReader, LedgerRow};
 
 /// Lets Excel recognise the file as UTF-8; without it Chinese text opens garbled.
@@ -25,7 +26,7 @@ const FILE_CHUNK: usize = 64 * 1024;
 /// Checks the caller and the filter, and opens the reader: every refusal happens here,
 /// before a byte of the file is sent.
 async fn open_ledger(request: &HttpRequest, state: &GraphqlState) -> Result<LedgerReader, HttpResponse> {
-    let principal = gate::admit(request, &state.services).await?;
+    let principal = gate::admit(request, state, EXPORT_COST).await?;
     filter_params::issue_filter(request.query_string())
         .and_then(|filter| state.services.ledger(&principal, &filter))
         .map_err(json_error::reply)

@@ -1,19 +1,22 @@
 //! The door of the download endpoints (ledger exports, battle map): who is asking, and
-//! whether their budget allows another download. Every such handler passes here first, so
-//! the per-subject rate limit will be added in one place.
+//! whether their cost budget allows another download. Every such handler passes here first,
+//! so downloads spend from the same per-subject budget as GraphQL queries.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
+use super::GraphqlState;
 use super::bearer::actor;
 use super::json_error;
 use crate::auth::{Actor, Principal};
-use crate::error::{AppError, AppResult};
-use crate::service::Services;
+use crate::error::AppError;
+use crate::service::cost_budget::Refusal;
 
 /// The caller of a download, or the answer to send instead: 401 without a valid token (a
-/// download is never anonymous, unlike `login`), later 429 over the budget.
-pub async fn admit(request: &HttpRequest, services: &Services) -> Result<Principal, HttpResponse> {
-    let principal = match actor(request, services).await {
+/// download is never anonymous, unlike `login`), 429 when the caller's budget cannot pay
+/// `cost` (see `service::cost_budget` for what each download costs).
+pub async fn admit(request: &HttpRequest, state: &GraphqlState, cost: u64) -> Result<Principal, HttpResponse> {
+    let principal = match actor(request, &state.services).await {
         Ok(Actor::User(principal)) => principal,
         Ok(Actor::Anonymous) => {
             let error = AppError::Unauthenticated("a bearer token is required: `Authorization: Bearer <token>`".into());
@@ -21,13 +24,16 @@ pub async fn admit(request: &HttpRequest, services: &Services) -> Result<Princip
         }
         Err(error) => return Err(json_error::reply(error)),
     };
-    charge_download(&principal).map_err(json_error::reply)?;
+    // Exports are the most expensive reads there are, so they count even when their filter
+    // turns out bad.
+    state.cost_budgets.charge(&principal, cost).map_err(over_budget)?;
     Ok(principal)
 }
 
-/// Counts one download against the caller's budget. This is where the per-subject token
-/// bucket goes (over budget: `AppError::RateLimited`, HTTP 429 with `Retry-After`). Exports are
-/// the most expensive reads there are, so they count even when their filter turns out bad.
-fn charge_download(_principal: &Principal) -> AppResult<()> {
-    Ok(())
+/// The answer to a download the budget cannot pay for: 429 with `Retry-After` and the JSON
+/// error body with `RATE_LIMITED`.
+fn over_budget(refusal: Refusal) -> HttpResponse {
+    let mut response = json_error::reply(AppError::from(refusal));
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(refusal.retry_after_secs));
+    response
 }

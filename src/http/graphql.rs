@@ -2,6 +2,8 @@
 //! from async-graphql-actix-web, whose stock handler always answers the GraphQL media type,
 //! runs mutations over GET, accepts any content type and reads bodies without a limit.
 
+use std::sync::Arc;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
@@ -17,11 +19,14 @@ use crate::auth::Actor;
 use crate::error::{AppError, code};
 use crate::graphql::{AppSchema, RequestExt, ViaGet};
 use crate::service::Services;
+use crate::service::cost_budget::CostBudgets;
 
 /// What the endpoint needs, shared by every worker.
 pub struct GraphqlState {
     pub schema: AppSchema,
     pub services: Services,
+    /// Every subject's cost budget, charged by the schema and by the downloads.
+    pub cost_budgets: Arc<CostBudgets>,
     pub max_body_bytes: usize,
     pub max_upload_bytes: usize,
 }
@@ -104,8 +109,18 @@ fn anonymous_may_run(request: &async_graphql::Request) -> bool {
         && matches!(&items[0].node, Selection::Field(field) if field.node.name.node.as_str() == "login")
 }
 
+/// A request refused for its cost budget: 429 under either media type, since the client
+/// must wait whatever it accepts (the login throttle's `RATE_LIMITED` is a field error).
+fn is_over_budget(errors: &[ServerError]) -> bool {
+    errors.iter().any(|error| {
+        error.extensions.as_ref().and_then(|ext| ext.get("code"))
+            == Some(&async_graphql::Value::from(code::RATE_LIMITED))
+    })
+}
+
 /// Runs a request and writes the answer. A request error (nothing executed: parse or
-/// validation failure) has no `data` and, under the GraphQL media type, status 400.
+/// validation failure) has no `data` and, under the GraphQL media type, status 400; over the
+/// cost budget it is 429 with `Retry-After`.
 async fn execute(
     state: &GraphqlState,
     request: async_graphql::Request,
@@ -122,7 +137,14 @@ async fn execute(
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let body = if request_error {
-        serde_json::to_vec(&json!({ "errors": response.errors }))
+        // `extensions` stays: a refused request still reports its cost and what is left.
+        let mut body = json!({ "errors": response.errors });
+        if let Some(extensions) =
+            Some(&response.extensions).filter(|ext| !ext.is_empty()).and_then(|ext| serde_json::to_value(ext).ok())
+        {
+            body["extensions"] = extensions;
+        }
+        serde_json::to_vec(&body)
     } else {
         serde_json::to_vec(&response)
     };
@@ -134,12 +156,19 @@ async fn execute(
             "the response could not be written",
         );
     };
-    let status = if request_error && media == ResponseMedia::GraphqlResponseJson {
+    let status = if request_error && is_over_budget(&response.errors) {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if request_error && media == ResponseMedia::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status).content_type(media.content_type()).body(body)
+    let mut answer = HttpResponse::build(status);
+    // Headers the schema asks for (`Retry-After` of the cost budget).
+    for (name, value) in &response.http_headers {
+        answer.insert_header((name.as_str(), value.as_bytes()));
+    }
+    answer.content_type(media.content_type()).body(body)
 }
 
 /// Reads the body, refusing it (413) as soon as it passes the limit rather than after.

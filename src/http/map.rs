@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::{GraphqlState, filter_params, gate, json_error};
 use crate::graphql::ids::{NodeKind, encode};
+use crate::service::cost_budget::MAP_COST;
 use crate::service::ledger::LedgerRow;
 
 pub const CONTENT_TYPE: &str = "application/geo+json";
@@ -92,7 +93,7 @@ fn features(out: &mut Vec<u8>, written: &mut u64, rows: &[LedgerRow]) {
 /// The first page is read before answering, so that a failing database gets a 500; a later
 /// failure cuts the body short, which leaves JSON that no client mistakes for a whole map.
 pub async fn issues_geojson(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpResponse {
-    let principal = match gate::admit(&request, &state.services).await {
+    let principal = match gate::admit(&request, &state, MAP_COST).await {
         Ok(principal) => principal,
         Err(response) => return response,
     };

@@ -4,6 +4,7 @@
 pub mod assessment;
 pub mod cases;
 pub mod catalog;
+pub mod cost_budget;
 pub mod demo;
 pub mod departments;
 pub mod enterprises;

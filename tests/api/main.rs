@@ -19,6 +19,7 @@ mod listing;
 mod matrix;
 mod migrations;
 mod plans;
+mod rate_limits;
 mod schema;
 mod statements;
 mod statistics;

@@ -1,0 +1,117 @@
+//! Charges each query's cost to its subject's budget, after validation (which computes the
+//! cost that `TOO_COMPLEX` is decided on) and before execution, and reports the charge in
+//! `extensions.cost` so that clients can pace themselves. The shape is Shopify's:
+//! `{ requestedQueryCost, actualQueryCost, throttleStatus { maximumAvailable,
+//! currentlyAvailable, restoreRate } }`.
+//!
+//! A request without a token is not charged: it can only be one `login`, which has its own
+//! throttle. A request over budget executes nothing; its error is `RATE_LIMITED`, and the
+//! response carries a `Retry-After` header for the HTTP endpoint to send with its 429.
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextValidation};
+use async_graphql::{ErrorExtensionValues, Response, ServerError, ValidationResult, Value};
+
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::service::cost_budget::{CostBudgets, Refusal, Throttle};
+
+/// The schema extension; holds the budgets every request charges.
+pub struct CostBudget(pub Arc<CostBudgets>);
+
+impl ExtensionFactory for CostBudget {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Charging { budgets: self.0.clone(), outcome: Mutex::new(None) })
+    }
+}
+
+/// What the charge of one request came to.
+enum Outcome {
+    Charged { cost: u64, throttle: Throttle },
+    Refused(Refusal),
+}
+
+/// One request's extension: the factory makes one per request, so `outcome` carries the
+/// charge from the validation hook to the request hook, which writes the response.
+struct Charging {
+    budgets: Arc<CostBudgets>,
+    outcome: Mutex<Option<Outcome>>,
+}
+
+impl Charging {
+    fn remember(&self, outcome: Outcome) {
+        *self.outcome.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(outcome);
+    }
+
+    fn take(&self) -> Option<Outcome> {
+        self.outcome.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+    }
+}
+
+fn cost_value(requested: u64, actual: Option<u64>, throttle: Throttle) -> Value {
+    async_graphql::value!({
+        "requestedQueryCost": requested,
+        "actualQueryCost": actual,
+        "throttleStatus": {
+            "maximumAvailable": throttle.maximum_available,
+            "currentlyAvailable": throttle.currently_available,
+            "restoreRate": throttle.restore_rate,
+        },
+    })
+}
+
+/// The request-level error of a refused query: a code and a message, no path.
+fn refused(refusal: Refusal) -> ServerError {
+    let error = AppError::from(refusal);
+    error.log();
+    let mut server_error = ServerError::new(error.public_message(), None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", error.code());
+    server_error.extensions = Some(extensions);
+    server_error
+}
+
+#[async_trait::async_trait]
+impl Extension for Charging {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        match self.take() {
+            None => {}
+            Some(Outcome::Charged { cost, throttle }) => {
+                // Nothing is refunded for what a query did not read: the actual cost is the
+                // requested one.
+                response.extensions.insert("cost".into(), cost_value(cost, Some(cost), throttle));
+            }
+            Some(Outcome::Refused(refusal)) => {
+                response.extensions.insert("cost".into(), cost_value(refusal.cost, None, refusal.throttle));
+                // The header value's type is inferred (async-graphql's `http` is not ours to
+                // name); whole seconds always parse.
+                if let Ok(seconds) = refusal.retry_after_secs.to_string().parse() {
+                    response.http_headers.insert("retry-after", seconds);
+                }
+            }
+        }
+        response
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        let Some(Actor::User(principal)) = ctx.data_opt::<Actor>() else { return Ok(result) };
+        let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX);
+        match self.budgets.charge(principal, cost) {
+            Ok(throttle) => {
+                self.remember(Outcome::Charged { cost, throttle });
+                Ok(result)
+            }
+            Err(refusal) => {
+                self.remember(Outcome::Refused(refusal));
+                Err(vec![refused(refusal)])
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Fair limits: a cost budget per token subject, as a token bucket over the cost of what the
+//! subject asks for. A GraphQL query spends its complexity (the number `TOO_COMPLEX` is
+//! decided on), a download a fixed amount. Superior agencies read in bulk, so their role gets
+//! a larger bucket than the interactive roles.
+//!
+//! The buckets live in this process's memory: one server, one set of budgets (a restart fills
+//! every bucket). Nothing here knows GraphQL or HTTP; the schema extension and the download
+//! gate both charge through `CostBudgets::charge`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use entity::enums::Role;
+
+use crate::auth::Principal;
+use crate::error::AppError;
+
+/// What one ledger export (CSV or workbook) costs, whatever its length: as much as a query for
+/// 100 issues with 100 fields each. A flat price is known before the ledger is read, so a
+/// refusal comes before any work; it is high because an export reads every visible issue.
+pub const EXPORT_COST: u64 = 10_000;
+/// What one battle map costs: every located issue too, but with a third of the ledger's
+/// columns and no workbook to build.
+pub const MAP_COST: u64 = 5_000;
+
+/// Buckets kept before idle ones are swept out. A full bucket is the same as no bucket, so a
+/// sweep forgets nothing; it only bounds memory by the subjects active in the last minute or so.
+const SWEEP_FLOOR: usize = 10_000;
+
+/// The size and refill of one role class's bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetRule {
+    /// The most a subject may spend in a burst.
+    pub capacity: u64,
+    /// Cost restored per second.
+    pub refill_per_second: u64,
+}
+
+impl BudgetRule {
+    /// Raises the capacity to at least `floor` (a smaller bucket could never afford a query the
+    /// cost limit allows) and the refill to at least 1 a second (else a spent budget never
+    /// comes back, and `Retry-After` would have no answer).
+    fn at_least(self, floor: u64) -> Self {
+        Self { capacity: self.capacity.max(floor), refill_per_second: self.refill_per_second.max(1) }
+    }
+}
+
+/// Which bucket a role draws from.
+fn rule_for(role: Role, interactive: BudgetRule, superior: BudgetRule) -> BudgetRule {
+    // Exhaustive on purpose: a new role must choose its class.
+    match role {
+        Role::Superior => superior,
+        Role::Admin | Role::Bureau | Role::Leader | Role::Department | Role::Inspector => interactive,
+    }
+}
+
+/// A subject's bucket after a charge: what clients see in `extensions.cost.throttleStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub maximum_available: u64,
+    /// Whole units left (rounded down).
+    pub currently_available: u64,
+    pub restore_rate: u64,
+}
+
+/// A charge the bucket could not afford: nothing was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub cost: u64,
+    pub throttle: Throttle,
+    /// When the bucket will hold `cost` again, in whole seconds (rounded up, at least 1): the
+    /// `Retry-After` header.
+    pub retry_after_secs: u64,
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        let Refusal { cost, throttle, retry_after_secs } = refusal;
+        AppError::RateLimited(format!(
+            "over the cost budget: this request costs {cost}, {} of {} is left, and {} comes back \
+             each second; retry in {retry_after_secs} s",
+            throttle.currently_available, throttle.maximum_available, throttle.restore_rate
+        ))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+    rule: BudgetRule,
+}
+
+impl Bucket {
+    /// The bucket's content at `now` (never above its capacity).
+    fn level(&self, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        (self.tokens + elapsed * self.rule.refill_per_second as f64).min(self.rule.capacity as f64)
+    }
+
+    fn throttle(&self) -> Throttle {
+        Throttle {
+            maximum_available: self.rule.capacity,
+            currently_available: self.tokens.max(0.0).floor() as u64,
+            restore_rate: self.rule.refill_per_second,
+        }
+    }
+}
+
+struct Buckets {
+    by_subject: HashMap<String, Bucket>,
+    /// The size at which the next sweep runs: doubled past what a sweep leaves, so that a
+    /// crowd of active subjects does not make every charge sweep.
+    sweep_at: usize,
+}
+
+/// Every subject's bucket, shared by all workers of the server.
+pub struct CostBudgets {
+    interactive: BudgetRule,
+    superior: BudgetRule,
+    buckets: Mutex<Buckets>,
+}
+
+impl CostBudgets {
+    /// Budgets for the interactive roles and for SUPERIOR. `largest_charge` is the most a
+    /// single request may cost (the query cost limit); capacities are raised to at least that
+    /// and to the dearest download, so that no request the other limits allow is refused
+    /// forever.
+    pub fn new(interactive: BudgetRule, superior: BudgetRule, largest_charge: u64) -> Self {
+        let floor = largest_charge.max(EXPORT_COST).max(MAP_COST);
+        Self {
+            interactive: interactive.at_least(floor),
+            superior: superior.at_least(floor),
+            buckets: Mutex::new(Buckets { by_subject: HashMap::new(), sweep_at: SWEEP_FLOOR }),
+        }
+    }
+
+    /// The rule that applies to `role`, after the floors.
+    pub fn rule(&self, role: Role) -> BudgetRule {
+        rule_for(role, self.interactive, self.superior)
+    }
+
+    /// Takes `cost` from the principal's bucket, or takes nothing and says when to retry.
+    pub fn charge(&self, principal: &Principal, cost: u64) -> Result<Throttle, Refusal> {
+        self.charge_at(principal, cost, Instant::now())
+    }
+
+    /// `charge` at a given instant, so that refill can be tested without sleeping.
+    fn charge_at(&self, principal: &Principal, cost: u64, now: Instant) -> Result<Throttle, Refusal> {
+        let rule = self.rule(principal.role);
+        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if buckets.by_subject.len() >= buckets.sweep_at {
+            buckets.by_subject.retain(|_, bucket| bucket.level(now) < bucket.rule.capacity as f64);
+            buckets.sweep_at = SWEEP_FLOOR.max(buckets.by_subject.len() * 2);
+        }
+        let bucket = buckets.by_subject.entry(principal.sub.clone()).or_insert(Bucket {
+            tokens: rule.capacity as f64,
+            at: now,
+            rule,
+        });
+        // The level is read under the bucket's old rule; a subject whose role changed then
+        // continues under the new one, never holding more than its capacity.
+        let level = bucket.level(now).min(rule.capacity as f64);
+        *bucket = Bucket { tokens: level, at: now, rule };
+        let cost_f = cost as f64;
+        if level >= cost_f {
+            bucket.tokens = level - cost_f;
+            return Ok(bucket.throttle());
+        }
+        let wait = Duration::from_secs_f64((cost_f - level) / rule.refill_per_second as f64);
+        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Err(Refusal { cost, throttle: bucket.throttle(), retry_after_secs: retry_after_secs.max(1) })
+    }
+
+    /// Subjects with a bucket that is not (known to be) full.
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
+        self.buckets.lock().map(|buckets| buckets.by_subject.len()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: BudgetRule = BudgetRule { capacity: 20_000, refill_per_second: 1_000 };
+    const LARGE: BudgetRule = BudgetRule { capacity: 80_000, refill_per_second: 4_000 };
+
+    fn who(sub: &str, role: Role) -> Principal {
+        Principal { sub: sub.into(), name: None, role, department_id: None }
+    }
+
+    fn budgets() -> CostBudgets {
+        CostBudgets::new(SMALL, LARGE, 10_000)
+    }
+
+    #[test]
+    fn a_charge_takes_its_cost_and_reports_what_is_left() {
+        let budgets = budgets();
+        let now = Instant::now();
+        let throttle = budgets.charge_at(&who("a", Role::Bureau), 1_500, now).unwrap();
+        assert_eq!(throttle, Throttle { maximum_available: 20_000, currently_available: 18_500, restore_rate: 1_000 });
+    }
+
+    #[test]
+    fn an_unaffordable_charge_takes_nothing_and_says_when_to_retry() {
+        let budgets = budgets();
+        let bureau = who("a", Role::Bureau);
+        let now = Instant::now();
+        budgets.charge_at(&bureau, 10_000, now).unwrap();
+        budgets.charge_at(&bureau, 9_500, now).unwrap();
+        // 500 left; 1 500 more takes 1.5 s of refill, announced as 2 s.
+        let refusal = budgets.charge_at(&bureau, 2_000, now).unwrap_err();
+        assert_eq!(refusal.retry_after_secs, 2);
+        assert_eq!(refusal.throttle.currently_available, 500, "a refusal takes nothing");
+        assert!(budgets.charge_at(&bureau, 2_000, now + Duration::from_millis(1_400)).is_err());
+        let after = budgets.charge_at(&bureau, 2_000, now + Duration::from_secs(2)).unwrap();
+        assert_eq!(after.currently_available, 500);
+    }
+
+    #[test]
+    fn a_bucket_refills_at_its_rate_up_to_its_capacity() {
+        let budgets = budgets();
+        let bureau = who("a", Role::Bureau);
+        let now = Instant::now();
+        budgets.charge_at(&bureau, 20_000, now).unwrap();
+        let later = budgets.charge_at(&bureau, 0, now + Duration::from_secs(3)).unwrap();
+        assert_eq!(later.currently_available, 3_000);
+        let much_later = budgets.charge_at(&bureau, 0, now + Duration::from_secs(3_600)).unwrap();
+        assert_eq!(much_later.currently_available, 20_000);
+    }
+
+    #[test]
+    fn superior_agencies_get_the_larger_bucket() {
+        let budgets = budgets();
+        let now = Instant::now();
+        let throttle = budgets.charge_at(&who("s", Role::Superior), 30_000, now).unwrap();
+        assert_eq!((throttle.maximum_available, throttle.restore_rate), (80_000, 4_000));
+        for role in [Role::Admin, Role::Bureau, Role::Leader, Role::Department, Role::Inspector] {
+            assert_eq!(budgets.rule(role), SMALL, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn each_subject_has_its_own_bucket() {
+        let budgets = budgets();
+        let now = Instant::now();
+        budgets.charge_at(&who("a", Role::Bureau), 20_000, now).unwrap();
+        assert!(budgets.charge_at(&who("a", Role::Bureau), 1, now).is_err());
+        assert!(budgets.charge_at(&who("b", Role::Bureau), 20_000, now).is_ok());
+    }
+
+    #[test]
+    fn capacity_is_never_below_the_largest_single_charge() {
+        let tiny = BudgetRule { capacity: 10, refill_per_second: 0 };
+        let budgets = CostBudgets::new(tiny, tiny, 25_000);
+        assert_eq!(budgets.rule(Role::Bureau), BudgetRule { capacity: 25_000, refill_per_second: 1 });
+        let budgets = CostBudgets::new(tiny, tiny, 100);
+        assert_eq!(budgets.rule(Role::Superior).capacity, EXPORT_COST, "a download must stay possible");
+    }
+
+    #[test]
+    fn full_buckets_are_forgotten_when_many_subjects_have_come_and_gone() {
+        let budgets = budgets();
+        let now = Instant::now();
+        let busy = who("busy", Role::Bureau);
+        budgets.charge_at(&busy, 20_000, now).unwrap();
+        for n in 1..SWEEP_FLOOR {
+            budgets.charge_at(&who(&format!("s{n}"), Role::Bureau), 1_000, now).unwrap();
+        }
+        assert_eq!(budgets.remembered(), SWEEP_FLOOR);
+        // A second on, every other bucket is full again; the busy one is not.
+        budgets.charge_at(&who("next", Role::Bureau), 1, now + Duration::from_secs(1)).unwrap();
+        assert_eq!(budgets.remembered(), 2, "only the busy subject and the newcomer are kept");
+        assert!(budgets.charge_at(&busy, 2_000, now + Duration::from_secs(1)).is_err(), "the busy bucket was kept");
+    }
+}
