@@ -67,3 +67,35 @@ async fn statistics_with_two_dimensions_cost_the_same_statements_for_120_issues_
     // The grouped query and the department names.
     assert_eq!(counts[0], 2, "{counts:?}");
 }
+
+/// One issue with its events, and one lifecycle step, cost the same statements beside 10
+/// issues as beside 110.
+#[tokio::test]
+async fn an_issue_with_its_events_and_a_lifecycle_step_cost_the_same_statements_as_data_grows() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let water = app.department("WATER");
+    let token = app.token(Role::Superior, "city", None);
+    let read = "query($id: ID!) { issue(id: $id) { code status leadDepartment { code } cooperatingDepartments { code } category { code } events(first: 20) { totalCount nodes { action actor at } } } }";
+    let mut reads = Vec::new();
+    let mut steps = Vec::new();
+    for (from, to) in [(0, 10), (10, 110)] {
+        let mut last = String::new();
+        for n in from..to {
+            last = app.register(&county, &format!("SE-{n:03}")).await;
+            app.assign(&county, &last, &county_date(30)).await.ok();
+        }
+        app.gql(Some(&token), read, json!({ "id": last })).await.ok();
+        let before = app.statements();
+        app.gql(Some(&token), read, json!({ "id": last })).await.ok();
+        reads.push(app.statements() - before);
+        let before = app.statements();
+        app.mutate(&water, "startRectification", json!({ "issueId": last, "plan": "p" }), "issue { status }")
+            .await
+            .ok();
+        steps.push(app.statements() - before);
+    }
+    println!("statements for issue(id) with events: {reads:?}; for startRectification: {steps:?}");
+    assert_eq!(reads[0], reads[1], "{reads:?}");
+    assert_eq!(steps[0], steps[1], "{steps:?}");
+}
