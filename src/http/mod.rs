@@ -30,7 +30,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(web::to(graphql::method_not_allowed)),
         )
         .route("/graphiql", web::get().to(graphql::graphiql))
-        .route("/evidence/{id}", web::get().to(evidence::download))
+        // HEAD lets a client check a file's size and ETag without fetching it.
+        .service(
+            web::resource("/evidence/{id}")
+                .route(web::get().to(evidence::download))
+                .route(web::head().to(evidence::download)),
+        )
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/export/issues.csv", web::get().to(export::issues_csv))

@@ -121,6 +121,11 @@ async fn a_jpeg_and_a_png_come_back_byte_for_byte_with_time_and_place_from_exif_
     assert_eq!(got.bytes().await.unwrap().as_ref(), jpeg.as_slice());
     let again = download(&app, Some(&water), &url, Some(&etag)).await;
     assert_eq!(again.status(), 304);
+    let head = app.client.head(format!("{}{url}", app.address)).bearer_auth(&water).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(head.headers()["content-length"].to_str().unwrap(), jpeg.len().to_string());
+    assert!(head.bytes().await.unwrap().is_empty());
 
     // The client's own time and place win over the photo's; a PNG has none anyway.
     let png = app
