@@ -135,11 +135,7 @@ impl Services {
         if dimensions.len() > MAX_DIMENSIONS {
             return Err(AppError::bad_input("groupBy", format!("group by at most {MAX_DIMENSIONS} dimensions")));
         }
-        let mut unique = dimensions.to_vec();
-        unique.dedup();
-        if unique.len() != dimensions.len()
-            || dimensions.iter().any(|d| dimensions.iter().filter(|e| *e == d).count() > 1)
-        {
+        if dimensions.iter().enumerate().any(|(n, d)| dimensions[..n].contains(d)) {
             return Err(AppError::bad_input("groupBy", "name each dimension once"));
         }
         let today = self.clock.today();
