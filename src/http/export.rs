@@ -107,7 +107,9 @@ pub async fn issues_xlsx(request: HttpRequest, state: web::Data<GraphqlState>) -
     // Two pages in flight at most: the reader stays just ahead of the writer.
     let (feed, receiver) = tokio::sync::mpsc::channel(2);
     let writer = tokio::task::spawn_blocking(move || xlsx::write_workbook(receiver));
-    let read = async {
+    // `async move`: the sender is dropped when reading ends, however it ends, so a writer
+    // waiting for the next page always wakes up.
+    let read = async move {
         while let Some(rows) = reader.next_page().await? {
             if feed.send(Feed::Rows(rows)).await.is_err() {
                 // The writer stopped; its own error says why.

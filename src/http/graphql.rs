@@ -214,6 +214,10 @@ async fn post_multipart(
             let message = "a bearer token is required to upload";
             return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
         }
+        Ok(Actor::User(principal)) if !crate::service::policy::may_upload(&principal) => {
+            let message = "this role may not upload evidence";
+            return error_response(StatusCode::FORBIDDEN, media, code::FORBIDDEN, message);
+        }
         Ok(actor) => actor,
         Err(error) => return auth_failure(error, media),
     };

@@ -17,6 +17,8 @@ use tokio::io::AsyncWriteExt;
 
 /// Files one request may carry.
 pub const MAX_FILES: usize = 5;
+/// Variables one file may fill.
+const MAX_PATHS_PER_FILE: usize = 5;
 
 /// Why a multipart request was refused, as the HTTP status and a message for people.
 pub struct Refusal {
@@ -157,9 +159,16 @@ async fn parse(mut multipart: Multipart<'_>, limits: UploadLimits) -> Result<asy
                 let (Some(request), Some(map)) = (operations.as_mut(), map.as_mut()) else {
                     return Err(bad("send the `operations` and `map` parts before the files"));
                 };
-                let Some(paths) = map.remove(&name) else {
+                let Some(mut paths) = map.remove(&name) else {
                     return Err(bad(format!("the part `{name}` is not named in `map`")));
                 };
+                // Each path holds its own handle on the file: bound them, or one small `map`
+                // could open thousands of descriptors.
+                paths.sort();
+                paths.dedup();
+                if paths.len() > MAX_PATHS_PER_FILE {
+                    return Err(bad(format!("a file may fill at most {MAX_PATHS_PER_FILE} variables")));
+                }
                 files += 1;
                 if files > MAX_FILES {
                     return Err(too_large(format!("a request may carry at most {MAX_FILES} files")));

@@ -234,6 +234,23 @@ impl Services {
                 ));
             }
         }
+        if issue_id.is_none() {
+            // Evidence of a suspected problem documents that one problem: were it cited by two
+            // inspections, registering both as issues would show it under an issue it does not
+            // belong to.
+            let cited_elsewhere = evidence_citation::Entity::find()
+                .filter(evidence_citation::Column::EvidenceId.is_in(ids.iter().copied()))
+                .filter(evidence_citation::Column::SiteInspectionId.is_not_null())
+                .one(txn)
+                .await?;
+            if let Some(citation) = cited_elsewhere {
+                let n = evidence_ids.iter().position(|id| *id == citation.evidence_id).unwrap_or_default();
+                return Err(AppError::bad_input(
+                    format!("evidenceIds.{n}"),
+                    "this evidence already documents another suspected problem",
+                ));
+            }
+        }
         let rows = ids.into_iter().map(|evidence_id| {
             let (report, inspection, event) = match citer {
                 Citer::ProgressReport(id) => (Some(id), None, None),

@@ -64,7 +64,7 @@ impl Action {
             Action::DecideExtensions => &[Bureau, Leader],
             Action::ReadSuspectedProblems => &[Bureau, Leader, Inspector, Superior],
             Action::SubmitMonthlyReports => &[Bureau],
-            Action::ReadMonthlyReports => &[Admin, Bureau, Leader, Superior],
+            Action::ReadMonthlyReports => &[Bureau, Leader, Superior],
         }
     }
 
@@ -190,6 +190,12 @@ pub fn authorize_lead_work(principal: &Principal, lead: Option<i64>) -> AppResul
     }
 }
 
+/// Whether the role may upload evidence at all: checked before an upload's bytes are read,
+/// so that roles that never upload cannot fill the disk.
+pub fn may_upload(principal: &Principal) -> bool {
+    authorize(principal, Action::InspectSites).is_ok() || authorize(principal, Action::WorkOnIssue).is_ok()
+}
+
 /// Evidence of an issue comes from those who work on it (the lead and cooperating departments)
 /// and those who check it on site (inspectors and the bureau). Evidence of a suspected new
 /// problem, not yet an issue, only from the latter.
@@ -232,7 +238,7 @@ mod tests {
             (Action::DecideExtensions, [false, true, true, false, false, false]),
             (Action::ReadSuspectedProblems, [false, true, true, false, true, true]),
             (Action::SubmitMonthlyReports, [false, true, false, false, false, false]),
-            (Action::ReadMonthlyReports, [true, true, true, false, false, true]),
+            (Action::ReadMonthlyReports, [false, true, true, false, false, true]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

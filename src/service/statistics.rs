@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use entity::enums::IssueStatus;
 use entity::{category, issue, issue_event};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 
 use super::Services;
@@ -103,6 +103,8 @@ struct Source {
     deadline: SimpleExpr,
     supervision: SimpleExpr,
     relapses: SimpleExpr,
+    /// When the issue was last accepted (as of the day, for `asOf`).
+    accepted_at: SimpleExpr,
     /// The county day that "overdue" is judged on.
     day: NaiveDate,
 }
@@ -154,6 +156,7 @@ impl Services {
                 deadline: Expr::col((issue::Entity, issue::Column::Deadline)),
                 supervision: Expr::col((issue::Entity, issue::Column::SupervisionLevel)),
                 relapses: Expr::col((issue::Entity, issue::Column::ReopenCount)),
+                accepted_at: Expr::col((issue::Entity, issue::Column::AcceptedAt)),
                 day: today,
             },
             Some(day) => {
@@ -173,6 +176,7 @@ impl Services {
                     deadline: state("deadline"),
                     supervision: state("supervision_level"),
                     relapses: state("relapses"),
+                    accepted_at: state("accepted_at"),
                     day,
                 }
             }
@@ -185,8 +189,7 @@ impl Services {
         for (n, dimension) in dimensions.iter().enumerate() {
             let expr = self.dimension_expr(*dimension, &source);
             query.expr_as(expr.clone(), Alias::new(format!("k{n}")));
-            query.add_group_by([expr.clone()]);
-            query.order_by_expr(expr, Order::Asc);
+            query.add_group_by([expr]);
         }
         self.aggregates(&mut query, &source);
         let rows = self.conn().query_all(&query).await?;
@@ -201,6 +204,8 @@ impl Services {
                 statistics.groups.push(Group { key, labels: Vec::new(), counts });
             }
         }
+        // Sorted here, not in SQL: the databases put NULL ("none") at opposite ends.
+        statistics.groups.sort_by(|a, b| compare_keys(&a.key, &b.key));
         self.label_groups(dimensions, &mut statistics.groups).await?;
         Ok(statistics)
     }
@@ -274,6 +279,11 @@ impl Services {
                 Expr::cust("SUM(CASE WHEN action = 'REOPENED' THEN 1 ELSE 0 END) OVER (PARTITION BY issue_id)"),
                 Alias::new("relapses"),
             )
+            // The acceptance in force that day, not a later one after a relapse.
+            .expr_as(
+                Expr::cust("MAX(CASE WHEN action = 'ACCEPTED' THEN at END) OVER (PARTITION BY issue_id)"),
+                Alias::new("accepted_at"),
+            )
             .from(issue_event::Entity)
             .and_where(Expr::col(issue_event::Column::At).lt(cutoff))
             .to_owned()
@@ -307,7 +317,7 @@ impl Services {
         };
         let day = source.day;
         let overdue = source.deadline.clone().is_not_null().and(source.deadline.clone().lt(day)).and(completed().not());
-        let accepted_at: SimpleExpr = Expr::col((issue::Entity, issue::Column::AcceptedAt));
+        let accepted_at = source.accepted_at.clone();
         // Accepted before the county's midnight that ends the deadline day.
         let on_time = match self.backend() {
             DbBackend::Postgres => {
@@ -334,6 +344,12 @@ impl Services {
                 Alias::new("relapses"),
             );
     }
+}
+
+/// Keys in order: "none" first, numbers as numbers, the rest as text.
+fn compare_keys(a: &[String], b: &[String]) -> std::cmp::Ordering {
+    let rank = |k: &String| (!k.is_empty(), k.parse::<i64>().ok(), k.clone());
+    a.iter().map(rank).cmp(b.iter().map(rank))
 }
 
 fn read_counts(row: &QueryResult) -> AppResult<Counts> {

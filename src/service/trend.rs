@@ -66,6 +66,10 @@ impl Services {
         if from > to {
             return Err(AppError::bad_input("to", "`to` must not be before `from`"));
         }
+        let (earliest, latest) = (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(2200, 12, 31));
+        if earliest.is_some_and(|d| from < d) || latest.is_some_and(|d| to > d) {
+            return Err(AppError::bad_input("from", "a trend lies between 1900 and 2200"));
+        }
         let mut starts = vec![interval.start_of(from)];
         while let Some(&last) = starts.last() {
             let next = interval.next(last);
@@ -118,8 +122,9 @@ impl Services {
         let at: SimpleExpr = Expr::col((issue_event::Entity, issue_event::Column::At));
         let day: SimpleExpr = match self.backend() {
             DbBackend::Postgres => {
+                // to_char, not a cast to text: a cast follows the server's DateStyle.
                 let zone = self.clock.timezone().name().replace('\'', "");
-                Expr::cust_with_exprs(format!("CAST(CAST(($1 AT TIME ZONE '{zone}') AS DATE) AS TEXT)"), [at])
+                Expr::cust_with_exprs(format!("to_char(($1 AT TIME ZONE '{zone}'), 'YYYY-MM-DD')"), [at])
             }
             _ => {
                 let minutes = (self.clock.utc_offset_days() * 1440.0).round() as i64;

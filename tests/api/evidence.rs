@@ -394,6 +394,18 @@ async fn reports_and_inspections_carry_their_evidence_and_a_suspected_problem_br
         .await;
     assert_eq!(mixed.code(), "BAD_USER_INPUT");
 
+    // The same photo cannot document a second suspected problem.
+    let twice = app
+        .mutate(
+            &inspector,
+            "recordSiteInspection",
+            json!({ "latitude": 30.6, "longitude": 104.1, "observedAt": "2026-11-20T02:00:00Z", "findings": "again", "result": "NON_COMPLIANT", "evidenceIds": [found] }),
+            "siteInspection { id }",
+        )
+        .await;
+    assert_eq!(twice.code(), "BAD_USER_INPUT");
+    assert_eq!(twice.field(), "input.evidenceIds.0");
+
     let inspection_id = inspection.data("recordSiteInspection.siteInspection.id").clone();
     let registered = app
         .mutate(
