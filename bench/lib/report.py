@@ -10,6 +10,7 @@ Subcommands:
   same-page GRAPHQL-ANSWER BASELINE-ANSWER                  both list the same issues, in order
   walk API TOKEN ROW                                        the cursor of row ROW (1-based) of the list
   table RECORDS                                             the results as Markdown
+  latency URL TOKEN BODY-JSON N                             p50 and p90 (ms) of N requests one after the other
 """
 
 import json
@@ -118,6 +119,24 @@ def cmd_walk(api, token, row):
         after = edges[-1]["cursor"]
 
 
+def cmd_latency(url, token, body, n):
+    """Sequential requests (no concurrency): the latency of one request on an idle server."""
+    import time
+
+    data = body.encode()
+    times = []
+    for _ in range(int(n)):
+        req = urllib.request.Request(url, data=data, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        start = time.perf_counter()
+        with urllib.request.urlopen(req) as resp:
+            answer = json.load(resp)
+        times.append(time.perf_counter() - start)
+        if answer.get("errors"):
+            sys.exit(f"bench: {answer['errors']}")
+    times.sort()
+    print(f"{times[len(times) // 2] * 1000:.2f} {times[int(len(times) * 0.9)] * 1000:.2f}")
+
+
 def read_records(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -183,6 +202,13 @@ def cmd_table(records):
                 f"| server memory at rest < 64 MiB (SQLite, demo data) | {idle:.1f} MiB after start, "
                 f"{warm:.1f} MiB after 200 list requests | {'yes' if max(idle, warm) < 64 else 'NO'} |"
             )
+    latencies = [r for r in rows if r.get("kind") == "latency"]
+    if latencies:
+        print()
+        print("| db | issues | request alone | requests | p50 ms | p90 ms |")
+        print("|---|---|---|---|---|---|")
+        for r in latencies:
+            print(f"| {r['db']} | {r['issues']} | {r['request']} | {r['n']} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} |")
     for r in loads:
         if r.get("bodies_ok") is False or r["non_2xx"] or r["errors"]:
             print(f"\nWARNING: {r['db']} {r['workload']} {r['server']}: not every answer was the sample's success")
@@ -201,6 +227,7 @@ def main():
         "same-page": cmd_same_page,
         "walk": cmd_walk,
         "table": cmd_table,
+        "latency": cmd_latency,
     }
     if command not in commands:
         sys.exit(__doc__)
