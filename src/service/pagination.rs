@@ -132,8 +132,11 @@ impl Cursor {
     }
 }
 
-/// The keyset condition "after (key, id)" in the walking order: `key > k OR (key = k AND id > i)`
-/// for ascending walks, with `<` for descending ones.
+/// The keyset condition "after (key, id)" in the walking order, written as a row comparison
+/// `(key, id) > (k, i)` (`<` for descending walks). Both databases turn a row comparison into
+/// an index range; the equivalent `key > k OR (key = k AND id > i)` makes them walk the index
+/// from the start and filter, so deep pages cost as much as the depth (measured in
+/// bench/RESULTS.md: 57.8 ms against 0.07 ms at row 50,000 on PostgreSQL).
 pub fn keyset_condition(
     key: SimpleExpr,
     key_value: SimpleExpr,
@@ -141,12 +144,9 @@ pub fn keyset_condition(
     id_value: i64,
     ascending: bool,
 ) -> Condition {
-    let (key_past, id_past) = if ascending {
-        (key.clone().gt(key_value.clone()), Expr::col(id).gt(id_value))
-    } else {
-        (key.clone().lt(key_value.clone()), Expr::col(id).lt(id_value))
-    };
-    Condition::any().add(key_past).add(Condition::all().add(key.eq(key_value)).add(id_past))
+    let row = Expr::tuple([key, Expr::col(id)]);
+    let cursor = Expr::tuple([key_value, Expr::val(id_value)]);
+    Condition::all().add(if ascending { row.gt(cursor) } else { row.lt(cursor) })
 }
 
 /// A page of a table ordered by id alone (reference data).

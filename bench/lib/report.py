@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Helpers of bench/run: reading oha's JSON output, checking samples, printing the table.
+
+Subcommands:
+  record FILE DB WORKLOAD SERVER CONC RATE EXPECTED-BYTES   one JSON line for records.jsonl
+  count FILE                                                2xx answers of an oha run
+  sum FILE                                                  the sum of the numbers in FILE
+  line FILE DB WORKLOAD SERVER                              a progress line for the log
+  rate RECORDS DB WORKLOAD SERVER SHARE                     SHARE of a recorded run's requests/s
+  same-page GRAPHQL-ANSWER BASELINE-ANSWER                  both list the same issues, in order
+  walk API TOKEN ROW                                        the cursor of row ROW (1-based) of the list
+  table RECORDS                                             the results as Markdown
+  latency URL TOKEN BODY-JSON N                             p50 and p90 (ms) of N requests one after the other
+"""
+
+import json
+import sys
+import urllib.request
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def statuses(run):
+    codes = run.get("statusCodeDistribution") or {}
+    ok = sum(n for code, n in codes.items() if str(code).startswith("2"))
+    bad = sum(n for code, n in codes.items() if not str(code).startswith("2"))
+    errors = sum((run.get("errorDistribution") or {}).values())
+    return ok, bad, errors
+
+
+def summary(run):
+    s = run["summary"]
+    p = run.get("latencyPercentiles") or {}
+    ok, bad, errors = statuses(run)
+    # Answered 2xx per second of the run (oha's requestsPerSec also counts failures).
+    return {
+        "rps": ok / s["total"] if s.get("total") else 0.0,
+        "p50_ms": (p.get("p50") or 0.0) * 1000,
+        "p99_ms": (p.get("p99") or 0.0) * 1000,
+        "ok": ok,
+        "non_2xx": bad,
+        "errors": errors,
+        "bytes_per_answer": (s.get("sizePerRequest") or 0),
+        "total_bytes": s.get("totalData") or 0,
+    }
+
+
+def cmd_record(path, db, workload, server, conc, rate, expected):
+    row = summary(load(path))
+    row.update(db=db, kind="load", workload=workload, server=server, concurrency=int(conc), rate=float(rate))
+    # Every answer had the sample's size: none of them was an error answer.
+    if expected:
+        expected = int(expected)
+        row["expected_bytes"] = expected
+        row["bodies_ok"] = row["ok"] > 0 and row["total_bytes"] == expected * row["ok"]
+    print(json.dumps(row))
+
+
+def cmd_count(path):
+    print(statuses(load(path))[0])
+
+
+def cmd_sum(path):
+    with open(path) as f:
+        print(sum(int(x) for x in f.read().split()))
+
+
+def cmd_line(path, db, workload, server):
+    r = summary(load(path))
+    print(
+        f"  {db:8} {workload:16} {server:8} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "
+        f"p99 {r['p99_ms']:7.2f} ms  non-2xx {r['non_2xx']}  errors {r['errors']}"
+    )
+
+
+def cmd_rate(records, db, workload, server, share):
+    for row in read_records(records):
+        if row.get("kind") == "load" and (row["db"], row["workload"], row["server"]) == (db, workload, server):
+            print(max(1, int(row["rps"] * float(share))))
+            return
+    sys.exit(f"no run of {workload} on {server} ({db}) to take a rate from")
+
+
+def cmd_same_page(graphql, baseline):
+    g = json.loads(graphql)["data"]["issues"]["nodes"]
+    b = json.loads(baseline)["data"]["issues"]["nodes"]
+    if [n["id"] for n in g] != [n["id"] for n in b] or len(g) != 50:
+        sys.exit("bench: the baseline and GraphQL list different issues")
+    for gn, bn in zip(g, b):
+        for field in ["code", "status", "deadline", "leadDepartment", "cooperatingDepartments", "category", "round"]:
+            if gn[field] != bn[field]:
+                sys.exit(f"bench: {gn['code']}: {field} differs: {gn[field]!r} vs {bn[field]!r}")
+
+
+def cmd_walk(api, token, row):
+    """Walks the default order 100 rows at a time, as a client would, to row `row`."""
+    row = int(row)
+    after, seen = None, 0
+    query = "query($after: String) { issues(first: 100, after: $after) { edges { cursor } } }"
+    while True:
+        data = json.dumps({"query": query, "variables": {"after": after}}).encode()
+        req = urllib.request.Request(
+            api, data=data, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req) as resp:
+            answer = json.load(resp)
+        if answer.get("errors"):
+            sys.exit(f"bench: walking the list: {answer['errors']}")
+        edges = answer["data"]["issues"]["edges"]
+        if not edges:
+            sys.exit(f"bench: the list ended after {seen} rows, before row {row}")
+        if seen + len(edges) >= row:
+            print(edges[row - seen - 1]["cursor"])
+            return
+        seen += len(edges)
+        after = edges[-1]["cursor"]
+
+
+def cmd_latency(url, token, body, n):
+    """Sequential requests (no concurrency): the latency of one request on an idle server."""
+    import time
+
+    data = body.encode()
+    times = []
+    for _ in range(int(n)):
+        req = urllib.request.Request(url, data=data, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        start = time.perf_counter()
+        with urllib.request.urlopen(req) as resp:
+            answer = json.load(resp)
+        times.append(time.perf_counter() - start)
+        if answer.get("errors"):
+            sys.exit(f"bench: {answer['errors']}")
+    times.sort()
+    print(f"{times[len(times) // 2] * 1000:.2f} {times[int(len(times) * 0.9)] * 1000:.2f}")
+
+
+def read_records(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+def cmd_table(records):
+    rows = read_records(records)
+    loads = [r for r in rows if r.get("kind") == "load"]
+    by = {(r["db"], r["workload"], r["server"]): r for r in loads}
+    print()
+    print("| db | workload | server | conc | offered req/s | req/s | p50 ms | p99 ms | non-2xx | bodies | req/s vs baseline | p50 vs baseline | p99 vs baseline |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in loads:
+        base = by.get((r["db"], r["workload"], "baseline")) if r["server"] != "baseline" else None
+        bodies = {True: "ok", False: "DIFFER"}.get(r.get("bodies_ok"), "–")
+        offered = f"{r['rate']:.0f}" if r["rate"] else "max"
+        print(
+            f"| {r['db']} | {r['workload']} | {r['server']} | {r['concurrency']} | {offered} | {r['rps']:.1f} | "
+            f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['non_2xx'] + r['errors']} | {bodies} | "
+            f"{ratio(r['rps'], base['rps']) if base else '–'} | "
+            f"{ratio(r['p50_ms'], base['p50_ms']) if base else '–'} | "
+            f"{ratio(r['p99_ms'], base['p99_ms']) if base else '–'} |"
+        )
+    print()
+    # The budgets of issue 6 that this run measures.
+    print("| budget | measured | holds |")
+    print("|---|---|---|")
+    for db in sorted({r["db"] for r in loads}):
+        g, b = by.get((db, "list", "rectify")), by.get((db, "list", "baseline"))
+        if g and b:
+            x = g["rps"] / b["rps"]
+            print(f"| {db}: issue list throughput ≥ 0.5× baseline | {x:.2f}× ({g['rps']:.0f} vs {b['rps']:.0f} req/s) | {'yes' if x >= 0.5 else 'NO'} |")
+        g, b = by.get((db, "list-fixed-rate", "rectify")), by.get((db, "list-fixed-rate", "baseline"))
+        if g and b:
+            x = g["p99_ms"] / b["p99_ms"]
+            print(
+                f"| {db}: issue list p99 ≤ 2× baseline p99 at {g['rate']:.0f} req/s offered | {x:.2f}× "
+                f"({g['p99_ms']:.2f} vs {b['p99_ms']:.2f} ms) | {'yes' if x <= 2 else 'NO'} |"
+            )
+        p1, p1000 = by.get((db, "page-1", "rectify")), by.get((db, "page-1000", "rectify"))
+        if p1 and p1000:
+            x = p1000["p50_ms"] / p1["p50_ms"]
+            y = p1["rps"] / p1000["rps"]
+            print(
+                f"| {db}: cursor page 1,000 within 1.5× of page 1 | p50 {x:.2f}×, req/s {y:.2f}× "
+                f"({p1['p50_ms']:.2f} vs {p1000['p50_ms']:.2f} ms) | {'yes' if max(x, y) <= 1.5 else 'NO'} |"
+            )
+    for r in rows:
+        if r.get("kind") == "export-memory":
+            growth = (r["peak_kib"] - r["rss_before_kib"]) / 1024
+            print(
+                f"| {r['db']}: CSV export of {r['issues']} issues, peak RSS growth < 64 MiB | {growth:.1f} MiB "
+                f"({r['rss_before_kib'] / 1024:.1f} → {r['peak_kib'] / 1024:.1f} MiB) | {'yes' if growth < 64 else 'NO'} |"
+            )
+        if r.get("kind") == "demo-rss":
+            idle = r["idle_kib"] / 1024
+            warm = r["after_requests_kib"] / 1024
+            print(
+                f"| server memory at rest < 64 MiB (SQLite, demo data) | {idle:.1f} MiB after start, "
+                f"{warm:.1f} MiB after 200 list requests | {'yes' if max(idle, warm) < 64 else 'NO'} |"
+            )
+    latencies = [r for r in rows if r.get("kind") == "latency"]
+    if latencies:
+        print()
+        print("| db | issues | request alone | requests | p50 ms | p90 ms |")
+        print("|---|---|---|---|---|---|")
+        for r in latencies:
+            print(f"| {r['db']} | {r['issues']} | {r['request']} | {r['n']} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} |")
+    for r in loads:
+        if r.get("bodies_ok") is False or r["non_2xx"] or r["errors"]:
+            print(f"\nWARNING: {r['db']} {r['workload']} {r['server']}: not every answer was the sample's success")
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    command, args = sys.argv[1], sys.argv[2:]
+    commands = {
+        "record": cmd_record,
+        "count": cmd_count,
+        "sum": cmd_sum,
+        "line": cmd_line,
+        "rate": cmd_rate,
+        "same-page": cmd_same_page,
+        "walk": cmd_walk,
+        "table": cmd_table,
+        "latency": cmd_latency,
+    }
+    if command not in commands:
+        sys.exit(__doc__)
+    commands[command](*args)
+
+
+if __name__ == "__main__":
+    main()
