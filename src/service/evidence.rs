@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::idempotency::RequestKey;
 use super::issue_lifecycle::Change;
-use super::policy::{Action, authorize, authorize_evidence_upload};
+use super::policy::authorize_evidence_upload;
 use super::{Services, check_coordinates, group_by, optional_text, required_text};
 use crate::auth::Principal;
 use crate::domain::file_type::{EvidenceFileType, SNIFF_BYTES};
@@ -300,17 +300,7 @@ impl Services {
     pub async fn evidence_by_ids(&self, actor: &Principal, ids: &[i64]) -> AppResult<HashMap<i64, evidence::Model>> {
         let rows =
             evidence::Entity::find().filter(evidence::Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?;
-        let issue_ids: Vec<i64> = rows.iter().filter_map(|r| r.issue_id).collect();
-        let visible = self.issues_by_ids(actor, &issue_ids).await?;
-        let suspected_ok = authorize(actor, Action::ReadSuspectedProblems).is_ok();
-        Ok(rows
-            .into_iter()
-            .filter(|r| match r.issue_id {
-                Some(issue) => visible.contains_key(&issue),
-                None => suspected_ok,
-            })
-            .map(|r| (r.id, r))
-            .collect())
+        self.visible_or_suspected(actor, rows, |r| r.issue_id, |r| r.id).await
     }
 
     /// Evidence of each issue, newest first (for the loader; the issues are already visible).

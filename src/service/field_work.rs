@@ -339,16 +339,28 @@ impl Services {
             .filter(site_inspection::Column::Id.is_in(ids.iter().copied()))
             .all(self.conn())
             .await?;
-        let issue_ids: Vec<i64> = rows.iter().filter_map(|r| r.issue_id).collect();
+        self.visible_or_suspected(actor, rows, |r| r.issue_id, |r| r.id).await
+    }
+
+    /// Keeps the rows of issues the actor may see, and the rows of suspected problems (no issue
+    /// yet) for the roles that read those.
+    pub(crate) async fn visible_or_suspected<T>(
+        &self,
+        actor: &Principal,
+        rows: Vec<T>,
+        issue_of: impl Fn(&T) -> Option<i64>,
+        id_of: impl Fn(&T) -> i64,
+    ) -> AppResult<HashMap<i64, T>> {
+        let issue_ids: Vec<i64> = rows.iter().filter_map(&issue_of).collect();
         let visible = self.issues_by_ids(actor, &issue_ids).await?;
         let suspected_ok = authorize(actor, Action::ReadSuspectedProblems).is_ok();
         Ok(rows
             .into_iter()
-            .filter(|r| match r.issue_id {
+            .filter(|row| match issue_of(row) {
                 Some(issue) => visible.contains_key(&issue),
                 None => suspected_ok,
             })
-            .map(|r| (r.id, r))
+            .map(|row| (id_of(&row), row))
             .collect())
     }
 
