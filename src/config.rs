@@ -166,6 +166,11 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[command(flatten)]
     pub evidence: EvidenceSettings,
+    /// Seconds this process trusts its copy of the reference tables (departments, rounds,
+    /// aspects, categories) when nothing wrote them through it: how soon a change made by
+    /// another server on the same database shows. 0 reads them for every request.
+    #[arg(long = "reference-cache-secs", env = "RECTIFY_REFERENCE_CACHE_SECS", default_value_t = 5)]
+    pub reference_cache_secs: u64,
 }
 
 /// Parses a lifetime such as `8h`, `30m`, `90s` or `2d`.

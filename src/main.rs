@@ -19,6 +19,12 @@ use rectify::graphql::schema_sdl;
 use rectify::service::Services;
 use rectify::startup::Application;
 
+/// A list page allocates thousands of small values (fields, strings, futures); glibc's malloc
+/// spent about a quarter of the server's CPU on them (bench/RESULTS.md, hot spot 4). It is
+/// built to commit memory as it is used (`.cargo/config.toml`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "rectify",
@@ -194,7 +200,8 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     tracing::info!(database = %redact_url(&settings.database.url), "database ready");
     let store = EvidenceStore::open(&settings.evidence.store)?;
     let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone(), store)
-        .with_repeat_offender(settings.county.repeat_offender());
+        .with_repeat_offender(settings.county.repeat_offender())
+        .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs));
     // Demo tokens are printed only where they cannot open a real ledger: when the key was
     // made for this run, or the data was seeded just now.
     let mut print_tokens = demo && settings.auth.jwt_secret.is_none();

@@ -9,7 +9,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::graphql::build_schema;
+use crate::graphql::{Documents, build_schemas};
 use crate::http::{GraphqlState, routes};
 use crate::service::Services;
 
@@ -44,7 +44,8 @@ impl Application {
         // One set of budgets for the whole process: every worker, GraphQL and the downloads.
         let cost_budgets = Arc::new(settings.limits.cost_budgets());
         let state = web::Data::new(GraphqlState {
-            schema: build_schema(&settings.limits, cost_budgets.clone()),
+            schemas: build_schemas(&settings.limits, cost_budgets.clone()),
+            documents: Documents::default(),
             services,
             cost_budgets,
             max_body_bytes: settings.limits.max_body_bytes,

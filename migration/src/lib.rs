@@ -8,6 +8,7 @@ mod m20261128_000002_accountability_and_assessment;
 mod m20261128_000003_field_work;
 mod m20261128_000004_evidence;
 mod m20261128_000005_monthly_reports;
+mod m20261128_000006_issue_list_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_field_work::Migration),
             Box::new(m20261128_000004_evidence::Migration),
             Box::new(m20261128_000005_monthly_reports::Migration),
+            Box::new(m20261128_000006_issue_list_indexes::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! Charges each query's cost to its subject's budget, after validation (which computes the
-//! cost that `TOO_COMPLEX` is decided on) and before execution, and reports the charge in
+//! cost that `TOO_COMPLEX` is decided on), and reports the charge in
 //! `extensions.cost` so that clients can pace themselves. The shape is Shopify's:
 //! `{ requestedQueryCost, actualQueryCost, throttleStatus { maximumAvailable,
 //! currentlyAvailable, restoreRate } }`.
@@ -7,10 +7,15 @@
 //! A request without a token is not charged: it can only be one `login`, which has its own
 //! throttle. A request over budget executes nothing; its error is `RATE_LIMITED`, and the
 //! response carries a `Retry-After` header for the HTTP endpoint to send with its 429.
+//!
+//! It sits on the charging instance of the schema (see `schema`), which executes nothing:
+//! its answer is the charge, and the executing instance runs the request afterwards.
 
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextValidation};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest, NextValidation,
+};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, ValidationResult, Value};
 
 use crate::auth::Actor;
@@ -93,6 +98,11 @@ impl Extension for Charging {
             }
         }
         response
+    }
+
+    /// Nothing executes here: the executing instance runs what this one charged for.
+    async fn execute(&self, _ctx: &ExtensionContext<'_>, _operation: Option<&str>, _next: NextExecute<'_>) -> Response {
+        Response::default()
     }
 
     async fn validation(

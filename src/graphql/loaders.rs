@@ -1,14 +1,14 @@
 //! Every batched look-up a request makes, registered in one place.
 //!
-//! Reference tables (departments, rounds, aspects, categories) are small — a county has tens
-//! of each — so a request reads each table at most once, on first use, and answers every
-//! later look-up from memory. Relations keyed by issue (cooperating units, events) go through
-//! DataLoaders; a list of issues primes them for its whole page in one statement each
-//! (`prime_issue_relations`), because a DataLoader's own batching depends on timing: a long
-//! list that yields mid-way would split into two batches. Either way a list costs the same
+//! Reference tables (departments, rounds, aspects, categories) come from the process's copy
+//! (`service::reference`): a warm request reads none of them. Relations keyed by issue
+//! (cooperating units, events) go through DataLoaders; a list of issues primes them for its
+//! whole page in one statement each (`prime_issue_relations`), because a DataLoader's own
+//! batching depends on timing: a long list that yields mid-way would split into two batches. Either way a list costs the same
 //! number of statements at any page size.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -22,61 +22,51 @@ use crate::auth::{Actor, Principal};
 use crate::error::AppResult;
 use crate::service::Services;
 use crate::service::evidence::Citer;
+use crate::service::reference::ReferenceTables;
 
-/// The reference tables, each read at most once per request.
+/// The reference tables as one request sees them: the process's copy (see
+/// `service::reference`), taken on first use and kept for the rest of the request, so that
+/// every field of one answer names the same version of a department.
 pub struct ReferenceData {
     services: Services,
-    departments: OnceCell<HashMap<i64, department::Model>>,
-    rounds: OnceCell<HashMap<i64, inspection_round::Model>>,
-    aspects: OnceCell<HashMap<i64, aspect::Model>>,
-    categories: OnceCell<HashMap<i64, category::Model>>,
+    tables: OnceCell<Arc<ReferenceTables>>,
 }
 
 impl ReferenceData {
     fn new(services: Services) -> Self {
-        Self {
-            services,
-            departments: OnceCell::new(),
-            rounds: OnceCell::new(),
-            aspects: OnceCell::new(),
-            categories: OnceCell::new(),
-        }
+        Self { services, tables: OnceCell::new() }
     }
 
-    async fn departments(&self) -> AppResult<&HashMap<i64, department::Model>> {
-        self.departments.get_or_try_init(|| self.services.all_departments()).await
+    async fn tables(&self) -> AppResult<&ReferenceTables> {
+        Ok(self.tables.get_or_try_init(|| self.services.reference_tables()).await?)
     }
 
-    pub async fn department(&self, id: i64) -> AppResult<Option<department::Model>> {
-        Ok(self.departments().await?.get(&id).cloned())
+    pub async fn department(&self, id: i64) -> AppResult<Option<Arc<department::Model>>> {
+        Ok(self.tables().await?.departments.get(&id).cloned())
     }
 
     /// The departments with these ids, in the order given (unknown ids are left out).
-    pub async fn departments_in_order(&self, ids: &[i64]) -> AppResult<Vec<department::Model>> {
-        let all = self.departments().await?;
+    pub async fn departments_in_order(&self, ids: &[i64]) -> AppResult<Vec<Arc<department::Model>>> {
+        let all = &self.tables().await?.departments;
         Ok(ids.iter().filter_map(|id| all.get(id).cloned()).collect())
     }
 
-    pub async fn round(&self, id: i64) -> AppResult<Option<inspection_round::Model>> {
-        Ok(self.rounds.get_or_try_init(|| self.services.all_rounds()).await?.get(&id).cloned())
+    pub async fn round(&self, id: i64) -> AppResult<Option<Arc<inspection_round::Model>>> {
+        Ok(self.tables().await?.rounds.get(&id).cloned())
     }
 
-    pub async fn aspect(&self, id: i64) -> AppResult<Option<aspect::Model>> {
-        Ok(self.aspects.get_or_try_init(|| self.services.all_aspects()).await?.get(&id).cloned())
+    pub async fn aspect(&self, id: i64) -> AppResult<Option<Arc<aspect::Model>>> {
+        Ok(self.tables().await?.aspects.get(&id).cloned())
     }
 
-    async fn categories(&self) -> AppResult<&HashMap<i64, category::Model>> {
-        self.categories.get_or_try_init(|| self.services.all_categories()).await
-    }
-
-    pub async fn category(&self, id: i64) -> AppResult<Option<category::Model>> {
-        Ok(self.categories().await?.get(&id).cloned())
+    pub async fn category(&self, id: i64) -> AppResult<Option<Arc<category::Model>>> {
+        Ok(self.tables().await?.categories.get(&id).cloned())
     }
 
     /// The categories of an aspect, ordered by code.
-    pub async fn categories_of(&self, aspect_id: i64) -> AppResult<Vec<category::Model>> {
-        let mut found: Vec<category::Model> =
-            self.categories().await?.values().filter(|c| c.aspect_id == aspect_id).cloned().collect();
+    pub async fn categories_of(&self, aspect_id: i64) -> AppResult<Vec<Arc<category::Model>>> {
+        let mut found: Vec<Arc<category::Model>> =
+            self.tables().await?.categories.values().filter(|c| c.aspect_id == aspect_id).cloned().collect();
         found.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(found)
     }

@@ -2,14 +2,14 @@
 
 mod context;
 mod cost;
+mod documents;
 pub(crate) mod ids;
 mod loaders;
 mod mutation;
 mod query;
-mod read_only;
 mod schema;
 mod types;
 
 pub use context::RequestExt;
-pub use read_only::ViaGet;
-pub use schema::{AppSchema, build_schema, schema_sdl};
+pub use documents::{Documents, reads_only};
+pub use schema::{Schemas, build_schemas, schema_sdl};

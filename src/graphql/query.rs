@@ -216,7 +216,7 @@ impl QueryRoot {
         let total = TotalCount::counted(services, principal, move |s, p| async move {
             s.count_departments(&p, kind, include_inactive).await
         });
-        Ok(DepartmentConnection { page: page.map(Department), total })
+        Ok(DepartmentConnection { page: page.map(Department::from), total })
     }
 
     /// The department with this code, e.g. `WATER`.
@@ -225,7 +225,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The department's code.")] code: String,
     ) -> async_graphql::Result<Option<Department>> {
-        Ok(ctx.services()?.department_by_code(ctx.principal()?, &code).await?.map(Department))
+        Ok(ctx.services()?.department_by_code(ctx.principal()?, &code).await?.map(Department::from))
     }
 
     /// Inspection rounds, ordered by creation.
@@ -241,13 +241,13 @@ impl QueryRoot {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let page = services.list_rounds(principal, &PageArgs { first, after, last, before }).await?;
         let total = TotalCount::counted(services, principal, move |s, p| async move { s.count_rounds(&p).await });
-        Ok(InspectionRoundConnection { page: page.map(InspectionRound), total })
+        Ok(InspectionRoundConnection { page: page.map(InspectionRound::from), total })
     }
 
     /// The whole classification: every aspect, ordered by code, each with its categories.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn aspects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Aspect>> {
-        Ok(ctx.services()?.list_aspects(ctx.principal()?).await?.into_iter().map(Aspect).collect())
+        Ok(ctx.services()?.list_aspects(ctx.principal()?).await?.into_iter().map(Aspect::from).collect())
     }
 
     /// Counts and rates of the issues the viewer may see (a department: its own), narrowed by
@@ -507,16 +507,16 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         };
     }
     fetch!(NodeKind::Department, |ids: Vec<i64>| async move { services.departments_by_ids(&ids).await }, |r| {
-        Node::Department(Department(r))
+        Node::Department(Department::from(r))
     });
     fetch!(NodeKind::InspectionRound, |ids: Vec<i64>| async move { services.rounds_by_ids(&ids).await }, |r| {
-        Node::InspectionRound(InspectionRound(r))
+        Node::InspectionRound(InspectionRound::from(r))
     });
     fetch!(NodeKind::Aspect, |ids: Vec<i64>| async move { services.aspects_by_ids(&ids).await }, |r| Node::Aspect(
-        Aspect(r)
+        Aspect::from(r)
     ));
     fetch!(NodeKind::Category, |ids: Vec<i64>| async move { services.categories_by_ids(&ids).await }, |r| {
-        Node::Category(Category(r))
+        Node::Category(Category::from(r))
     });
     fetch!(NodeKind::Issue, |ids: Vec<i64>| async move { services.issues_by_ids(principal, &ids).await }, |r| {
         Node::Issue(Issue(r))

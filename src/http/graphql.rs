@@ -17,13 +17,16 @@ use super::multipart;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::Actor;
 use crate::error::{AppError, code};
-use crate::graphql::{AppSchema, RequestExt, ViaGet};
+use crate::graphql::{Documents, RequestExt, Schemas, reads_only};
 use crate::service::Services;
 use crate::service::cost_budget::CostBudgets;
 
 /// What the endpoint needs, shared by every worker.
 pub struct GraphqlState {
-    pub schema: AppSchema,
+    /// The charging instance and the executing one (see `graphql::schema`).
+    pub schemas: Schemas,
+    /// Parsed documents by the hash of their text; persisted queries.
+    pub documents: Documents,
     pub services: Services,
     /// Every subject's cost budget, charged by the schema and by the downloads.
     pub cost_budgets: Arc<CostBudgets>,
@@ -118,6 +121,30 @@ fn is_over_budget(errors: &[ServerError]) -> bool {
     })
 }
 
+/// Charges a request to its cost budget and, when that lets it through, executes it; the
+/// answer carries the charge (`extensions.cost`).
+async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: Actor) -> async_graphql::Response {
+    if let Err(error) = state.documents.resolve(&mut request) {
+        return async_graphql::Response::from_errors(vec![error]);
+    }
+    let document = match request.parsed_query() {
+        Ok(document) => document.clone(),
+        // A syntax error: the charging instance reports it as usual.
+        Err(_) => return state.schemas.charging.execute(request.data(actor)).await,
+    };
+    let mut charge_request =
+        async_graphql::Request::new(String::new()).variables(request.variables.clone()).data(actor.clone());
+    charge_request.operation_name = request.operation_name.clone();
+    charge_request.set_parsed_query(document);
+    let charge = state.schemas.charging.execute(charge_request).await;
+    if !charge.errors.is_empty() {
+        return charge;
+    }
+    let mut response = state.schemas.executing.execute(request.for_actor(actor, &state.services)).await;
+    response.extensions.extend(charge.extensions);
+    response
+}
+
 /// Runs a request and writes the answer. A request error (nothing executed: parse or
 /// validation failure) has no `data` and, under the GraphQL media type, status 400; over the
 /// cost budget it is 429 with `Retry-After`.
@@ -131,7 +158,7 @@ async fn execute(
         let message = "a bearer token is required; without one a request may only `login`";
         return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
     }
-    let mut response = state.schema.execute(request.for_actor(actor, &state.services)).await;
+    let mut response = run(state, request, actor).await;
     with_codes(&mut response.errors);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -288,27 +315,27 @@ pub async fn get(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpRe
     if graphql_request.query.trim().is_empty() && !graphql_request.extensions.contains_key("persistedQuery") {
         return bad_request("the request needs a `query`");
     }
-    if let Ok(document) = async_graphql::parser::parse_query(&graphql_request.query) {
-        let operation_type = match &document.operations {
-            DocumentOperations::Single(operation) => Some(operation.node.ty),
-            DocumentOperations::Multiple(operations) => graphql_request
-                .operation_name
-                .as_deref()
-                .and_then(|name| operations.iter().find(|(key, _)| key.as_str() == name))
-                .map(|(_, operation)| operation.node.ty),
+    // The document, remembered or parsed now: a persisted mutation shows itself only here.
+    let mut graphql_request = graphql_request;
+    if let Err(error) = state.documents.resolve(&mut graphql_request) {
+        let status = match media {
+            ResponseMedia::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            ResponseMedia::Json => StatusCode::OK,
         };
-        if matches!(operation_type, Some(OperationType::Mutation | OperationType::Subscription)) {
-            return HttpResponse::MethodNotAllowed()
-                .insert_header((header::ALLOW, "POST"))
-                .content_type(media.content_type())
-                .body(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": code::BAD_USER_INPUT } }] }).to_string());
-        }
+        return error_response(status, media, code::BAD_USER_INPUT, &error.message);
+    }
+    let operation_name = graphql_request.operation_name.clone();
+    if graphql_request.parsed_query().is_ok_and(|document| !reads_only(document, operation_name.as_deref())) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .content_type(media.content_type())
+            .body(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": code::BAD_USER_INPUT } }] }).to_string());
     }
     let actor = match actor(&request, &state.services).await {
         Ok(actor) => actor,
         Err(error) => return auth_failure(error, media),
     };
-    execute(&state, graphql_request.data(ViaGet), actor, media).await
+    execute(&state, graphql_request, actor, media).await
 }
 
 /// Any other method on `/graphql`.

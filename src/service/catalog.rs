@@ -30,24 +30,6 @@ pub struct NewCategory {
 }
 
 impl Services {
-    /// Every round, for the per-request reference cache (rounds are few).
-    pub async fn all_rounds(&self) -> AppResult<HashMap<i64, inspection_round::Model>> {
-        let rows = inspection_round::Entity::find().all(self.conn()).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-
-    /// Every aspect, for the per-request reference cache.
-    pub async fn all_aspects(&self) -> AppResult<HashMap<i64, aspect::Model>> {
-        let rows = aspect::Entity::find().all(self.conn()).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-
-    /// Every category, for the per-request reference cache.
-    pub async fn all_categories(&self) -> AppResult<HashMap<i64, category::Model>> {
-        let rows = category::Entity::find().all(self.conn()).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-
     pub async fn list_rounds(&self, actor: &Principal, args: &PageArgs) -> AppResult<Page<inspection_round::Model>> {
         authorize(actor, Action::ReadReferenceData)?;
         page_by_id(self.conn(), inspection_round::Entity::find(), inspection_round::Column::Id, "round", args).await
@@ -83,7 +65,9 @@ impl Services {
             created_at: Set(self.clock.now()),
             ..Default::default()
         };
-        Ok(row.insert(self.conn()).await?)
+        let inserted = row.insert(self.conn()).await;
+        self.reference_changed();
+        Ok(inserted?)
     }
 
     pub async fn list_aspects(&self, actor: &Principal) -> AppResult<Vec<aspect::Model>> {
@@ -104,7 +88,10 @@ impl Services {
         if aspect::Entity::find().filter(aspect::Column::Code.eq(&code)).one(self.conn()).await?.is_some() {
             return Err(AppError::bad_input("code", format!("an aspect with code {code} already exists")));
         }
-        Ok(aspect::ActiveModel { code: Set(code), name: Set(name), ..Default::default() }.insert(self.conn()).await?)
+        let inserted =
+            aspect::ActiveModel { code: Set(code), name: Set(name), ..Default::default() }.insert(self.conn()).await;
+        self.reference_changed();
+        Ok(inserted?)
     }
 
     pub async fn categories_by_ids(&self, ids: &[i64]) -> AppResult<HashMap<i64, category::Model>> {
@@ -134,6 +121,8 @@ impl Services {
             duty_department_id: Set(input.duty_department_id),
             ..Default::default()
         };
-        Ok(row.insert(self.conn()).await?)
+        let inserted = row.insert(self.conn()).await;
+        self.reference_changed();
+        Ok(inserted?)
     }
 }

@@ -69,12 +69,6 @@ impl Services {
         Ok(department::Entity::find().filter(department::Column::Code.eq(code)).one(self.conn()).await?)
     }
 
-    /// Every department, for the per-request reference cache (a county has tens of them).
-    pub async fn all_departments(&self) -> AppResult<HashMap<i64, department::Model>> {
-        let rows = department::Entity::find().all(self.conn()).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-
     /// For `nodes`: departments are reference data every signed-in role may read.
     pub async fn departments_by_ids(&self, ids: &[i64]) -> AppResult<HashMap<i64, department::Model>> {
         let rows = department::Entity::find()
@@ -104,7 +98,9 @@ impl Services {
             updated_at: Set(now),
             ..Default::default()
         };
-        Ok(row.insert(self.conn()).await?)
+        let inserted = row.insert(self.conn()).await;
+        self.reference_changed();
+        Ok(inserted?)
     }
 
     pub async fn update_department(&self, actor: &Principal, input: DepartmentChanges) -> AppResult<department::Model> {
@@ -136,8 +132,9 @@ impl Services {
             .filter(department::Column::Id.eq(current.id))
             .filter(department::Column::Version.eq(current.version))
             .exec(self.conn())
-            .await?;
-        if updated.rows_affected == 0 {
+            .await;
+        self.reference_changed();
+        if updated?.rows_affected == 0 {
             return Err(AppError::conflict("the department was changed meanwhile"));
         }
         department::Entity::find_by_id(current.id)

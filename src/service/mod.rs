@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod monthly_reports;
 pub mod pagination;
 pub mod policy;
+pub mod reference;
 pub mod scoreboard;
 pub mod statistics;
 pub mod trend;
@@ -34,6 +35,9 @@ use crate::error::{AppError, AppResult};
 use crate::evidence_store::EvidenceStore;
 pub use enterprises::RepeatOffenderRule;
 
+/// See `reference`: the default of `RECTIFY_REFERENCE_CACHE_SECS`.
+pub const DEFAULT_REFERENCE_TIME_TO_LIVE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What every use case needs: the database, the county's clock and the token service.
 #[derive(Clone)]
 pub struct Services {
@@ -43,6 +47,7 @@ pub struct Services {
     pub repeat_offender: RepeatOffenderRule,
     login_guard: Arc<users::LoginGuard>,
     pub(crate) evidence_store: EvidenceStore,
+    reference: Arc<reference::ReferenceCache>,
 }
 
 impl Services {
@@ -54,7 +59,15 @@ impl Services {
             repeat_offender: RepeatOffenderRule::default(),
             login_guard: Arc::default(),
             evidence_store,
+            reference: Arc::new(reference::ReferenceCache::new(DEFAULT_REFERENCE_TIME_TO_LIVE)),
         }
+    }
+
+    /// How long the process's copy of the reference tables is trusted without a write through
+    /// these services (see `reference`); zero reads them for every request.
+    pub fn with_reference_time_to_live(mut self, time_to_live: std::time::Duration) -> Self {
+        self.reference = Arc::new(reference::ReferenceCache::new(time_to_live));
+        self
     }
 
     /// Sets when an enterprise counts as a repeat offender (default: 2 within 365 days).

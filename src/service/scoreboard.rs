@@ -2,6 +2,7 @@
 //! takes from assignment to completion, failed acceptances, relapses and decided cases.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use entity::enums::{CaseStatus, IssueAction};
 use entity::{accountability_case, department, issue, issue_event};
@@ -18,7 +19,7 @@ use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone)]
 pub struct DepartmentScore {
-    pub department: department::Model,
+    pub department: Arc<department::Model>,
     /// Of the issues it leads now.
     pub counts: Counts,
     /// Mean days from an issue's first assignment to its acceptance, over its completed issues.
@@ -40,7 +41,8 @@ impl Services {
         actor: &Principal,
         filter: &IssueFilter,
     ) -> AppResult<Vec<DepartmentScore>> {
-        let mut departments: Vec<department::Model> = self.all_departments().await?.into_values().collect();
+        let mut departments: Vec<Arc<department::Model>> =
+            self.reference_tables().await?.departments.values().cloned().collect();
         if let IssueScope::Department(own) = issue_scope(actor) {
             departments.retain(|d| d.id == own);
         }

@@ -213,27 +213,11 @@ impl Services {
     /// Names each group's keys: rounds, aspects, categories and departments by name, the rest
     /// as they are. Labels are kept with frozen reports, so they are resolved here.
     async fn label_groups(&self, dimensions: &[Dimension], groups: &mut [Group]) -> AppResult<()> {
-        let needs = |wanted: &[Dimension]| dimensions.iter().any(|d| wanted.contains(d));
-        let names = |pairs: Vec<(i64, String)>| pairs.into_iter().collect::<std::collections::HashMap<_, _>>();
-        let rounds = if needs(&[Dimension::Round]) {
-            names(self.all_rounds().await?.into_values().map(|r| (r.id, r.name)).collect())
-        } else {
-            Default::default()
-        };
-        let aspects = if needs(&[Dimension::Aspect]) {
-            names(self.all_aspects().await?.into_values().map(|a| (a.id, a.name)).collect())
-        } else {
-            Default::default()
-        };
-        let categories = if needs(&[Dimension::Category]) {
-            names(self.all_categories().await?.into_values().map(|c| (c.id, c.name)).collect())
-        } else {
-            Default::default()
-        };
-        let departments = if needs(&[Dimension::LeadDepartment, Dimension::Township]) {
-            names(self.all_departments().await?.into_values().map(|d| (d.id, d.name)).collect())
-        } else {
-            Default::default()
+        let named =
+            [Dimension::Round, Dimension::Aspect, Dimension::Category, Dimension::LeadDepartment, Dimension::Township];
+        let tables = match dimensions.iter().any(|d| named.contains(d)) {
+            true => Some(self.reference_tables().await?),
+            false => None,
         };
         for group in groups {
             group.labels = dimensions
@@ -243,14 +227,15 @@ impl Services {
                     if key.is_empty() {
                         return "none".to_owned();
                     }
-                    let table = match dimension {
-                        Dimension::Round => &rounds,
-                        Dimension::Aspect => &aspects,
-                        Dimension::Category => &categories,
-                        Dimension::LeadDepartment | Dimension::Township => &departments,
-                        _ => return key.clone(),
+                    let (Some(tables), Ok(id)) = (&tables, key.parse::<i64>()) else { return key.clone() };
+                    let name = match dimension {
+                        Dimension::Round => tables.rounds.get(&id).map(|r| &r.name),
+                        Dimension::Aspect => tables.aspects.get(&id).map(|a| &a.name),
+                        Dimension::Category => tables.categories.get(&id).map(|c| &c.name),
+                        Dimension::LeadDepartment | Dimension::Township => tables.departments.get(&id).map(|d| &d.name),
+                        _ => None,
                     };
-                    key.parse::<i64>().ok().and_then(|id| table.get(&id).cloned()).unwrap_or_else(|| key.clone())
+                    name.unwrap_or(key).clone()
                 })
                 .collect();
         }

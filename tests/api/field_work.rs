@@ -565,17 +565,17 @@ async fn a_persisted_mutation_cannot_run_over_get_and_a_hash_is_no_way_around_th
         .unwrap();
     assert!(first["data"]["createAspect"]["aspect"]["id"].is_string(), "{first}");
     app.services.create_aspect(&bureau_principal(), "OTHER", "o").await.unwrap();
-    let over_get: Value = app
+    let over_get = app
         .client
         .get(format!("{}/graphql", app.address))
         .bearer_auth(app.bureau())
         .query(&[("extensions", extensions.as_str())])
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(over_get.status(), 405, "as the mutation's text would");
+    assert_eq!(over_get.headers()["allow"], "POST");
+    let over_get: Value = over_get.json().await.unwrap();
     assert_eq!(over_get["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{over_get}");
     let aspects = app.services.list_aspects(&bureau_principal()).await.unwrap();
     assert_eq!(aspects.len(), 2, "the hash over GET wrote nothing");

@@ -98,6 +98,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },
+        reference_cache_secs: rectify::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs(),
     }
 }
 
@@ -122,7 +123,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let evidence_store = EvidenceStore::open(&settings.evidence.store).expect("the evidence store");
     let services =
         Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone(), evidence_store)
-            .with_repeat_offender(settings.county.repeat_offender());
+            .with_repeat_offender(settings.county.repeat_offender())
+            .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs));
     let app = Application::build(&settings, services.clone()).expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

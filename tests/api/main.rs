@@ -20,6 +20,7 @@ mod matrix;
 mod migrations;
 mod plans;
 mod rate_limits;
+mod reference_data;
 mod schema;
 mod statements;
 mod statistics;

@@ -132,7 +132,7 @@ impl AccessMutation {
         let new =
             NewDepartment { code: input.code, name: input.name, kind: input.kind.into(), head_name: input.head_name };
         let department = in_input(ctx.services()?.create_department(ctx.principal()?, new).await)?;
-        Ok(CreateDepartmentPayload { department: Department(department) })
+        Ok(CreateDepartmentPayload { department: Department::from(department) })
     }
 
     /// Renames, re-heads, deactivates or reactivates a department (ADMIN, BUREAU).
@@ -150,6 +150,6 @@ impl AccessMutation {
             active: input.active,
         };
         let department = in_input(ctx.services()?.update_department(ctx.principal()?, changes).await)?;
-        Ok(UpdateDepartmentPayload { department: Department(department) })
+        Ok(UpdateDepartmentPayload { department: Department::from(department) })
     }
 }

@@ -73,7 +73,7 @@ impl CatalogMutation {
             document_number: input.document_number,
         };
         let round = in_input(ctx.services()?.create_round(ctx.principal()?, new).await)?;
-        Ok(CreateInspectionRoundPayload { inspection_round: InspectionRound(round) })
+        Ok(CreateInspectionRoundPayload { inspection_round: InspectionRound::from(round) })
     }
 
     /// Adds an aspect to the classification (BUREAU).
@@ -83,7 +83,7 @@ impl CatalogMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: CreateAspectInput,
     ) -> async_graphql::Result<CreateAspectPayload> {
         let aspect = in_input(ctx.services()?.create_aspect(ctx.principal()?, &input.code, &input.name).await)?;
-        Ok(CreateAspectPayload { aspect: Aspect(aspect) })
+        Ok(CreateAspectPayload { aspect: Aspect::from(aspect) })
     }
 
     /// Adds a category with its duty department (BUREAU).
@@ -103,6 +103,6 @@ impl CatalogMutation {
             ))?,
         };
         let category = in_input(ctx.services()?.create_category(ctx.principal()?, new).await)?;
-        Ok(CreateCategoryPayload { category: Category(category) })
+        Ok(CreateCategoryPayload { category: Category::from(category) })
     }
 }

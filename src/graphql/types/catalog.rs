@@ -1,5 +1,7 @@
 //! Inspection rounds and the two-level classification.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{aspect, category, inspection_round};
@@ -14,7 +16,13 @@ use crate::graphql::ids::{NodeKind, encode};
 
 /// One inspection that handed the county a list of problems.
 #[derive(Clone)]
-pub struct InspectionRound(pub inspection_round::Model);
+pub struct InspectionRound(pub Arc<inspection_round::Model>);
+
+impl From<inspection_round::Model> for InspectionRound {
+    fn from(model: inspection_round::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 /// One inspection that handed the county a list of problems.
 #[Object]
@@ -63,7 +71,13 @@ connection!(
 
 /// The first level of the problem classification ("nine aspects").
 #[derive(Clone)]
-pub struct Aspect(pub aspect::Model);
+pub struct Aspect(pub Arc<aspect::Model>);
+
+impl From<aspect::Model> for Aspect {
+    fn from(model: aspect::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 /// The first level of the problem classification ("nine aspects").
 #[Object]
@@ -90,7 +104,13 @@ impl Aspect {
 /// The second level of the problem classification, with the department that the county's
 /// responsibility-division documents name for it.
 #[derive(Clone)]
-pub struct Category(pub category::Model);
+pub struct Category(pub Arc<category::Model>);
+
+impl From<category::Model> for Category {
+    fn from(model: category::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 /// The second level of the problem classification, with the department that the county's
 /// responsibility-division documents name for it.

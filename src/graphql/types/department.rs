@@ -1,5 +1,7 @@
 //! Departments and the viewer.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::department;
@@ -12,7 +14,13 @@ use crate::graphql::ids::{NodeKind, encode};
 
 /// A responsible unit: the coordinating bureau, a functional department or a township.
 #[derive(Clone)]
-pub struct Department(pub department::Model);
+pub struct Department(pub Arc<department::Model>);
+
+impl From<department::Model> for Department {
+    fn from(model: department::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 /// A responsible unit: the coordinating bureau, a functional department or a township.
 #[Object]
