@@ -169,7 +169,11 @@ pub struct Settings {
     /// Seconds this process trusts its copy of the reference tables (departments, rounds,
     /// aspects, categories) when nothing wrote them through it: how soon a change made by
     /// another server on the same database shows. 0 reads them for every request.
-    #[arg(long = "reference-cache-secs", env = "RECTIFY_REFERENCE_CACHE_SECS", default_value_t = 5)]
+    #[arg(
+        long = "reference-cache-secs",
+        env = "RECTIFY_REFERENCE_CACHE_SECS",
+        default_value_t = crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs()
+    )]
     pub reference_cache_secs: u64,
 }
 
