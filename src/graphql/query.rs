@@ -19,7 +19,7 @@ use super::types::enums::{DepartmentKind, IssueOrderField, IssueStatus, OrderDir
 use super::types::field_work::{
     DeadlineExtension, Milestone, ProgressReport, SiteInspection, SiteInspectionConnection,
 };
-use super::types::issue::{Issue, IssueConnection, IssueEvent};
+use super::types::issue::{Issue, IssueConnection, IssueEvent, issue_columns};
 use super::types::node::Node;
 use super::types::scalars::Date;
 use super::types::user::{User, UserConnection};
@@ -350,7 +350,8 @@ impl QueryRoot {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
         let order = order_by.map(Into::into).unwrap_or_default();
-        let page = services.list_issues(principal, &filter, order, &PageArgs { first, after, last, before }).await?;
+        let args = PageArgs { first, after, last, before };
+        let page = services.list_issues(principal, &filter, order, &args, issue_columns(ctx)).await?;
         let ids: Vec<i64> = page.items.iter().map(|(_, issue)| issue.id).collect();
         prime_issue_relations(ctx, services, &ids).await?;
         let total = TotalCount::counted(services, principal, move |s, p| {

@@ -9,6 +9,7 @@ use entity::{category, issue, issue_cooperator, issue_event};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use super::issue_rows::{IssueColumns, read_issue_rows};
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
 use super::policy::{IssueScope, issue_scope};
 use super::{Services, contains_text, group_by, search_text};
@@ -79,6 +80,16 @@ impl IssueOrder {
             IssueOrderField::Deadline => {
                 Func::coalesce([Expr::col((issue::Entity, issue::Column::Deadline)), Expr::val(no_deadline())]).into()
             }
+        }
+    }
+
+    /// The column `key_of` reads.
+    fn key_column(&self) -> issue::Column {
+        match self.field {
+            IssueOrderField::Code => issue::Column::Code,
+            IssueOrderField::CreatedAt => issue::Column::CreatedAt,
+            IssueOrderField::UpdatedAt => issue::Column::UpdatedAt,
+            IssueOrderField::Deadline => issue::Column::Deadline,
         }
     }
 
@@ -203,12 +214,15 @@ impl Services {
         Ok(condition)
     }
 
+    /// A page of the issues the actor may see. Only `columns` and the sort key are read: the
+    /// other fields of each row hold placeholders (see `issue_rows`).
     pub async fn list_issues(
         &self,
         actor: &Principal,
         filter: &IssueFilter,
         order: IssueOrder,
         args: &PageArgs,
+        columns: IssueColumns,
     ) -> AppResult<Page<issue::Model>> {
         let window = args.window()?;
         let ordering = order.name();
@@ -228,12 +242,12 @@ impl Services {
             ));
         }
         let direction = if ascending { Order::Asc } else { Order::Desc };
-        let rows = select
+        let select = select
             .order_by(order.key_expr(), direction.clone())
             .order_by(issue::Column::Id, direction)
-            .limit(window.limit + 1)
-            .all(self.conn())
-            .await?;
+            .limit(window.limit + 1);
+        // The cursors are written from the sort key.
+        let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()])).await?;
         Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(&ordering, &order.key_of(row), row.id)))
     }
 

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod field_work;
 pub mod idempotency;
 pub mod issue_lifecycle;
+pub mod issue_rows;
 pub mod issues;
 pub mod ledger;
 pub mod monthly_reports;

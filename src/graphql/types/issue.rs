@@ -1,6 +1,6 @@
 //! Issues, their supervision listing and their events.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SelectionField, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{issue, issue_event};
 
@@ -15,6 +15,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader};
 use crate::service::evidence::Citer;
+use crate::service::issue_rows::IssueColumns;
 use crate::service::pagination::{PageArgs, page_in_memory};
 
 /// One problem to rectify, from registration to closure.
@@ -268,6 +269,84 @@ impl Issue {
 }
 
 connection!(IssueConnection, IssueEdge, Issue, "A page of issues.", "An issue in a page, with its cursor.");
+
+/// The columns of `issue` that each field of `Issue` reads (beyond `id`, always read), so that
+/// a list page reads only what its query selects (`service::issue_rows`). A field missing
+/// here makes the page read whole rows: a new field is correct before it is listed, and
+/// only faster after. `tests/api/listing.rs` checks every entry against a whole row.
+fn columns_of_field(name: &str) -> Option<&'static [issue::Column]> {
+    use issue::Column as C;
+    Some(match name {
+        "__typename"
+        | "id"
+        | "cooperatingDepartments"
+        | "progressReports"
+        | "siteInspections"
+        | "evidence"
+        | "deadlineExtensions"
+        | "events" => &[],
+        "code" => &[C::Code],
+        "title" => &[C::Title],
+        "description" => &[C::Description],
+        "status" => &[C::Status],
+        "severity" => &[C::Severity],
+        "round" => &[C::RoundId],
+        "category" => &[C::CategoryId],
+        "location" => &[C::Location],
+        "township" => &[C::TownshipId],
+        "latitude" => &[C::Latitude],
+        "longitude" => &[C::Longitude],
+        "requiresEngineering" => &[C::RequiresEngineering],
+        "leadDepartment" => &[C::LeadDepartmentId],
+        "enterprise" => &[C::EnterpriseId],
+        "leaderName" => &[C::LeaderName],
+        "deadline" => &[C::Deadline],
+        "overdue" => &[C::Deadline, C::Status],
+        "supervision" => &[
+            C::SupervisionLevel,
+            C::SupervisionDeadline,
+            C::SupervisionNote,
+            C::SupervisionListedAt,
+            C::SupervisionListedBy,
+        ],
+        "planSummary" => &[C::PlanSummary],
+        "plan" => &[C::PlanSummary, C::Status],
+        "originInspection" => &[C::SiteInspectionId],
+        "acceptanceSummary" => &[C::AcceptanceSummary],
+        "reopenCount" => &[C::ReopenCount],
+        "acceptedAt" => &[C::AcceptedAt],
+        "noticeEndsOn" => &[C::NoticeEndsOn],
+        "version" => &[C::Version],
+        "createdAt" => &[C::CreatedAt],
+        "updatedAt" => &[C::UpdatedAt],
+        "closedAt" => &[C::ClosedAt],
+        _ => return None,
+    })
+}
+
+/// The columns a list of issues (a connection field) must read for the fields its query
+/// selects on each issue, through `nodes` or `edges { node }`, fragments included.
+pub fn issue_columns(ctx: &Context<'_>) -> IssueColumns {
+    let mut columns = IssueColumns::of(&[]);
+    for part in ctx.field().selection_set() {
+        let issue_fields: Vec<SelectionField<'_>> = match part.name() {
+            "nodes" => part.selection_set().collect(),
+            "edges" => part
+                .selection_set()
+                .filter(|edge_field| edge_field.name() == "node")
+                .flat_map(|node| node.selection_set().collect::<Vec<_>>())
+                .collect(),
+            _ => continue,
+        };
+        for field in issue_fields {
+            match columns_of_field(field.name()) {
+                Some(read) => columns = columns.with(read),
+                None => return IssueColumns::all(),
+            }
+        }
+    }
+    columns
+}
 
 /// A special-supervision listing (挂牌督办).
 #[derive(SimpleObject, Clone)]
