@@ -55,6 +55,10 @@ def cmd_record(path, db, workload, server, conc, rate, expected):
     row.update(db=db, kind="load", workload=workload, server=server, concurrency=int(conc), rate=float(rate))
     # Workloads compared round by round (BENCH_ROUNDS) carry their round.
     row["round"] = int(os.environ.get("ROUND", "1"))
+    # The server's CPU time over the run (bench/run reads it from /proc), per 2xx answer.
+    ticks = os.environ.get("CPU_TICKS")
+    if ticks and row["ok"]:
+        row["cpu_ms_per_answer"] = int(ticks) * 1000 / os.sysconf("SC_CLK_TCK") / row["ok"]
     # Every answer had the sample's size: none of them was an error answer.
     if expected:
         expected = int(expected)
@@ -172,23 +176,29 @@ def per_round(rounds, key):
     return ", ".join(f"{g[key] / b[key]:.2f}×" for g, b in rounds)
 
 
+def cpu(run):
+    value = run.get("cpu_ms_per_answer")
+    return f"{value:.3f}" if value is not None else "–"
+
+
 def cmd_table(records):
     rows = read_records(records)
     loads = [r for r in rows if r.get("kind") == "load"]
     by = {(r["db"], r["workload"], r["server"], r.get("round", 1)): r for r in loads}
     print()
-    print("| db | workload | round | server | conc | offered req/s | req/s | p50 ms | p99 ms | non-2xx | bodies | req/s vs baseline | p50 vs baseline | p99 vs baseline |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| db | workload | round | server | conc | offered req/s | req/s | p50 ms | p99 ms | CPU ms/answer | non-2xx | bodies | req/s vs baseline | p50 vs baseline | p99 vs baseline | CPU vs baseline |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in loads:
         base = by.get((r["db"], r["workload"], "baseline", r.get("round", 1))) if r["server"] != "baseline" else None
         bodies = {True: "ok", False: "DIFFER"}.get(r.get("bodies_ok"), "–")
         offered = f"{r['rate']:.0f}" if r["rate"] else "max"
         print(
             f"| {r['db']} | {r['workload']} | {r.get('round', 1)} | {r['server']} | {r['concurrency']} | {offered} | {r['rps']:.1f} | "
-            f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['non_2xx'] + r['errors']} | {bodies} | "
+            f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {cpu(r)} | {r['non_2xx'] + r['errors']} | {bodies} | "
             f"{ratio(r['rps'], base['rps']) if base else '–'} | "
             f"{ratio(r['p50_ms'], base['p50_ms']) if base else '–'} | "
-            f"{ratio(r['p99_ms'], base['p99_ms']) if base else '–'} |"
+            f"{ratio(r['p99_ms'], base['p99_ms']) if base else '–'} | "
+            f"{ratio(r.get('cpu_ms_per_answer'), base.get('cpu_ms_per_answer')) if base else '–'} |"
         )
     print()
     # The budgets of issue 6 that this run measures.
@@ -209,6 +219,14 @@ def cmd_table(records):
                 f"| {db}: issue list p99 ≤ 2× baseline p99 at {g['rate']:.0f} req/s offered | {x:.2f}× "
                 f"({g['p99_ms']:.2f} vs {b['p99_ms']:.2f} ms; median of {len(rounds)} rounds: "
                 f"{per_round(rounds, 'p99_ms')}) | {'yes' if x <= 2 else 'NO'} |"
+            )
+        rounds = [pair for pair in paired_rounds(loads, db, "list-fixed-rate") if all("cpu_ms_per_answer" in r for r in pair)]
+        if rounds:
+            x, (g, b) = median_ratio(rounds, "cpu_ms_per_answer")
+            print(
+                f"| {db}: (not a budget) server CPU per list answer at the same offered load | {x:.2f}× "
+                f"({g['cpu_ms_per_answer']:.3f} vs {b['cpu_ms_per_answer']:.3f} ms; median of {len(rounds)} rounds: "
+                f"{per_round(rounds, 'cpu_ms_per_answer')}) | – |"
             )
         p1, p1000 = by.get((db, "page-1", "rectify", 1)), by.get((db, "page-1000", "rectify", 1))
         if p1 and p1000:
