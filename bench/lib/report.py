@@ -176,6 +176,20 @@ def per_round(rounds, key):
     return ", ".join(f"{g[key] / b[key]:.2f}×" for g, b in rounds)
 
 
+def median_line(loads, db, workload, key, budget, unit, holds):
+    """One line of the budget table: the median round's ratio of `key`, and every round's.
+    `holds` judges the ratio; None for a figure that is not a budget."""
+    rounds = [pair for pair in paired_rounds(loads, db, workload) if all(key in run for run in pair)]
+    if not rounds:
+        return
+    x, (g, b) = median_ratio(rounds, key)
+    verdict = "–" if holds is None else ("yes" if holds(x) else "NO")
+    print(
+        f"| {db}: {budget} | {x:.2f}× ({unit.format(g[key])} vs {unit.format(b[key])}; median of {len(rounds)} "
+        f"rounds: {per_round(rounds, key)}) | {verdict} |"
+    )
+
+
 def cpu(run):
     value = run.get("cpu_ms_per_answer")
     return f"{value:.3f}" if value is not None else "–"
@@ -205,29 +219,13 @@ def cmd_table(records):
     print("| budget | measured | holds |")
     print("|---|---|---|")
     for db in sorted({r["db"] for r in loads}):
-        rounds = paired_rounds(loads, db, "list")
-        if rounds:
-            x, (g, b) = median_ratio(rounds, "rps")
-            print(
-                f"| {db}: issue list throughput ≥ 0.5× baseline | {x:.2f}× ({g['rps']:.0f} vs {b['rps']:.0f} req/s; "
-                f"median of {len(rounds)} rounds: {per_round(rounds, 'rps')}) | {'yes' if x >= 0.5 else 'NO'} |"
-            )
-        rounds = paired_rounds(loads, db, "list-fixed-rate")
-        if rounds:
-            x, (g, b) = median_ratio(rounds, "p99_ms")
-            print(
-                f"| {db}: issue list p99 ≤ 2× baseline p99 at {g['rate']:.0f} req/s offered | {x:.2f}× "
-                f"({g['p99_ms']:.2f} vs {b['p99_ms']:.2f} ms; median of {len(rounds)} rounds: "
-                f"{per_round(rounds, 'p99_ms')}) | {'yes' if x <= 2 else 'NO'} |"
-            )
-        rounds = [pair for pair in paired_rounds(loads, db, "list-fixed-rate") if all("cpu_ms_per_answer" in r for r in pair)]
-        if rounds:
-            x, (g, b) = median_ratio(rounds, "cpu_ms_per_answer")
-            print(
-                f"| {db}: (not a budget) server CPU per list answer at the same offered load | {x:.2f}× "
-                f"({g['cpu_ms_per_answer']:.3f} vs {b['cpu_ms_per_answer']:.3f} ms; median of {len(rounds)} rounds: "
-                f"{per_round(rounds, 'cpu_ms_per_answer')}) | – |"
-            )
+        median_line(loads, db, "list", "rps", "issue list throughput ≥ 0.5× baseline", "{:.0f} req/s",
+                    lambda x: x >= 0.5)
+        rate = next((r["rate"] for r in loads if (r["db"], r["workload"]) == (db, "list-fixed-rate")), 0)
+        median_line(loads, db, "list-fixed-rate", "p99_ms",
+                    f"issue list p99 ≤ 2× baseline p99 at {rate:.0f} req/s offered", "{:.2f} ms", lambda x: x <= 2)
+        median_line(loads, db, "list-fixed-rate", "cpu_ms_per_answer",
+                    "(not a budget) server CPU per list answer at the same offered load", "{:.3f} ms", None)
         p1, p1000 = by.get((db, "page-1", "rectify", 1)), by.get((db, "page-1000", "rectify", 1))
         if p1 and p1000:
             x = p1000["p50_ms"] / p1["p50_ms"]
