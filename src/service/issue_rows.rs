@@ -47,7 +47,7 @@ impl IssueColumns {
         Self(columns.iter().fold(self.0, |set, column| set | bit(*column)))
     }
 
-    pub fn contains(self, column: issue::Column) -> bool {
+    fn contains(self, column: issue::Column) -> bool {
         self.0 & bit(column) != 0
     }
 

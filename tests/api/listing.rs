@@ -367,25 +367,23 @@ async fn every_issue_field_on_a_list_page_equals_the_same_field_read_whole() {
         let selection = selection_of(&app, &token, field).await;
         let page = format!("{{ issues(first: 100) {{ nodes {{ {selection} }} }} }}");
         let listed = app.gql(Some(&token), &page, json!({})).await.ok().data("issues.nodes").clone();
-        let singles: String =
-            ids.iter().enumerate().map(|(i, id)| format!("i{i}: issue(id: \"{id}\") {{ {selection} }} ")).collect();
-        let whole = app.gql(Some(&token), &format!("{{ {singles} }}"), json!({})).await.ok();
-        let whole: Vec<Value> = (0..ids.len()).map(|i| whole.data(&format!("i{i}")).clone()).collect();
+        let whole = read_whole(&app, &token, &ids, &selection).await;
         assert_eq!(listed, Value::Array(whole), "the field `{name}` differs on a list page");
     }
 
     let edges = "{ issues(first: 100) { edges { node { id ...Parts } } } }
                  fragment Parts on Issue { code overdue supervision { level listedBy } plan { summary } }";
     let listed = app.gql(Some(&token), edges, json!({})).await.ok();
-    for (i, id) in ids.iter().enumerate() {
-        let whole = app
-            .gql(
-                Some(&token),
-                "query($id: ID!) { issue(id: $id) { id code overdue supervision { level listedBy } plan { summary } } }",
-                json!({ "id": id }),
-            )
-            .await
-            .ok();
-        assert_eq!(listed.data(&format!("issues.edges.{i}.node")), whole.data("issue"));
-    }
+    let listed: Vec<Value> =
+        listed.data("issues.edges").as_array().unwrap().iter().map(|edge| edge["node"].clone()).collect();
+    let whole = read_whole(&app, &token, &ids, "id code overdue supervision { level listedBy } plan { summary }").await;
+    assert_eq!(listed, whole, "the `edges` form with a fragment differs");
+}
+
+/// `selection` of each issue in `ids`, read whole through `issue(id:)`, in one request.
+async fn read_whole(app: &TestApp, token: &str, ids: &[String], selection: &str) -> Vec<Value> {
+    let singles: String =
+        ids.iter().enumerate().map(|(i, id)| format!("i{i}: issue(id: \"{id}\") {{ {selection} }} ")).collect();
+    let reply = app.gql(Some(token), &format!("{{ {singles} }}"), json!({})).await.ok();
+    (0..ids.len()).map(|i| reply.data(&format!("i{i}")).clone()).collect()
 }
