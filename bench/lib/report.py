@@ -11,6 +11,7 @@ Subcommands:
   walk API TOKEN ROW                                        the cursor of row ROW (1-based) of the list
   table RECORDS                                             the results as Markdown
   latency URL TOKEN BODY-JSON N                             p50 and p90 (ms) of N requests one after the other
+  instructions OHA-JSON DUMP DB WORKLOAD SERVER             one JSON line: instructions per answer from a callgrind dump
 """
 
 import json
@@ -195,6 +196,33 @@ def cpu(run):
     return f"{value:.3f}" if value is not None else "–"
 
 
+def cmd_instructions(oha_json, dump, db, workload, server):
+    """One record from a callgrind dump taken after the timed answers: its `summary:` line
+    holds every instruction since the counters were zeroed."""
+    ok, bad, errors = statuses(load(oha_json))
+    if bad or errors or not ok:
+        sys.exit(f"bench: {db} {workload} {server}: not every answer under callgrind was a success")
+    with open(dump) as f:
+        total = next(int(line.split()[1]) for line in f if line.startswith("summary:"))
+    print(json.dumps({"db": db, "kind": "instructions", "workload": workload, "server": server,
+                      "requests": ok, "instructions_per_answer": total / ok}))
+
+
+def instruction_lines(rows):
+    counted = {(r["db"], r["workload"], r["server"]): r for r in rows if r.get("kind") == "instructions"}
+    pairs = sorted({(db, workload) for (db, workload, _) in counted})
+    if not pairs:
+        return
+    print()
+    print("| db | workload | rectify instructions/answer | baseline instructions/answer | rectify vs baseline |")
+    print("|---|---|---|---|---|")
+    for db, workload in pairs:
+        g, b = counted.get((db, workload, "rectify")), counted.get((db, workload, "baseline"))
+        if g and b:
+            x, y = g["instructions_per_answer"], b["instructions_per_answer"]
+            print(f"| {db} | {workload} | {x / 1e6:.3f} M | {y / 1e6:.3f} M | {x / y:.2f}× |")
+
+
 def cmd_table(records):
     rows = read_records(records)
     loads = [r for r in rows if r.get("kind") == "load"]
@@ -248,6 +276,7 @@ def cmd_table(records):
                 f"| server memory at rest < 64 MiB (SQLite, demo data) | {idle:.1f} MiB after start, "
                 f"{warm:.1f} MiB after 200 list requests | {'yes' if max(idle, warm) < 64 else 'NO'} |"
             )
+    instruction_lines(rows)
     latencies = [r for r in rows if r.get("kind") == "latency"]
     if latencies:
         print()
@@ -274,6 +303,7 @@ def main():
         "walk": cmd_walk,
         "table": cmd_table,
         "latency": cmd_latency,
+        "instructions": cmd_instructions,
     }
     if command not in commands:
         sys.exit(__doc__)

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -80,6 +80,23 @@ impl ReferenceData {
         found.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(found)
     }
+}
+
+/// The cooperating units of the issues of the request's first list page, read in one
+/// statement by `prime_issue_relations`. A field of one of those issues finds its units here
+/// at once, with no loader future to wait on; later lists of the same request feed the loader.
+#[derive(Default)]
+pub struct ListedCooperators(OnceLock<HashMap<i64, Vec<i64>>>);
+
+/// The cooperating department ids of `issue`, if it was on the request's first list page.
+pub fn listed_cooperators<'a>(ctx: &Context<'a>, issue: i64) -> Option<&'a [i64]> {
+    ctx.data::<ListedCooperators>().ok()?.0.get()?.get(&issue).map(Vec::as_slice)
+}
+
+/// Whether the request holds its copy of the reference tables already, so that a field that
+/// reads them finishes at once (see `graphql::fast_object`).
+pub fn reference_held(ctx: &Context<'_>) -> bool {
+    ctx.data::<ReferenceData>().is_ok_and(|reference| reference.tables.initialized())
 }
 
 macro_rules! batch_loader {
@@ -222,6 +239,7 @@ impl Loaders {
         request
             .data(services.clone())
             .data(ReferenceData::new(s()))
+            .data(ListedCooperators::default())
             .data(cached(CooperatorsLoader(s())))
             .data(cached(IssueEventsLoader(s())))
             .data(cached(EnterpriseLoader(s())))
@@ -279,8 +297,15 @@ pub async fn prime_issue_relations(ctx: &Context<'_>, services: &Services, issue
     }
     if asks_for(ctx, "cooperatingDepartments") {
         let mut found = services.cooperators_of(issue_ids).await?;
-        let all = issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
-        ctx.data::<DataLoader<CooperatorsLoader, HashMapCache>>().map_err(|_| missing_loader())?.feed_many(all).await;
+        let all: HashMap<i64, Vec<i64>> =
+            issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default())).collect();
+        let listed = ctx.data::<ListedCooperators>().map_err(|_| missing_loader())?;
+        if let Err(all) = listed.0.set(all) {
+            ctx.data::<DataLoader<CooperatorsLoader, HashMapCache>>()
+                .map_err(|_| missing_loader())?
+                .feed_many(all)
+                .await;
+        }
     }
     if asks_for(ctx, "events") {
         let mut found = services.events_of(issue_ids).await?;

@@ -3,6 +3,7 @@
 mod context;
 mod cost;
 mod documents;
+mod fast_object;
 pub(crate) mod ids;
 mod loaders;
 mod mutation;
@@ -12,4 +13,4 @@ mod types;
 
 pub use context::RequestExt;
 pub use documents::{Documents, reads_only};
-pub use schema::{Schemas, build_schemas, schema_sdl};
+pub use schema::{AppSchema, Schemas, build_schemas, field_by_field_schema, schema_sdl};

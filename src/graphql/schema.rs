@@ -13,6 +13,7 @@ use std::sync::Arc;
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ValidationMode};
 
 use super::cost::CostBudget;
+use super::fast_object::FieldByField;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 use crate::config::LimitSettings;
@@ -30,7 +31,9 @@ pub struct Schemas {
     pub executing: AppSchema,
 }
 
-/// The schema with the given limits. Request data (actor, services, loaders) is attached per
+/// The schema with the given limits. No extension may be added to the executing instance
+/// without turning `graphql::fast_object`'s shortcut off: an extension expects to see every
+/// field resolve, and the shortcut runs most fields in place. Request data (actor, services, loaders) is attached per
 /// request; the schema itself reads no environment and touches no database.
 fn builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
@@ -46,6 +49,14 @@ pub fn build_schemas(limits: &LimitSettings, budgets: Arc<CostBudgets>) -> Schem
         charging: builder(limits).extension(CostBudget(budgets)).finish(),
         executing: builder(limits).validation_mode(ValidationMode::Fast).finish(),
     }
+}
+
+/// The executing instance resolving field by field on async-graphql's generic path, without
+/// `graphql::fast_object`'s shortcut. Not served: `tests/api/fast_objects.rs` checks that the
+/// two give the same answers.
+#[doc(hidden)]
+pub fn field_by_field_schema(limits: &LimitSettings) -> AppSchema {
+    builder(limits).validation_mode(ValidationMode::Fast).data(FieldByField).finish()
 }
 
 /// The SDL clients build against (`schema.graphql`).

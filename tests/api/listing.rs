@@ -305,40 +305,6 @@ async fn search_is_literal_bounded_and_the_same_on_both_databases() {
     assert_eq!(reply.data("departments.totalCount"), 5);
 }
 
-/// The named type under a field's wrappers (lists, non-null), from introspection.
-fn named_type(field: &Value) -> (&str, &str) {
-    let mut ty = &field["type"];
-    while ty["name"].is_null() {
-        ty = &ty["ofType"];
-    }
-    (ty["kind"].as_str().unwrap(), ty["name"].as_str().unwrap())
-}
-
-const TYPE_FIELDS: &str = "query($name: String!) { __type(name: $name) { fields { name
-  args { type { kind } }
-  type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }";
-
-/// How to select `field` of a type: a leaf by its name, an object with all of its leaves that
-/// need no argument.
-async fn selection_of(app: &TestApp, token: &str, field: &Value) -> String {
-    let name = field["name"].as_str().unwrap();
-    let (kind, type_name) = named_type(field);
-    if kind == "SCALAR" || kind == "ENUM" {
-        return name.to_owned();
-    }
-    let reply = app.gql(Some(token), TYPE_FIELDS, json!({ "name": type_name })).await.ok();
-    let leaves: Vec<&str> = reply
-        .data("__type.fields")
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["args"].as_array().unwrap().iter().all(|a| a["type"]["kind"] != "NON_NULL"))
-        .filter(|f| matches!(named_type(f).0, "SCALAR" | "ENUM"))
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    format!("{name} {{ __typename {} }}", leaves.join(" "))
-}
-
 /// A list page reads only the columns its selection needs (`service::issue_rows`). Every
 /// field of `Issue`, selected alone on a list page of the demo county (every status, some
 /// supervised, planned, accepted, closed, reopened), equals the same field of the same issue

@@ -10,6 +10,7 @@ mod demo;
 mod errors;
 mod evidence;
 mod export;
+mod fast_objects;
 mod field_work;
 mod http_rules;
 mod identity_provider;

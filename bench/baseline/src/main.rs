@@ -279,17 +279,40 @@ fn failure(error: sqlx::Error) -> HttpResponse {
     HttpResponse::InternalServerError().json(serde_json::json!({"errors": [{"message": "database failure"}]}))
 }
 
+/// The GraphQL response envelopes, serialized straight from the rows: a `json!` envelope
+/// would first copy every row into a tree of `serde_json::Value`, which cost the baseline
+/// some 40% of its instructions per page (callgrind).
+#[derive(Serialize)]
+struct Data<T> {
+    data: T,
+}
+
+#[derive(Serialize)]
+struct IssuesField<T> {
+    issues: T,
+}
+
+#[derive(Serialize)]
+struct NodesField<T> {
+    nodes: T,
+}
+
+#[derive(Serialize)]
+struct IssueField<T> {
+    issue: T,
+}
+
 async fn issues(db: web::Data<Db>, query: web::Query<PageQuery>) -> HttpResponse {
     let first = query.first.unwrap_or(50).clamp(0, 100);
     match db.page(first).await {
-        Ok(nodes) => HttpResponse::Ok().json(serde_json::json!({"data": {"issues": {"nodes": nodes}}})),
+        Ok(nodes) => HttpResponse::Ok().json(Data { data: IssuesField { issues: NodesField { nodes } } }),
         Err(error) => failure(error),
     }
 }
 
 async fn issue(db: web::Data<Db>, id: web::Path<i64>) -> HttpResponse {
     match db.issue(id.into_inner()).await {
-        Ok(found) => HttpResponse::Ok().json(serde_json::json!({"data": {"issue": found}})),
+        Ok(found) => HttpResponse::Ok().json(Data { data: IssueField { issue: found } }),
         Err(error) => failure(error),
     }
 }

@@ -12,7 +12,9 @@ use super::enums::{InspectionKind, InspectionLevel};
 use super::scalars::Date;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
+use crate::graphql::fast_object::{Immediate, fast_object};
 use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::loaders::reference_held;
 
 /// One inspection that handed the county a list of problems.
 #[derive(Clone)]
@@ -24,9 +26,20 @@ impl From<inspection_round::Model> for InspectionRound {
     }
 }
 
+fast_object!(InspectionRound, InspectionRoundFields);
+
+/// An inspection round's fields as the schema shows them (see `graphql::fast_object`).
+pub struct InspectionRoundFields<'a>(&'a inspection_round::Model);
+
+impl Immediate for InspectionRoundFields<'_> {
+    fn finishes_at_once(&self, _: &Context<'_>) -> bool {
+        true
+    }
+}
+
 /// One inspection that handed the county a list of problems.
-#[Object]
-impl InspectionRound {
+#[Object(name = "InspectionRound")]
+impl InspectionRoundFields<'_> {
     /// The global id.
     pub async fn id(&self) -> ID {
         encode(NodeKind::InspectionRound, self.0.id)
@@ -79,9 +92,20 @@ impl From<aspect::Model> for Aspect {
     }
 }
 
+fast_object!(Aspect, AspectFields);
+
+/// An aspect's fields as the schema shows them (see `graphql::fast_object`).
+pub struct AspectFields<'a>(&'a aspect::Model);
+
+impl Immediate for AspectFields<'_> {
+    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
+        ctx.item.node.name.node != "categories" || reference_held(ctx)
+    }
+}
+
 /// The first level of the problem classification ("nine aspects").
-#[Object]
-impl Aspect {
+#[Object(name = "Aspect")]
+impl AspectFields<'_> {
     /// The global id.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Aspect, self.0.id)
@@ -112,10 +136,24 @@ impl From<category::Model> for Category {
     }
 }
 
+fast_object!(Category, CategoryFields);
+
+/// A category's fields as the schema shows them (see `graphql::fast_object`).
+pub struct CategoryFields<'a>(&'a category::Model);
+
+impl Immediate for CategoryFields<'_> {
+    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
+        match ctx.item.node.name.node.as_str() {
+            "aspect" | "dutyDepartment" => reference_held(ctx),
+            _ => true,
+        }
+    }
+}
+
 /// The second level of the problem classification, with the department that the county's
 /// responsibility-division documents name for it.
-#[Object]
-impl Category {
+#[Object(name = "Category")]
+impl CategoryFields<'_> {
     /// The global id.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Category, self.0.id)

@@ -10,6 +10,7 @@ use super::connection::connection;
 use super::enums::{DepartmentKind, Role};
 use crate::auth::Principal;
 use crate::graphql::context::ContextExt;
+use crate::graphql::fast_object::{Immediate, fast_object};
 use crate::graphql::ids::{NodeKind, encode};
 
 /// A responsible unit: the coordinating bureau, a functional department or a township.
@@ -22,9 +23,20 @@ impl From<department::Model> for Department {
     }
 }
 
+fast_object!(Department, DepartmentFields);
+
+/// A department's fields as the schema shows them (see `graphql::fast_object`).
+pub struct DepartmentFields<'a>(&'a department::Model);
+
+impl Immediate for DepartmentFields<'_> {
+    fn finishes_at_once(&self, _: &Context<'_>) -> bool {
+        true
+    }
+}
+
 /// A responsible unit: the coordinating bureau, a functional department or a township.
-#[Object]
-impl Department {
+#[Object(name = "Department")]
+impl DepartmentFields<'_> {
     /// The global id.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Department, self.0.id)

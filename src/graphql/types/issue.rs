@@ -12,8 +12,9 @@ use super::scalars::Date;
 use crate::domain::clock::is_overdue;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
+use crate::graphql::fast_object::{Immediate, fast_object};
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader};
+use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader, listed_cooperators, reference_held};
 use crate::service::evidence::Citer;
 use crate::service::issue_rows::IssueColumns;
 use crate::service::pagination::{PageArgs, page_in_memory};
@@ -30,9 +31,48 @@ fn missing(what: &str, issue: i64) -> AppError {
     AppError::internal(anyhow::anyhow!("issue {issue} refers to a missing {what}"))
 }
 
+fast_object!(Issue, IssueFields);
+
+/// An issue's fields as the schema shows them (see `graphql::fast_object`).
+pub struct IssueFields<'a>(&'a issue::Model);
+
+impl Immediate for IssueFields<'_> {
+    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
+        match ctx.item.node.name.node.as_str() {
+            "round" | "category" | "township" | "leadDepartment" => reference_held(ctx),
+            "cooperatingDepartments" => reference_held(ctx) && listed_cooperators(ctx, self.0.id).is_some(),
+            "id"
+            | "code"
+            | "title"
+            | "description"
+            | "status"
+            | "severity"
+            | "location"
+            | "latitude"
+            | "longitude"
+            | "requiresEngineering"
+            | "leaderName"
+            | "deadline"
+            | "overdue"
+            | "supervision"
+            | "planSummary"
+            | "acceptanceSummary"
+            | "reopenCount"
+            | "acceptedAt"
+            | "noticeEndsOn"
+            | "version"
+            | "createdAt"
+            | "updatedAt"
+            | "closedAt" => true,
+            // Loaders: the enterprise, the plan's milestones, the pages.
+            _ => false,
+        }
+    }
+}
+
 /// One problem to rectify, from registration to closure.
-#[Object]
-impl Issue {
+#[Object(name = "Issue")]
+impl IssueFields<'_> {
     /// The global id.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Issue, self.0.id)
@@ -100,8 +140,15 @@ impl Issue {
     /// The cooperating units (配合单位).
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn cooperating_departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
-        let ids = ctx.loader::<CooperatorsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(ctx.reference()?.departments_in_order(&ids).await?.into_iter().map(Department).collect())
+        let loaded;
+        let ids = match listed_cooperators(ctx, self.0.id) {
+            Some(ids) => ids,
+            None => {
+                loaded = ctx.loader::<CooperatorsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+                &loaded
+            }
+        };
+        Ok(ctx.reference()?.departments_in_order(ids).await?.into_iter().map(Department).collect())
     }
     /// The enterprise responsible for the problem, if any.
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::enterprise::Enterprise>> {
@@ -367,9 +414,20 @@ pub struct Supervision {
 #[derive(Clone)]
 pub struct IssueEvent(pub issue_event::Model);
 
+fast_object!(IssueEvent, IssueEventFields);
+
+/// An issue event's fields as the schema shows them (see `graphql::fast_object`).
+pub struct IssueEventFields<'a>(&'a issue_event::Model);
+
+impl Immediate for IssueEventFields<'_> {
+    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
+        ctx.item.node.name.node != "evidence"
+    }
+}
+
 /// One entry in an issue's history: who did what, from which status to which, and when.
-#[Object]
-impl IssueEvent {
+#[Object(name = "IssueEvent")]
+impl IssueEventFields<'_> {
     /// The global id.
     pub async fn id(&self) -> ID {
         encode(NodeKind::IssueEvent, self.0.id)

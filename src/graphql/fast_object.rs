@@ -1,0 +1,221 @@
+//! Resolving the objects a list page is made of (issues, their events, and the departments,
+//! rounds, categories and aspects they name) without a future per field.
+//!
+//! async-graphql resolves an object by boxing one future per selected field, running them in a
+//! `FuturesUnordered` (one more allocation and a waker per field), and collecting the answers.
+//! A list page of 50 issues has about a thousand such fields, and nearly all of them finish at
+//! their first poll: they read the row, or the request's copy of the reference tables. Here
+//! such a field is polled once, in place; only a field that may wait (a DataLoader, a
+//! statement) becomes a boxed future, and those are awaited together. The answer is the value
+//! async-graphql's own path gives: the same keys in the same order, the same errors.
+//!
+//! A type opts in with `fast_object!`: its schema fields stay an ordinary `#[Object]` on a
+//! borrowed view of the row (the view is what the schema shows and what resolves each
+//! field), and `Immediate` says which of them finish at once. Being wrong there costs time,
+//! never an answer: a field said to finish at once that waits is run again as a future.
+//! `tests/api/fast_objects.rs` compares answers with async-graphql's own path.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::resolver_utils::resolve_container;
+use async_graphql::{ContainerType, Context, ContextSelectionSet, Name, Positioned, ServerResult, Value};
+use futures_util::future::join_all;
+
+/// Schema data that turns the shortcut off: the schema then resolves every field on
+/// async-graphql's own path (`schema::field_by_field_schema`, for tests).
+pub(crate) struct FieldByField;
+
+/// Which fields of an object type finish at their first poll.
+pub(crate) trait Immediate: ContainerType {
+    /// Whether the resolver of the field in `ctx` reads only the row and what the request
+    /// already holds (never a loader or the database), and so finishes at its first poll.
+    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool;
+}
+
+type Waiting<'a> = Pin<Box<dyn Future<Output = (usize, ServerResult<Option<Value>>)> + Send + 'a>>;
+
+/// The object `root` answers for the selection set in `ctx`.
+pub(crate) async fn resolve<T: Immediate + Sync>(ctx: &ContextSelectionSet<'_>, root: &T) -> ServerResult<Value> {
+    // Custom directives wrap a field's future: async-graphql's own path applies them.
+    let fields = match selected_fields(ctx, root) {
+        Some(fields) if ctx.data_opt::<FieldByField>().is_none() => fields,
+        _ => return resolve_container(ctx, root).await,
+    };
+    let mut answers: Vec<Option<Value>> = Vec::with_capacity(fields.len());
+    let mut waiting: Vec<Waiting<'_>> = Vec::new();
+    for (index, field) in fields.iter().copied().enumerate() {
+        if field.node.name.node == "__typename" {
+            answers.push(Some(Value::String(root.introspection_type_name().into_owned())));
+            continue;
+        }
+        let ctx_field = ctx.with_field(field);
+        if root.finishes_at_once(&ctx_field) {
+            if let Poll::Ready(answer) = poll_once(root.resolve_field(&ctx_field)) {
+                answers.push(kept(ctx, answer));
+                continue;
+            }
+            debug_assert!(false, "the field {} was said to finish at once but waited", field.node.name.node);
+        }
+        answers.push(None);
+        waiting.push(Box::pin(async move { (index, root.resolve_field(&ctx.with_field(field)).await) }));
+    }
+    for (index, answer) in join_all(waiting).await {
+        answers[index] = kept(ctx, answer);
+    }
+    Ok(object(&fields, answers))
+}
+
+/// Polls a future once, where it stands. Only for futures that may be dropped unfinished.
+fn poll_once<F: Future>(future: F) -> Poll<F::Output> {
+    pin!(future).poll(&mut TaskContext::from_waker(Waker::noop()))
+}
+
+/// A field's value for the answer, or `None` (the field left out) after recording its error.
+fn kept(ctx: &ContextSelectionSet<'_>, answer: ServerResult<Option<Value>>) -> Option<Value> {
+    match answer {
+        Ok(value) => Some(value.unwrap_or_default()),
+        Err(error) => {
+            ctx.add_error(error);
+            None
+        }
+    }
+}
+
+/// The fields selected on `root`, fragments that apply to it flattened in place, or `None`
+/// when the selection needs async-graphql's own path (a custom directive, an unknown
+/// fragment: that path reports the error).
+fn selected_fields<'a, T: ContainerType + ?Sized>(
+    ctx: &ContextSelectionSet<'a>,
+    root: &T,
+) -> Option<Vec<&'a Positioned<Field>>> {
+    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    collect(ctx, ctx.item, &root.introspection_type_name(), &mut fields)?;
+    Some(fields)
+}
+
+fn collect<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a Positioned<SelectionSet>,
+    type_name: &str,
+    fields: &mut Vec<&'a Positioned<Field>>,
+) -> Option<()> {
+    for selection in &set.node.items {
+        let (condition, inner) = match &selection.node {
+            Selection::Field(field) if field.node.directives.is_empty() => {
+                fields.push(field);
+                continue;
+            }
+            Selection::Field(_) => return None,
+            Selection::FragmentSpread(spread) => {
+                let fragment = ctx.query_env.fragments.get(&spread.node.fragment_name.node)?;
+                (Some(&fragment.node.type_condition.node.on.node), &fragment.node.selection_set)
+            }
+            Selection::InlineFragment(fragment) => {
+                (fragment.node.type_condition.as_ref().map(|c| &c.node.on.node), &fragment.node.selection_set)
+            }
+        };
+        let applies = condition.is_none_or(|on| {
+            on == type_name
+                || ctx
+                    .schema_env
+                    .registry
+                    .implements
+                    .get(type_name)
+                    .is_some_and(|interfaces| interfaces.contains(on.as_str()))
+        });
+        if applies {
+            collect(ctx, inner, type_name, fields)?;
+        }
+    }
+    Some(())
+}
+
+/// The answers under their response keys, in selection order. A key selected twice keeps its
+/// first value, and the sub-selections of an object or a list of objects are merged.
+fn object(fields: &[&Positioned<Field>], answers: Vec<Option<Value>>) -> Value {
+    let mut map = IndexMap::with_capacity(fields.len());
+    for (field, answer) in fields.iter().zip(answers) {
+        if let Some(value) = answer {
+            merge(&mut map, field.node.response_key().node.clone(), value);
+        }
+    }
+    if map.is_empty() { Value::Null } else { Value::Object(map) }
+}
+
+fn merge(map: &mut IndexMap<Name, Value>, key: Name, value: Value) {
+    // One hash of the key per field: the entry, not a look-up and then an insert.
+    match (map.entry(key), value) {
+        (Entry::Vacant(slot), value) => {
+            slot.insert(value);
+        }
+        (Entry::Occupied(mut earlier), Value::Object(later)) => {
+            if let Value::Object(earlier) = earlier.get_mut() {
+                for (key, value) in later {
+                    merge(earlier, key, value);
+                }
+            }
+        }
+        (Entry::Occupied(mut earlier), Value::List(later)) => {
+            if let Value::List(earlier) = earlier.get_mut() {
+                for (earlier, later) in earlier.iter_mut().zip(later) {
+                    if let (Value::Object(earlier), Value::Object(later)) = (earlier, later) {
+                        for (key, value) in later {
+                            merge(earlier, key, value);
+                        }
+                    }
+                }
+            }
+        }
+        (Entry::Occupied(_), _) => {}
+    }
+}
+
+/// Makes `$outer`, a wrapper of a row, the GraphQL object that `$view`, an `#[Object]` on a
+/// borrowed row, declares; answered through `fast_object::resolve`. `$view` must implement
+/// `Immediate` and have an `id` field (the `Node` interface calls `$outer::id`).
+macro_rules! fast_object {
+    ($outer:ident, $view:ident) => {
+        impl async_graphql::OutputType for $outer {
+            fn type_name() -> std::borrow::Cow<'static, str> {
+                <$view<'static> as async_graphql::OutputType>::type_name()
+            }
+
+            fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+                <$view<'static> as async_graphql::OutputType>::create_type_info(registry)
+            }
+
+            async fn resolve(
+                &self,
+                ctx: &async_graphql::ContextSelectionSet<'_>,
+                _field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+            ) -> async_graphql::ServerResult<async_graphql::Value> {
+                $crate::graphql::fast_object::resolve(ctx, &$view(&self.0)).await
+            }
+        }
+
+        impl async_graphql::ContainerType for $outer {
+            async fn resolve_field(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::ServerResult<Option<async_graphql::Value>> {
+                async_graphql::ContainerType::resolve_field(&$view(&self.0), ctx).await
+            }
+        }
+
+        impl async_graphql::ObjectType for $outer {}
+
+        impl $outer {
+            /// The global id, for the `Node` interface.
+            pub async fn id(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<async_graphql::ID> {
+                $view(&self.0).id(ctx).await
+            }
+        }
+    };
+}
+
+pub(crate) use fast_object;
