@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity};
 use entity::{category, issue, issue_cooperator, issue_event};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::issue_rows::{IssueColumns, read_issue_rows};
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
@@ -242,12 +242,9 @@ impl Services {
             ));
         }
         let direction = if ascending { Order::Asc } else { Order::Desc };
-        let select = select
-            .order_by(order.key_expr(), direction.clone())
-            .order_by(issue::Column::Id, direction)
-            .limit(window.limit + 1);
+        let select = select.order_by(order.key_expr(), direction.clone()).order_by(issue::Column::Id, direction);
         // The cursors are written from the sort key.
-        let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()])).await?;
+        let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()]), window.limit + 1).await?;
         Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(&ordering, &order.key_of(row), row.id)))
     }
 
