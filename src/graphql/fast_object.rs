@@ -12,8 +12,9 @@
 //! A type opts in with `fast_object!`: its schema fields stay an ordinary `#[Object]` on a
 //! borrowed view of the row (the view is what the schema shows and what resolves each
 //! field), and `Immediate` says which of them finish at once. Being wrong there costs time,
-//! never an answer: a field said to finish at once that waits is run again as a future.
-//! `tests/api/fast_objects.rs` compares answers with async-graphql's own path.
+//! never an answer: a field said to finish at once that waits is run again as a future (and a
+//! debug build panics, so that the tests catch it). `tests/api/fast_objects.rs` compares
+//! answers with async-graphql's own path.
 
 use std::future::Future;
 use std::pin::{Pin, pin};

@@ -31,10 +31,10 @@ pub struct Schemas {
     pub executing: AppSchema,
 }
 
-/// The schema with the given limits. No extension may be added to the executing instance
-/// without turning `graphql::fast_object`'s shortcut off: an extension expects to see every
-/// field resolve, and the shortcut runs most fields in place. Request data (actor, services, loaders) is attached per
-/// request; the schema itself reads no environment and touches no database.
+/// The schema with the given limits. Request data (actor, services, loaders) is attached per
+/// request; the schema itself reads no environment and touches no database. No extension may
+/// be added to the executing instance without turning `graphql::fast_object`'s shortcut off:
+/// an extension expects to see every field resolve, and the shortcut runs most in place.
 fn builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
