@@ -9,7 +9,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::graphql::{Documents, build_schemas};
+use crate::graphql::{Documents, KnownCosts, build_schemas};
 use crate::http::{GraphqlState, routes};
 use crate::service::Services;
 
@@ -46,6 +46,7 @@ impl Application {
         let state = web::Data::new(GraphqlState {
             schemas: build_schemas(&settings.limits, cost_budgets.clone()),
             documents: Documents::default(),
+            known_costs: KnownCosts::default(),
             services,
             cost_budgets,
             max_body_bytes: settings.limits.max_body_bytes,

@@ -77,25 +77,48 @@ fn refused(refusal: Refusal) -> ServerError {
     server_error
 }
 
+/// Writes a charge into the answer: `extensions.cost`.
+pub fn mark_charged(response: &mut Response, cost: u64, throttle: Throttle) {
+    // Nothing is refunded for what a query did not read: the actual cost is the requested one.
+    response.extensions.insert("cost".into(), cost_value(cost, Some(cost), throttle));
+}
+
+/// The answer to a request refused for its cost, before anything executed: the error,
+/// `extensions.cost` without an actual cost, and the `Retry-After` header.
+pub fn refused_response(refusal: Refusal) -> Response {
+    let mut response = Response::from_errors(vec![refused(refusal)]);
+    mark_refused(&mut response, refusal);
+    response
+}
+
+fn mark_refused(response: &mut Response, refusal: Refusal) {
+    response.extensions.insert("cost".into(), cost_value(refusal.cost, None, refusal.throttle));
+    // The header value's type is inferred (async-graphql's `http` is not ours to name); whole
+    // seconds always parse.
+    if let Ok(seconds) = refusal.retry_after_secs.to_string().parse() {
+        response.http_headers.insert("retry-after", seconds);
+    }
+}
+
+/// The cost a charged answer reports (`extensions.cost.requestedQueryCost`).
+pub fn charged_cost(response: &Response) -> Option<u64> {
+    match response.extensions.get("cost") {
+        Some(Value::Object(cost)) => match cost.get("requestedQueryCost") {
+            Some(Value::Number(number)) => number.as_u64(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for Charging {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         match self.take() {
             None => {}
-            Some(Outcome::Charged { cost, throttle }) => {
-                // Nothing is refunded for what a query did not read: the actual cost is the
-                // requested one.
-                response.extensions.insert("cost".into(), cost_value(cost, Some(cost), throttle));
-            }
-            Some(Outcome::Refused(refusal)) => {
-                response.extensions.insert("cost".into(), cost_value(refusal.cost, None, refusal.throttle));
-                // The header value's type is inferred (async-graphql's `http` is not ours to
-                // name); whole seconds always parse.
-                if let Ok(seconds) = refusal.retry_after_secs.to_string().parse() {
-                    response.http_headers.insert("retry-after", seconds);
-                }
-            }
+            Some(Outcome::Charged { cost, throttle }) => mark_charged(&mut response, cost, throttle),
+            Some(Outcome::Refused(refusal)) => mark_refused(&mut response, refusal),
         }
         response
     }

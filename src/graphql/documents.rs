@@ -58,7 +58,8 @@ impl Documents {
     /// left for the schema, which reports the syntax error as usual. The error is a request
     /// error (nothing executes): a malformed `persistedQuery`, a hash that does not match the
     /// text, or a hash this server has not seen (`PersistedQueryNotFound`: send the text).
-    pub fn resolve(&self, request: &mut Request) -> Result<(), ServerError> {
+    /// Returns the SHA-256 of the document's text when the request holds a parsed document.
+    pub fn resolve(&self, request: &mut Request) -> Result<Option<String>, ServerError> {
         let persisted = match request.extensions.remove("persistedQuery") {
             None => None,
             Some(value) => {
@@ -72,10 +73,10 @@ impl Documents {
             }
         };
         if request.query.is_empty() {
-            let Some(hash) = persisted else { return Ok(()) };
+            let Some(hash) = persisted else { return Ok(None) };
             let document = self.remembered(&hash).ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?;
             request.set_parsed_query(document);
-            return Ok(());
+            return Ok(Some(hash));
         }
         let hash = hex_digest(&request.query);
         if persisted.is_some_and(|given| given != hash) {
@@ -85,11 +86,13 @@ impl Documents {
             request.set_parsed_query(document);
         } else if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
             if request.query.len() <= MAX_REMEMBERED_QUERY_BYTES {
-                self.remember(hash, document.clone());
+                self.remember(hash.clone(), document.clone());
             }
             request.set_parsed_query(document);
+        } else {
+            return Ok(None);
         }
-        Ok(())
+        Ok(Some(hash))
     }
 }
 

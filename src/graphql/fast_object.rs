@@ -27,6 +27,8 @@ use async_graphql::resolver_utils::resolve_container;
 use async_graphql::{ContainerType, Context, ContextSelectionSet, Name, Positioned, ServerResult, Value};
 use futures_util::future::join_all;
 
+use super::response_keys;
+
 /// Schema data that turns the shortcut off: the schema then resolves every field on
 /// async-graphql's own path (`schema::field_by_field_schema`, for tests).
 pub(crate) struct FieldByField;
@@ -139,40 +141,48 @@ fn collect<'a>(
 /// The answers under their response keys, in selection order. A key selected twice keeps its
 /// first value, and the sub-selections of an object or a list of objects are merged.
 fn object(fields: &[&Positioned<Field>], answers: Vec<Option<Value>>) -> Value {
-    let mut map = IndexMap::with_capacity(fields.len());
+    let mut map = response_keys::new_object(fields.len());
     for (field, answer) in fields.iter().zip(answers) {
-        if let Some(value) = answer {
-            merge(&mut map, field.node.response_key().node.clone(), value);
+        if let Some(value) = answer
+            && let Some((earlier, later)) =
+                response_keys::insert(&mut map, field.node.response_key().node.clone(), value)
+        {
+            merge_into(earlier, later);
         }
     }
     if map.is_empty() { Value::Null } else { Value::Object(map) }
 }
 
-fn merge(map: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    // One hash of the key per field: the entry, not a look-up and then an insert.
-    match (map.entry(key), value) {
-        (Entry::Vacant(slot), value) => {
-            slot.insert(value);
-        }
-        (Entry::Occupied(mut earlier), Value::Object(later)) => {
-            if let Value::Object(earlier) = earlier.get_mut() {
-                for (key, value) in later {
-                    merge(earlier, key, value);
-                }
+/// Merges the later value of a key selected twice into its earlier one: the keys of an
+/// object, or of each object of a list. Any other value stays as it first came.
+fn merge_into(earlier: &mut Value, later: Value) {
+    match (earlier, later) {
+        (Value::Object(earlier), Value::Object(later)) => {
+            for (key, value) in later {
+                merge(earlier, key, value);
             }
         }
-        (Entry::Occupied(mut earlier), Value::List(later)) => {
-            if let Value::List(earlier) = earlier.get_mut() {
-                for (earlier, later) in earlier.iter_mut().zip(later) {
-                    if let (Value::Object(earlier), Value::Object(later)) = (earlier, later) {
-                        for (key, value) in later {
-                            merge(earlier, key, value);
-                        }
+        (Value::List(earlier), Value::List(later)) => {
+            for (earlier, later) in earlier.iter_mut().zip(later) {
+                if let (Value::Object(earlier), Value::Object(later)) = (earlier, later) {
+                    for (key, value) in later {
+                        merge(earlier, key, value);
                     }
                 }
             }
         }
-        (Entry::Occupied(_), _) => {}
+        _ => {}
+    }
+}
+
+/// Merges one key into an object that may come from async-graphql's own path, so through the
+/// object's own hasher.
+fn merge(map: &mut IndexMap<Name, Value>, key: Name, value: Value) {
+    match map.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+        }
+        Entry::Occupied(mut earlier) => merge_into(earlier.get_mut(), value),
     }
 }
 

@@ -5,12 +5,16 @@ mod cost;
 mod documents;
 mod fast_object;
 pub(crate) mod ids;
+mod known_costs;
 mod loaders;
 mod mutation;
 mod query;
+mod response_keys;
 mod schema;
 mod types;
 
 pub use context::RequestExt;
+pub use cost::{charged_cost, mark_charged, refused_response};
 pub use documents::{Documents, reads_only};
+pub use known_costs::{CostKey, KnownCosts};
 pub use schema::{AppSchema, Schemas, build_schemas, field_by_field_schema, schema_sdl};

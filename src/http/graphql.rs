@@ -17,7 +17,9 @@ use super::multipart;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::Actor;
 use crate::error::{AppError, code};
-use crate::graphql::{Documents, RequestExt, Schemas, reads_only};
+use crate::graphql::{
+    CostKey, Documents, KnownCosts, RequestExt, Schemas, charged_cost, mark_charged, reads_only, refused_response,
+};
 use crate::service::Services;
 use crate::service::cost_budget::CostBudgets;
 
@@ -27,6 +29,8 @@ pub struct GraphqlState {
     pub schemas: Schemas,
     /// Parsed documents by the hash of their text; persisted queries.
     pub documents: Documents,
+    /// The costs of requests validated before.
+    pub known_costs: KnownCosts,
     pub services: Services,
     /// Every subject's cost budget, charged by the schema and by the downloads.
     pub cost_budgets: Arc<CostBudgets>,
@@ -122,16 +126,33 @@ fn is_over_budget(errors: &[ServerError]) -> bool {
 }
 
 /// Charges a request to its cost budget and, when that lets it through, executes it; the
-/// answer carries the charge (`extensions.cost`).
+/// answer carries the charge (`extensions.cost`). A user's request that passed validation
+/// before is charged its known cost without the charging instance (see `KnownCosts`).
 async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: Actor) -> async_graphql::Response {
-    if let Err(error) = state.documents.resolve(&mut request) {
-        return async_graphql::Response::from_errors(vec![error]);
-    }
+    let document_hash = match state.documents.resolve(&mut request) {
+        Ok(hash) => hash,
+        Err(error) => return async_graphql::Response::from_errors(vec![error]),
+    };
     let document = match request.parsed_query() {
         Ok(document) => document.clone(),
         // A syntax error: the charging instance reports it as usual.
         Err(_) => return state.schemas.charging.execute(request.data(actor)).await,
     };
+    let cost_key = match (&actor, &document_hash) {
+        (Actor::User(_), Some(hash)) => CostKey::of(hash, request.operation_name.as_deref(), &request.variables),
+        _ => None,
+    };
+    if let (Actor::User(principal), Some(cost)) = (&actor, cost_key.as_ref().and_then(|key| state.known_costs.get(key)))
+    {
+        return match state.cost_budgets.charge(principal, cost) {
+            Ok(throttle) => {
+                let mut response = state.schemas.executing.execute(request.for_actor(actor, &state.services)).await;
+                mark_charged(&mut response, cost, throttle);
+                response
+            }
+            Err(refusal) => refused_response(refusal),
+        };
+    }
     let mut charge_request =
         async_graphql::Request::new(String::new()).variables(request.variables.clone()).data(actor.clone());
     charge_request.operation_name = request.operation_name.clone();
@@ -139,6 +160,9 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
     let charge = state.schemas.charging.execute(charge_request).await;
     if !charge.errors.is_empty() {
         return charge;
+    }
+    if let (Some(key), Some(cost)) = (cost_key, charged_cost(&charge)) {
+        state.known_costs.remember(key, cost);
     }
     let mut response = state.schemas.executing.execute(request.for_actor(actor, &state.services)).await;
     response.extensions.extend(charge.extensions);

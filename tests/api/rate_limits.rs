@@ -298,3 +298,50 @@ async fn a_login_without_a_token_is_not_charged() {
     assert_eq!((reply.status, reply.code()), (200, "UNAUTHENTICATED"));
     assert!(reply.body.get("extensions").is_none(), "no budget to report: {}", reply.body);
 }
+
+/// A repeated request is charged without being validated again (its cost is remembered), so
+/// the remembered cost must be the one its variables ask for, every time.
+#[tokio::test]
+async fn a_repeated_query_is_charged_what_its_variables_ask_each_time() {
+    let app = spawn_app_with(slow_refill).await;
+    let bureau = app.bureau();
+    let about = |expected: u64, actual: u64| assert!((expected..expected + 10).contains(&actual), "{actual}");
+    let page = |first: u64| {
+        json!({
+            "query": "query Page($first: Int!) { issues(first: $first) { nodes { id code title status } } }",
+            "variables": { "first": first },
+        })
+    };
+
+    let first = app.post(&bureau, page(10), JSON).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let small = first.requested();
+    let again = app.post(&bureau, page(10), JSON).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.requested(), small, "the same request costs the same");
+    about(first.left() - small, again.left());
+
+    let larger = app.post(&bureau, page(100), JSON).await;
+    assert_eq!(larger.status, 200, "{}", larger.body);
+    assert!(larger.requested() > 5 * small, "ten times the page: {} against {small}", larger.requested());
+    about(again.left() - larger.requested(), larger.left());
+    let smaller_again = app.post(&bureau, page(10), JSON).await;
+    assert_eq!(smaller_again.requested(), small, "{}", smaller_again.body);
+
+    // The same document with a page beyond the cost limit is refused every time, and its
+    // refusal charges nothing.
+    for _ in 0..2 {
+        let too_costly = app.post(&bureau, page(1_000_000), JSON).await;
+        assert_eq!(too_costly.code(), "TOO_COMPLEX", "{}", too_costly.body);
+        assert!(too_costly.body.get("data").is_none(), "nothing ran: {}", too_costly.body);
+    }
+    let after = app.post(&bureau, page(10), JSON).await;
+    about(smaller_again.left() - small, after.left());
+
+    // A document that does not validate fails every time, whoever sent it first.
+    for _ in 0..2 {
+        let invalid =
+            app.post(&bureau, json!({ "query": "{ issues(first: 10) { nodes { noSuchField } } }" }), JSON).await;
+        assert_eq!(invalid.code(), "BAD_USER_INPUT", "{}", invalid.body);
+    }
+}

@@ -22,7 +22,9 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // chrono's `Display` writes the same text as "%Y-%m-%d" without interpreting a format
+        // string on every call: a list page writes one date per issue.
+        Value::String(self.0.to_string())
     }
 }
 
@@ -52,5 +54,24 @@ impl ScalarType for Decimal {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{ScalarType, Value};
+    use chrono::NaiveDate;
+
+    use super::Date;
+
+    #[test]
+    fn a_date_is_written_yyyy_mm_dd_and_read_back() {
+        for (year, month, day, text) in
+            [(2026, 3, 7, "2026-03-07"), (987, 12, 31, "0987-12-31"), (1, 1, 1, "0001-01-01")]
+        {
+            let date = Date(NaiveDate::from_ymd_opt(year, month, day).expect("a valid date"));
+            assert_eq!(date.to_value(), Value::String(text.to_owned()));
+            assert_eq!(Date::parse(date.to_value()).ok(), Some(date));
+        }
     }
 }
