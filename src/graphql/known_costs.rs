@@ -4,7 +4,7 @@
 //! Validation and its cost depend on the document, the operation chosen and the variables,
 //! and on nothing else (no field's visibility depends on who asks): the same three give the
 //! same verdict. Clients send the same few queries with the same variables over and over, and
-//! the full validation was about a tenth of a list page's instructions. Only requests that
+//! the full validation was about 5% of a list page's instructions. Only requests that
 //! passed are remembered; one that failed is validated, and fails, every time.
 //!
 //! The executing instance still checks depth and cost on every request (`ValidationMode::Fast`),
