@@ -164,10 +164,8 @@ fn merge_into(earlier: &mut Value, later: Value) {
         }
         (Value::List(earlier), Value::List(later)) => {
             for (earlier, later) in earlier.iter_mut().zip(later) {
-                if let (Value::Object(earlier), Value::Object(later)) = (earlier, later) {
-                    for (key, value) in later {
-                        merge(earlier, key, value);
-                    }
+                if matches!((&*earlier, &later), (Value::Object(_), Value::Object(_))) {
+                    merge_into(earlier, later);
                 }
             }
         }
