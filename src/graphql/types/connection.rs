@@ -115,8 +115,9 @@ macro_rules! connection {
             }
 
             /// The items of this page, without cursors.
-            async fn nodes(&self) -> Vec<$node> {
-                self.page.items.iter().map(|(_, node)| node.clone()).collect()
+            async fn nodes(&self) -> Vec<&$node> {
+                // Borrowed: a copy of every row of the page was made only to be dropped.
+                self.page.items.iter().map(|(_, node)| node).collect()
             }
 
             /// Where this page sits in the list.
