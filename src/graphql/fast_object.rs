@@ -15,9 +15,13 @@
 //! never an answer: a field said to finish at once that waits is run again as a future (and a
 //! debug build panics, so that the tests catch it). `tests/api/fast_objects.rs` compares
 //! answers with async-graphql's own path.
+//!
+//! Over HTTP, a query's objects are written as JSON here rather than built as maps (see
+//! `graphql::json_parts`).
 
 use std::future::Future;
 use std::pin::{Pin, pin};
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use async_graphql::indexmap::IndexMap;
@@ -27,7 +31,9 @@ use async_graphql::resolver_utils::resolve_container;
 use async_graphql::{ContainerType, Context, ContextSelectionSet, Name, Positioned, ServerResult, Value};
 use futures_util::future::join_all;
 
+use super::json_parts::{JsonParts, Unwritten};
 use super::response_keys;
+use crate::error::AppError;
 
 /// Schema data that turns the shortcut off: the schema then resolves every field on
 /// async-graphql's own path (`schema::field_by_field_schema`, for tests).
@@ -69,6 +75,16 @@ pub(crate) async fn resolve<T: Immediate + Sync>(ctx: &ContextSelectionSet<'_>, 
     }
     for (index, answer) in join_all(waiting).await {
         answers[index] = kept(ctx, answer);
+    }
+    if let Some(parts) = ctx.data_opt::<Arc<JsonParts>>() {
+        match parts.write_object(&fields, answers) {
+            Ok(placeholder) => return Ok(placeholder),
+            Err(Unwritten::NoRoom(unwritten)) => answers = unwritten,
+            Err(Unwritten::Broken(error)) => {
+                let error: async_graphql::Error = AppError::internal(error).into();
+                return Err(error.into_server_error(ctx.item.pos));
+            }
+        }
     }
     Ok(object(&fields, answers))
 }

@@ -18,7 +18,8 @@ use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::Actor;
 use crate::error::{AppError, code};
 use crate::graphql::{
-    CostKey, Documents, KnownCosts, RequestExt, Schemas, charged_cost, mark_charged, reads_only, refused_response,
+    CostKey, Documents, JsonParts, KnownCosts, RequestExt, Schemas, charged_cost, mark_charged, reads_only,
+    refused_response, write_response,
 };
 use crate::service::Services;
 use crate::service::cost_budget::CostBudgets;
@@ -127,16 +128,29 @@ fn is_over_budget(errors: &[ServerError]) -> bool {
 
 /// Charges a request to its cost budget and, when that lets it through, executes it; the
 /// answer carries the charge (`extensions.cost`). A user's request that passed validation
-/// before is charged its known cost without the charging instance (see `KnownCosts`).
-async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: Actor) -> async_graphql::Response {
+/// before is charged its known cost without the charging instance (see `KnownCosts`). The
+/// objects of a query come back as JSON written ahead, beside the answer (see `JsonParts`).
+async fn run(
+    state: &GraphqlState,
+    mut request: async_graphql::Request,
+    actor: Actor,
+) -> (async_graphql::Response, Option<Arc<JsonParts>>) {
     let document_hash = match state.documents.resolve(&mut request) {
         Ok(hash) => hash,
-        Err(error) => return async_graphql::Response::from_errors(vec![error]),
+        Err(error) => return (async_graphql::Response::from_errors(vec![error]), None),
     };
     let document = match request.parsed_query() {
         Ok(document) => document.clone(),
         // A syntax error: the charging instance reports it as usual.
-        Err(_) => return state.schemas.charging.execute(request.data(actor)).await,
+        Err(_) => return (state.schemas.charging.execute(request.data(actor)).await, None),
+    };
+    let parts = JsonParts::for_query(&document, request.operation_name.as_deref()).map(Arc::new);
+    let executable = |request: async_graphql::Request, actor: Actor| {
+        let request = request.for_actor(actor, &state.services);
+        match &parts {
+            Some(parts) => request.data(parts.clone()),
+            None => request,
+        }
     };
     let cost_key = match (&actor, &document_hash) {
         (Actor::User(_), Some(hash)) => CostKey::of(hash, request.operation_name.as_deref(), &request.variables),
@@ -146,11 +160,11 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
     {
         return match state.cost_budgets.charge(principal, cost) {
             Ok(throttle) => {
-                let mut response = state.schemas.executing.execute(request.for_actor(actor, &state.services)).await;
+                let mut response = state.schemas.executing.execute(executable(request, actor)).await;
                 mark_charged(&mut response, cost, throttle);
-                response
+                (response, parts)
             }
-            Err(refusal) => refused_response(refusal),
+            Err(refusal) => (refused_response(refusal), None),
         };
     }
     let mut charge_request =
@@ -159,14 +173,14 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
     charge_request.set_parsed_query(document);
     let charge = state.schemas.charging.execute(charge_request).await;
     if !charge.errors.is_empty() {
-        return charge;
+        return (charge, None);
     }
     if let (Some(key), Some(cost)) = (cost_key, charged_cost(&charge)) {
         state.known_costs.remember(key, cost);
     }
-    let mut response = state.schemas.executing.execute(request.for_actor(actor, &state.services)).await;
+    let mut response = state.schemas.executing.execute(executable(request, actor)).await;
     response.extensions.extend(charge.extensions);
-    response
+    (response, parts)
 }
 
 /// Runs a request and writes the answer. A request error (nothing executed: parse or
@@ -182,7 +196,7 @@ async fn execute(
         let message = "a bearer token is required; without one a request may only `login`";
         return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
     }
-    let mut response = run(state, request, actor).await;
+    let (mut response, parts) = run(state, request, actor).await;
     with_codes(&mut response.errors);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -197,7 +211,7 @@ async fn execute(
         }
         serde_json::to_vec(&body)
     } else {
-        serde_json::to_vec(&response)
+        write_response(&response, parts.as_deref())
     };
     let Ok(body) = body else {
         return error_response(

@@ -77,7 +77,8 @@ async fn a_page_with_every_issue_field_is_answered_as_field_by_field() {
 }
 
 /// Aliases, a key selected twice with different sub-selections, fragments on the type and on
-/// the `Node` interface, `__typename`, and a field error in the middle of an object.
+/// the `Node` interface, `__typename`, and a field error in the middle of an object; with a
+/// key selected twice and without (the answer is then written ahead as JSON).
 #[tokio::test]
 async fn shapes_of_selection_and_errors_are_answered_as_field_by_field() {
     let app = spawn_app().await;
@@ -102,6 +103,27 @@ async fn shapes_of_selection_and_errors_are_answered_as_field_by_field() {
     let (served, generic) = both_ways(&app, &token, shapes, json!({ "id": id })).await;
     assert_eq!(served["errors"], json!([]), "{served}");
     assert_eq!(served["data"]["node"]["__typename"], "Issue");
+    assert_eq!(served, generic);
+
+    // The same shapes without a key selected twice: these objects are written as JSON while
+    // the query runs (`graphql::json_parts`) instead of as a tree of values.
+    let distinct = "query Distinct($id: ID!) {
+      issues(first: 12) {
+        edges { cursor node {
+          short: code ... on Issue { title leadDepartment { code name } } ...More
+          ... on Node { kind: __typename nodeId: id }
+          cooperatingDepartments { name kind }
+          category { name aspect { code categories { code } } }
+        } }
+        pageInfo { hasNextPage endCursor }
+      }
+      node(id: $id) { __typename id ... on Issue { code round { name level } } }
+      aspects { code categories { code aspect { name } dutyDepartment { code active } } }
+    }
+    fragment More on Issue { status supervision { level } events(first: 2) { nodes { action at } } }";
+    let (served, generic) = both_ways(&app, &token, distinct, json!({ "id": id })).await;
+    assert_eq!(served["errors"], json!([]), "{served}");
+    assert_eq!(served["data"]["issues"]["edges"].as_array().unwrap().len(), 12);
     assert_eq!(served, generic);
 
     // `events(first: 500)` is over the page limit: an error per issue, in a field that waits,
