@@ -16,6 +16,8 @@ const SQLITE_POOL: u32 = 8;
 const POSTGRES_POOL: u32 = 20;
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// A PostgreSQL connection idle this long is pinged before it is used (see `connect`).
+const POSTGRES_PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// The connection pool and a count of the SQL statements it has run.
 #[derive(Clone)]
@@ -39,6 +41,10 @@ impl Database {
         options.sqlx_logging(false).acquire_timeout(Duration::from_secs(15));
         if is_sqlite(url) {
             create_sqlite_folder(url)?;
+            // sqlx pings a connection before every use by default: for SQLite, a round trip to
+            // the connection's worker thread. Nothing outside this process can break an idle
+            // SQLite connection, so the ping finds nothing.
+            options.test_before_acquire(false);
             options.max_connections(SQLITE_POOL).min_connections(1).map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
@@ -52,6 +58,12 @@ impl Database {
             // whenever that worker was busy computing another answer: under load, the list's
             // p99 at the same offered rate fell from about 17-22 ms to 7-10 ms this way.
             options.max_connections(POSTGRES_POOL).min_connections(POSTGRES_POOL);
+            // sqlx pings a connection before every use by default, a round trip to PostgreSQL
+            // ahead of every statement, and it pings it again each time it goes back to the
+            // pool. A connection back for less than a second has just answered that second
+            // ping, so only one idle for longer (where a restart, a proxy or a firewall may
+            // have dropped it) is pinged before use.
+            options.test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE_FOR);
         }
         let mut conn = SeaDatabase::connect(options)
             .await

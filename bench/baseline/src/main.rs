@@ -1,7 +1,8 @@
 //! The raw baseline: the questions of the GraphQL workloads answered with hand-written SQL
 //! through sqlx and serde, with nothing in between (no GraphQL parsing or validation, no
 //! token, no DataLoader). It reads the same database as the product, with the same pool
-//! sizes (SQLite in WAL mode with 8 connections, PostgreSQL with 20).
+//! settings (SQLite in WAL mode with 8 connections, PostgreSQL with 20; no ping before a
+//! connection is used, unless it has been idle for a second on PostgreSQL).
 //!
 //! - `GET /healthz`: `ok`, the HTTP floor.
 //! - `GET /issues?first=50`: the first page of issues, newest first (`created_at DESC, id
@@ -330,9 +331,31 @@ async fn main() -> anyhow::Result<()> {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
-        Db::Sqlite(SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options).await?)
+        Db::Sqlite(
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?,
+        )
     } else {
-        Db::Postgres(PgPoolOptions::new().max_connections(20).min_connections(1).connect(&url).await?)
+        Db::Postgres(
+            PgPoolOptions::new()
+                .max_connections(20)
+                .min_connections(1)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= std::time::Duration::from_secs(1) {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
+                .connect(&url)
+                .await?,
+        )
     };
     eprintln!("baseline listening on http://{bind}");
     let data = web::Data::new(db);
