@@ -17,7 +17,8 @@
 //! answers with async-graphql's own path.
 //!
 //! Over HTTP, a query's objects are written as JSON here rather than built as maps (see
-//! `graphql::json_parts`).
+//! `graphql::json_parts`), and a field that only reads its row is written from it without its
+//! resolver (`Immediate::leaf`, see `graphql::leaf`).
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -32,6 +33,7 @@ use async_graphql::{ContainerType, Context, ContextSelectionSet, Name, Positione
 use futures_util::future::join_all;
 
 use super::json_parts::{JsonParts, Unwritten};
+use super::leaf::Leaf;
 use super::response_keys;
 use crate::error::AppError;
 
@@ -44,6 +46,33 @@ pub(crate) trait Immediate: ContainerType {
     /// Whether the resolver of the field in `ctx` reads only the row and what the request
     /// already holds (never a loader or the database), and so finishes at its first poll.
     fn finishes_at_once(&self, ctx: &Context<'_>) -> bool;
+
+    /// The value of field `name`, selected without arguments, when it reads the row alone: the
+    /// value its resolver returns, as a `Leaf` to write without running the resolver (see
+    /// `graphql::leaf`). `None` for any other field.
+    fn leaf(&self, _name: &str) -> Option<Leaf<'_>> {
+        None
+    }
+}
+
+/// A field's answer while its object is resolved.
+pub(crate) enum Answer<'a> {
+    /// Left out of the object: the field failed, and its error is recorded.
+    Left,
+    Value(Value),
+    /// Read from the row, to be written as JSON (only when the object is, see `JsonParts`).
+    Leaf(Leaf<'a>),
+}
+
+impl Answer<'_> {
+    /// The answer as the tree holds it.
+    pub(crate) fn into_value(self) -> Option<Value> {
+        match self {
+            Answer::Left => None,
+            Answer::Value(value) => Some(value),
+            Answer::Leaf(leaf) => Some(leaf.into_value()),
+        }
+    }
 }
 
 type Waiting<'a> = Pin<Box<dyn Future<Output = (usize, ServerResult<Option<Value>>)> + Send + 'a>>;
@@ -55,11 +84,20 @@ pub(crate) async fn resolve<T: Immediate + Sync>(ctx: &ContextSelectionSet<'_>, 
         Some(fields) if ctx.data_opt::<FieldByField>().is_none() => fields,
         _ => return resolve_container(ctx, root).await,
     };
-    let mut answers: Vec<Option<Value>> = Vec::with_capacity(fields.len());
+    let parts = ctx.data_opt::<Arc<JsonParts>>();
+    let mut answers: Vec<Answer<'_>> = Vec::with_capacity(fields.len());
     let mut waiting: Vec<Waiting<'_>> = Vec::new();
     for (index, field) in fields.iter().copied().enumerate() {
-        if field.node.name.node == "__typename" {
-            answers.push(Some(Value::String(root.introspection_type_name().into_owned())));
+        let name = field.node.name.node.as_str();
+        if name == "__typename" {
+            answers.push(Answer::Value(Value::String(root.introspection_type_name().into_owned())));
+            continue;
+        }
+        if parts.is_some()
+            && field.node.arguments.is_empty()
+            && let Some(leaf) = root.leaf(name)
+        {
+            answers.push(Answer::Leaf(leaf));
             continue;
         }
         let ctx_field = ctx.with_field(field);
@@ -68,15 +106,15 @@ pub(crate) async fn resolve<T: Immediate + Sync>(ctx: &ContextSelectionSet<'_>, 
                 answers.push(kept(ctx, answer));
                 continue;
             }
-            debug_assert!(false, "the field {} was said to finish at once but waited", field.node.name.node);
+            debug_assert!(false, "the field {name} was said to finish at once but waited");
         }
-        answers.push(None);
+        answers.push(Answer::Left);
         waiting.push(Box::pin(async move { (index, root.resolve_field(&ctx.with_field(field)).await) }));
     }
     for (index, answer) in join_all(waiting).await {
         answers[index] = kept(ctx, answer);
     }
-    if let Some(parts) = ctx.data_opt::<Arc<JsonParts>>() {
+    if let Some(parts) = parts {
         match parts.write_object(&fields, answers) {
             Ok(placeholder) => return Ok(placeholder),
             Err(Unwritten::NoRoom(unwritten)) => answers = unwritten,
@@ -86,7 +124,7 @@ pub(crate) async fn resolve<T: Immediate + Sync>(ctx: &ContextSelectionSet<'_>, 
             }
         }
     }
-    Ok(object(&fields, answers))
+    Ok(object(&fields, answers.into_iter().map(Answer::into_value)))
 }
 
 /// Polls a future once, where it stands. Only for futures that may be dropped unfinished.
@@ -94,13 +132,13 @@ fn poll_once<F: Future>(future: F) -> Poll<F::Output> {
     pin!(future).poll(&mut TaskContext::from_waker(Waker::noop()))
 }
 
-/// A field's value for the answer, or `None` (the field left out) after recording its error.
-fn kept(ctx: &ContextSelectionSet<'_>, answer: ServerResult<Option<Value>>) -> Option<Value> {
+/// A field's value for the answer, or `Left` (the field left out) after recording its error.
+fn kept<'a>(ctx: &ContextSelectionSet<'_>, answer: ServerResult<Option<Value>>) -> Answer<'a> {
     match answer {
-        Ok(value) => Some(value.unwrap_or_default()),
+        Ok(value) => Answer::Value(value.unwrap_or_default()),
         Err(error) => {
             ctx.add_error(error);
-            None
+            Answer::Left
         }
     }
 }
@@ -156,7 +194,7 @@ fn collect<'a>(
 
 /// The answers under their response keys, in selection order. A key selected twice keeps its
 /// first value, and the sub-selections of an object or a list of objects are merged.
-fn object(fields: &[&Positioned<Field>], answers: Vec<Option<Value>>) -> Value {
+fn object(fields: &[&Positioned<Field>], answers: impl Iterator<Item = Option<Value>>) -> Value {
     let mut map = response_keys::new_object(fields.len());
     for (field, answer) in fields.iter().zip(answers) {
         if let Some(value) = answer

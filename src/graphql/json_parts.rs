@@ -13,8 +13,10 @@
 //! (`{ nodes { id } nodes { title } }`), so `JsonParts::for_query` gives parts only to a query
 //! whose selections never repeat a response key. Everything else (errors and their paths,
 //! `null` for a failed object, the order of keys, the text of every value) is what the tree
-//! would have written: each value is still serialized by serde from the `Value` its resolver
-//! gave, and `tests/api/fast_objects.rs` compares whole answers with async-graphql's own path.
+//! would have written: each value is serialized by serde from the `Value` its resolver gave,
+//! or, for a leaf read straight from the row, written as serde would write that `Value` (see
+//! `graphql::leaf`). `tests/api/fast_objects.rs` compares whole answers with async-graphql's
+//! own path.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -25,6 +27,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Positioned, Response, Value};
 use bytes::Bytes;
+
+use super::fast_object::Answer;
 
 /// How many objects one request may write ahead; past that, they are answered as a tree.
 const SLOTS: usize = 1 << 16;
@@ -69,11 +73,11 @@ impl JsonParts {
     /// Writes the object made of `answers` under the response keys of `fields` (a field
     /// without an answer left out, as in the tree) and returns its placeholder, or `null` when
     /// nothing is left, as the tree would have it.
-    pub(crate) fn write_object(
+    pub(crate) fn write_object<'a>(
         &self,
         fields: &[&Positioned<Field>],
-        answers: Vec<Option<Value>>,
-    ) -> Result<Value, Unwritten> {
+        answers: Vec<Answer<'a>>,
+    ) -> Result<Value, Unwritten<'a>> {
         let mut written = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let Written { text, objects, scratch } = &mut *written;
         if objects.len() == SLOTS {
@@ -81,13 +85,20 @@ impl JsonParts {
         }
         scratch.clear();
         scratch.push(b'{');
-        for (field, answer) in fields.iter().zip(answers) {
-            let Some(value) = answer else { continue };
+        for (field, answer) in fields.iter().zip(&answers) {
+            if matches!(answer, Answer::Left) {
+                continue;
+            }
             if scratch.len() > 1 {
                 scratch.push(b',');
             }
             write_key(scratch, &field.node.response_key().node);
-            write_json(scratch, &value, text, objects).map_err(Unwritten::Broken)?;
+            match answer {
+                Answer::Value(value) => write_json(scratch, value, text, objects),
+                Answer::Leaf(leaf) => leaf.write_json(scratch),
+                Answer::Left => Ok(()),
+            }
+            .map_err(Unwritten::Broken)?;
         }
         if scratch.len() == 1 {
             return Ok(Value::Null);
@@ -101,9 +112,9 @@ impl JsonParts {
 }
 
 /// Why an object was not written ahead.
-pub(crate) enum Unwritten {
+pub(crate) enum Unwritten<'a> {
     /// The request has used every placeholder: here are the answers, to build as a tree.
-    NoRoom(Vec<Option<Value>>),
+    NoRoom(Vec<Answer<'a>>),
     /// serde could not write a value (our bug: a placeholder of another request).
     Broken(serde_json::Error),
 }

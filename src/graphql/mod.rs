@@ -7,6 +7,7 @@ mod fast_object;
 pub(crate) mod ids;
 mod json_parts;
 mod known_costs;
+mod leaf;
 mod loaders;
 mod mutation;
 mod query;

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::fast_object::{Immediate, fast_object};
 use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::leaf::Leaf;
 use crate::graphql::loaders::reference_held;
 
 /// One inspection that handed the county a list of problems.
@@ -34,6 +35,21 @@ pub struct InspectionRoundFields<'a>(&'a inspection_round::Model);
 impl Immediate for InspectionRoundFields<'_> {
     fn finishes_at_once(&self, _: &Context<'_>) -> bool {
         true
+    }
+
+    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
+        let round = self.0;
+        Some(match name {
+            "id" => Leaf::Owned(encode(NodeKind::InspectionRound, round.id).0),
+            "name" => Leaf::Text(&round.name),
+            "level" => Leaf::item::<InspectionLevel>(round.level),
+            "kind" => Leaf::item::<InspectionKind>(round.kind),
+            "startedOn" => Leaf::Date(round.started_on),
+            "feedbackOn" => Leaf::date(round.feedback_on),
+            "documentNumber" => Leaf::text(round.document_number.as_deref()),
+            "createdAt" => Leaf::Instant(round.created_at),
+            _ => return None,
+        })
     }
 }
 
@@ -101,6 +117,16 @@ impl Immediate for AspectFields<'_> {
     fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
         ctx.item.node.name.node != "categories" || reference_held(ctx)
     }
+
+    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
+        let aspect = self.0;
+        Some(match name {
+            "id" => Leaf::Owned(encode(NodeKind::Aspect, aspect.id).0),
+            "code" => Leaf::Text(&aspect.code),
+            "name" => Leaf::Text(&aspect.name),
+            _ => return None,
+        })
+    }
 }
 
 /// The first level of the problem classification ("nine aspects").
@@ -147,6 +173,16 @@ impl Immediate for CategoryFields<'_> {
             "aspect" | "dutyDepartment" => reference_held(ctx),
             _ => true,
         }
+    }
+
+    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
+        let category = self.0;
+        Some(match name {
+            "id" => Leaf::Owned(encode(NodeKind::Category, category.id).0),
+            "code" => Leaf::Text(&category.code),
+            "name" => Leaf::Text(&category.name),
+            _ => return None,
+        })
     }
 }
 

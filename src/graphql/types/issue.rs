@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::fast_object::{Immediate, fast_object};
 use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::leaf::Leaf;
 use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader, listed_cooperators, reference_held};
 use crate::service::evidence::Citer;
 use crate::service::issue_rows::IssueColumns;
@@ -67,6 +68,32 @@ impl Immediate for IssueFields<'_> {
             // Loaders: the enterprise, the plan's milestones, the pages.
             _ => false,
         }
+    }
+
+    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
+        let issue = self.0;
+        Some(match name {
+            "id" => Leaf::Owned(encode(NodeKind::Issue, issue.id).0),
+            "code" => Leaf::Text(&issue.code),
+            "title" => Leaf::Text(&issue.title),
+            "description" => Leaf::Text(&issue.description),
+            "status" => Leaf::item::<IssueStatus>(issue.status),
+            "severity" => Leaf::item::<Severity>(issue.severity),
+            "location" => Leaf::text(issue.location.as_deref()),
+            "requiresEngineering" => Leaf::Boolean(issue.requires_engineering),
+            "leaderName" => Leaf::text(issue.leader_name.as_deref()),
+            "deadline" => Leaf::date(issue.deadline),
+            "planSummary" => Leaf::text(issue.plan_summary.as_deref()),
+            "acceptanceSummary" => Leaf::text(issue.acceptance_summary.as_deref()),
+            "reopenCount" => Leaf::Int(issue.reopen_count.into()),
+            "noticeEndsOn" => Leaf::date(issue.notice_ends_on),
+            "version" => Leaf::Int(issue.version.into()),
+            "createdAt" => Leaf::Instant(issue.created_at),
+            "updatedAt" => Leaf::Instant(issue.updated_at),
+            "acceptedAt" => Leaf::instant(issue.accepted_at),
+            "closedAt" => Leaf::instant(issue.closed_at),
+            _ => return None,
+        })
     }
 }
 
@@ -422,6 +449,21 @@ pub struct IssueEventFields<'a>(&'a issue_event::Model);
 impl Immediate for IssueEventFields<'_> {
     fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
         ctx.item.node.name.node != "evidence"
+    }
+
+    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
+        let event = self.0;
+        Some(match name {
+            "id" => Leaf::Owned(encode(NodeKind::IssueEvent, event.id).0),
+            "action" => Leaf::item::<IssueAction>(event.action),
+            "fromStatus" => event.from_status.map_or(Leaf::Null, Leaf::item::<IssueStatus>),
+            "toStatus" => Leaf::item::<IssueStatus>(event.to_status),
+            "actor" => Leaf::Text(&event.actor_sub),
+            "actorRole" => Leaf::item::<Role>(event.actor_role),
+            "note" => Leaf::text(event.note.as_deref()),
+            "at" => Leaf::Instant(event.at),
+            _ => return None,
+        })
     }
 }
 
