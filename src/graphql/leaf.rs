@@ -47,7 +47,8 @@ impl<'a> Leaf<'a> {
         at.map_or(Leaf::Null, Leaf::Instant)
     }
 
-    /// The enum item `value` converts to, by its schema name.
+    /// The enum item `value` converts to, by its schema name. The derive lists every item,
+    /// so the search always finds one (async-graphql's own `enum_value` unwraps it).
     pub(crate) fn item<T: EnumType + PartialEq + Copy + 'static>(value: impl Into<T>) -> Self {
         let value = value.into();
         T::items().iter().find(|item| item.value == value).map_or(Leaf::Null, |item| Leaf::Enum(item.name))
