@@ -17,7 +17,7 @@
 //! answers with async-graphql's own path.
 //!
 //! Over HTTP, a query's objects are written as JSON here rather than built as maps (see
-//! `graphql::json_parts`), and a field that only reads its row is written from it without its
+//! `graphql::json_parts`). A field that only reads its row is answered from it without its
 //! resolver (`Immediate::leaf`, see `graphql::leaf`).
 
 use std::future::Future;
@@ -45,10 +45,11 @@ pub(crate) struct FieldByField;
 pub(crate) trait Immediate: ContainerType {
     /// Whether the resolver of the field in `ctx` reads only the row and what the request
     /// already holds (never a loader or the database), and so finishes at its first poll.
+    /// Asked only of fields that `leaf` does not answer.
     fn finishes_at_once(&self, ctx: &Context<'_>) -> bool;
 
     /// The value of field `name`, selected without arguments, when it reads the row alone: the
-    /// value its resolver returns, as a `Leaf` to write without running the resolver (see
+    /// value its resolver returns, as a `Leaf`, answered without running the resolver (see
     /// `graphql::leaf`). `None` for any other field.
     fn leaf(&self, _name: &str) -> Option<Leaf<'_>> {
         None
@@ -60,7 +61,8 @@ pub(crate) enum Answer<'a> {
     /// Left out of the object: the field failed, and its error is recorded.
     Left,
     Value(Value),
-    /// Read from the row, to be written as JSON (only when the object is, see `JsonParts`).
+    /// Read from the row: written as JSON when the object is (see `JsonParts`), else made a
+    /// `Value`.
     Leaf(Leaf<'a>),
 }
 
@@ -93,8 +95,7 @@ pub(crate) async fn resolve<T: Immediate + Sync>(ctx: &ContextSelectionSet<'_>, 
             answers.push(Answer::Value(Value::String(root.introspection_type_name().into_owned())));
             continue;
         }
-        if parts.is_some()
-            && field.node.arguments.is_empty()
+        if field.node.arguments.is_empty()
             && let Some(leaf) = root.leaf(name)
         {
             answers.push(Answer::Leaf(leaf));

@@ -4,11 +4,12 @@
 //! async-graphql's path each one builds the future of the type's generated `resolve_field`
 //! (sized for its largest field, so moved about at some cost), finds the field by comparing
 //! its name with every field before it, copies the text into a `Value`, and later drops it.
-//! When a query's objects are written as JSON (`graphql::json_parts`), a type may instead
-//! name a field's value as a `Leaf` (`Immediate::leaf`), which borrows from the row and is
-//! written where the object is. The bytes are those serde writes of the `Value` the field's
-//! resolver returns; `tests/api/fast_objects.rs` compares whole answers with async-graphql's
-//! own path, every field of every such type included.
+//! A type may instead name a field's value as a `Leaf` (`Immediate::leaf`), which borrows from
+//! the row. When a query's objects are written as JSON (`graphql::json_parts`), the leaf is
+//! written where its object is, as the bytes serde writes of the `Value` the field's resolver
+//! returns; otherwise it becomes that `Value`. `tests/api/fast_objects.rs` compares whole
+//! answers, written both ways, with async-graphql's own path, every field of every such type
+//! included.
 
 use std::io::Write;
 

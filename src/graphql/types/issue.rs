@@ -42,29 +42,8 @@ impl Immediate for IssueFields<'_> {
         match ctx.item.node.name.node.as_str() {
             "round" | "category" | "township" | "leadDepartment" => reference_held(ctx),
             "cooperatingDepartments" => reference_held(ctx) && listed_cooperators(ctx, self.0.id).is_some(),
-            "id"
-            | "code"
-            | "title"
-            | "description"
-            | "status"
-            | "severity"
-            | "location"
-            | "latitude"
-            | "longitude"
-            | "requiresEngineering"
-            | "leaderName"
-            | "deadline"
-            | "overdue"
-            | "supervision"
-            | "planSummary"
-            | "acceptanceSummary"
-            | "reopenCount"
-            | "acceptedAt"
-            | "noticeEndsOn"
-            | "version"
-            | "createdAt"
-            | "updatedAt"
-            | "closedAt" => true,
+            // The columns read as they are never come here (see `leaf`).
+            "latitude" | "longitude" | "overdue" | "supervision" => true,
             // Loaders: the enterprise, the plan's milestones, the pages.
             _ => false,
         }
