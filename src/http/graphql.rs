@@ -102,15 +102,18 @@ fn anonymous_may_run(request: &async_graphql::Request) -> bool {
         // Parse errors are answered as such (400), and execute nothing.
         return true;
     };
-    let operation = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation),
-        DocumentOperations::Multiple(operations) => request
-            .operation_name
-            .as_deref()
-            .and_then(|name| operations.iter().find(|(key, _)| key.as_str() == name))
-            .map(|(_, operation)| operation),
+    // The operation the executor will run: the one named, or the only one there is (a single
+    // named operation is parsed as `Multiple`). None of them is an error the executor reports,
+    // and without a token it is simply refused.
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.iter().find(|(key, _)| key.as_str() == name).map(|(_, operation)| operation)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
     };
-    let Some(operation) = operation else { return true };
+    let Some(operation) = operation else { return false };
     let items = &operation.node.selection_set.node.items;
     operation.node.ty == OperationType::Mutation
         && items.len() == 1

@@ -238,10 +238,20 @@ async fn without_a_token_nothing_but_a_single_login_runs() {
         "{ __typename }",
         "mutation { a: login(input: {username: \"x\", password: \"y\"}) { token } b: login(input: {username: \"x\", password: \"z\"}) { token } }",
         "mutation { login(input: {username: \"x\", password: \"y\"}) { token } createAspect(input: {code: \"A\", name: \"a\"}) { aspect { id } } }",
+        // One named operation is the one the executor runs, named in the request or not.
+        "query Q { __schema { types { name } } }",
+        "query Q { __typename } mutation M { login(input: {username: \"x\", password: \"y\"}) { token } }",
+        "mutation M { ...F } fragment F on Mutation { login(input: {username: \"x\", password: \"y\"}) { token } }",
     ] {
         let reply = app.gql(None, query, json!({})).await;
         assert_eq!((reply.status, reply.code()), (401, "UNAUTHENTICATED"), "{query}");
     }
+    let named = "query Q { __type(name: \"Issue\") { fields { name } } }";
+    let reply = app.client.get(format!("{}/graphql", app.address)).query(&[("query", named)]).send().await.unwrap();
+    assert_eq!(reply.status(), 401, "over GET too");
+    let named_login = "mutation M { login(input: {username: \"x\", password: \"whatever it is\"}) { token } }";
+    let reply = app.gql(None, named_login, json!({})).await;
+    assert_eq!((reply.status, reply.code()), (200, "UNAUTHENTICATED"), "a named login runs (and fails on its credentials)");
 }
 
 #[tokio::test]
