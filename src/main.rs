@@ -202,15 +202,12 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone(), store)
         .with_repeat_offender(settings.county.repeat_offender())
         .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs));
-    // Demo tokens are printed only where they cannot open a real ledger: when the key was
-    // made for this run, or the data was seeded just now.
-    let mut print_tokens = demo && settings.auth.jwt_secret.is_none();
+    // Demo tokens are printed only when they are signed with a key made for this run: one
+    // signed with an operator's key would open every ledger that key guards, for a day.
+    let print_tokens = demo && settings.auth.jwt_secret.is_none();
     if demo {
         match services.seed_demo().await {
-            Ok(()) => {
-                eprintln!("demo data seeded");
-                print_tokens = true;
-            }
+            Ok(()) => eprintln!("demo data seeded"),
             Err(rectify::error::AppError::InvalidTransition(_)) => {
                 eprintln!("the database already holds data: demo seeding skipped")
             }
@@ -226,7 +223,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     if print_tokens {
         print_demo_tokens(&tokens)?;
     } else if demo {
-        eprintln!("no demo tokens printed: the data is not demo data and the key is yours (use `rectify token`)");
+        eprintln!("no demo tokens printed: RECTIFY_JWT_SECRET is yours, so sign them with `rectify token`");
     }
     eprintln!("Rectify is listening on {address}/graphql (GraphiQL: {address}/graphiql)");
     app.run_until_stopped().await.context("the server stopped with an error")
