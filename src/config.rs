@@ -53,12 +53,25 @@ pub struct AuthSettings {
     /// The required `aud` claim.
     #[arg(long = "jwt-audience", env = "RECTIFY_JWT_AUDIENCE", default_value = "rectify-api")]
     pub audience: String,
+    /// The longest a token may live (`exp - iat`), e.g. 24h: longer tokens are refused, and
+    /// `rectify token --ttl` cannot sign them.
+    #[arg(long = "jwt-max-lifetime", env = "RECTIFY_JWT_MAX_LIFETIME", default_value = "24h", value_parser = parse_duration)]
+    pub max_lifetime: std::time::Duration,
 }
+
+/// The default of `RECTIFY_JWT_MAX_LIFETIME`: a working day and a night.
+pub const DEFAULT_JWT_MAX_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 impl AuthSettings {
     /// The defaults of the contract, with no keys.
     pub fn defaults() -> Self {
-        Self { jwt_secret: None, jwt_public_key: None, issuer: "rectify".into(), audience: "rectify-api".into() }
+        Self {
+            jwt_secret: None,
+            jwt_public_key: None,
+            issuer: "rectify".into(),
+            audience: "rectify-api".into(),
+            max_lifetime: DEFAULT_JWT_MAX_LIFETIME,
+        }
     }
 }
 
@@ -112,6 +125,23 @@ pub struct LimitSettings {
     /// Cost restored to a SUPERIOR subject's budget each second (at least 1).
     #[arg(long = "superior-cost-refill", env = "RECTIFY_SUPERIOR_COST_REFILL", default_value_t = 20_000)]
     pub superior_cost_refill: u64,
+    /// The cost budget of each client address sending requests without a token (which can
+    /// only `login`, at 12,501 each). Raised to at least `max-cost`.
+    #[arg(long = "anonymous-cost-budget", env = "RECTIFY_ANONYMOUS_COST_BUDGET", default_value_t = 125_010)]
+    pub anonymous_cost_budget: u64,
+    /// Cost restored to such an address's budget each second (at least 1).
+    #[arg(long = "anonymous-cost-refill", env = "RECTIFY_ANONYMOUS_COST_REFILL", default_value_t = 12_501)]
+    pub anonymous_cost_refill: u64,
+    /// The most aliased fields one request may hold (fragments counted as often as they are
+    /// spread); more is TOO_COMPLEX before anything runs.
+    #[arg(long = "max-aliases", env = "RECTIFY_MAX_ALIASES", default_value_t = 100)]
+    pub max_aliases: usize,
+    /// The largest answer the server writes; a larger one is replaced by a TOO_COMPLEX error.
+    #[arg(long = "max-response-bytes", env = "RECTIFY_MAX_RESPONSE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_response_bytes: usize,
+    /// Bytes of evidence one subject may upload in 24 hours; more is RATE_LIMITED.
+    #[arg(long = "upload-quota-bytes", env = "RECTIFY_UPLOAD_QUOTA_BYTES", default_value_t = 500 * 1024 * 1024)]
+    pub upload_quota_bytes: u64,
 }
 
 impl Default for LimitSettings {
@@ -125,6 +155,11 @@ impl Default for LimitSettings {
             cost_refill: 5_000,
             superior_cost_budget: 800_000,
             superior_cost_refill: 20_000,
+            anonymous_cost_budget: 125_010,
+            anonymous_cost_refill: 12_501,
+            max_aliases: 100,
+            max_response_bytes: 16 * 1024 * 1024,
+            upload_quota_bytes: 500 * 1024 * 1024,
         }
     }
 }
@@ -137,6 +172,7 @@ impl LimitSettings {
         CostBudgets::new(
             BudgetRule { capacity: self.cost_budget, refill_per_second: self.cost_refill },
             BudgetRule { capacity: self.superior_cost_budget, refill_per_second: self.superior_cost_refill },
+            BudgetRule { capacity: self.anonymous_cost_budget, refill_per_second: self.anonymous_cost_refill },
             u64::try_from(self.max_cost).unwrap_or(u64::MAX),
         )
     }
@@ -158,6 +194,10 @@ pub struct Settings {
     /// The listen address.
     #[arg(long = "bind", env = "RECTIFY_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated).
+    /// Behind them, limits kept per client address use the address they forward.
+    #[arg(long = "trusted-proxies", env = "RECTIFY_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub auth: AuthSettings,
     #[command(flatten)]

@@ -51,6 +51,7 @@ impl Application {
             cost_budgets,
             max_body_bytes: settings.limits.max_body_bytes,
             max_upload_bytes: settings.limits.max_upload_bytes,
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
         spawn_key_purge(state.services.clone());
         let server =

@@ -15,6 +15,11 @@ pub struct Principal {
     pub department_id: Option<i64>,
 }
 
+/// The address a request came from (see `http::client_address`), for the limits kept per
+/// address; `None` when the connection has none (a request run without HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
 /// Who sends a request: nobody yet (only `login` is open) or a verified principal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {

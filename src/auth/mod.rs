@@ -4,6 +4,6 @@ mod actor;
 mod password;
 mod tokens;
 
-pub use actor::{Actor, Principal};
+pub use actor::{Actor, ClientAddress, Principal};
 pub use password::{hash_password, verify_password};
 pub use tokens::{IssuedToken, TokenClaims, TokenError, TokenService, ensure_crypto_backend};

@@ -4,8 +4,8 @@
 //! `{ requestedQueryCost, actualQueryCost, throttleStatus { maximumAvailable,
 //! currentlyAvailable, restoreRate } }`.
 //!
-//! A request without a token is not charged: it can only be one `login`, which has its own
-//! throttle. A request over budget executes nothing; its error is `RATE_LIMITED`, and the
+//! A request without a token (which can only be one `login`) is charged to its client
+//! address. A request over budget executes nothing; its error is `RATE_LIMITED`, and the
 //! response carries a `Retry-After` header for the HTTP endpoint to send with its 429.
 //!
 //! It sits on the charging instance of the schema (see `schema`), which executes nothing:
@@ -18,9 +18,9 @@ use async_graphql::extensions::{
 };
 use async_graphql::{ErrorExtensionValues, Response, ServerError, ValidationResult, Value};
 
-use crate::auth::Actor;
+use crate::auth::{Actor, ClientAddress};
 use crate::error::AppError;
-use crate::service::cost_budget::{CostBudgets, Refusal, Throttle};
+use crate::service::cost_budget::{CostBudgets, Payer, Refusal, Throttle};
 
 /// The schema extension; holds the budgets every request charges.
 pub struct CostBudget(pub Arc<CostBudgets>);
@@ -134,9 +134,12 @@ impl Extension for Charging {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        let Some(Actor::User(principal)) = ctx.data_opt::<Actor>() else { return Ok(result) };
+        let payer = match ctx.data_opt::<Actor>() {
+            Some(Actor::User(principal)) => Payer::Subject(principal),
+            _ => Payer::Anonymous(ctx.data_opt::<ClientAddress>().copied().unwrap_or_default().0),
+        };
         let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX);
-        match self.budgets.charge(principal, cost) {
+        match self.budgets.charge(payer, cost) {
             Ok(throttle) => {
                 self.remember(Outcome::Charged { cost, throttle });
                 Ok(result)

@@ -10,7 +10,7 @@ use super::bearer::actor;
 use super::json_error;
 use crate::auth::{Actor, Principal};
 use crate::error::AppError;
-use crate::service::cost_budget::Refusal;
+use crate::service::cost_budget::{Payer, Refusal};
 
 /// The caller of a download, or the answer to send instead: 401 without a valid token (a
 /// download is never anonymous, unlike `login`), 429 when the caller's budget cannot pay
@@ -26,7 +26,7 @@ pub async fn admit(request: &HttpRequest, state: &GraphqlState, cost: u64) -> Re
     };
     // Exports are the most expensive reads there are, so they count even when their filter
     // turns out bad.
-    state.cost_budgets.charge(&principal, cost).map_err(over_budget)?;
+    state.cost_budgets.charge(Payer::Subject(&principal), cost).map_err(over_budget)?;
     Ok(principal)
 }
 

@@ -13,16 +13,17 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::bearer::actor;
+use super::client_address::client_address;
 use super::multipart;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
-use crate::auth::Actor;
+use crate::auth::{Actor, ClientAddress};
 use crate::error::{AppError, code};
 use crate::graphql::{
     CostKey, Documents, JsonParts, KnownCosts, RequestExt, Schemas, charged_cost, mark_charged, reads_only,
     refused_response, write_response,
 };
 use crate::service::Services;
-use crate::service::cost_budget::CostBudgets;
+use crate::service::cost_budget::{CostBudgets, Payer};
 
 /// What the endpoint needs, shared by every worker.
 pub struct GraphqlState {
@@ -37,6 +38,8 @@ pub struct GraphqlState {
     pub cost_budgets: Arc<CostBudgets>,
     pub max_body_bytes: usize,
     pub max_upload_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (see `client_address`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).
@@ -137,6 +140,7 @@ async fn run(
     state: &GraphqlState,
     mut request: async_graphql::Request,
     actor: Actor,
+    client: ClientAddress,
 ) -> (async_graphql::Response, Option<Arc<JsonParts>>) {
     let document_hash = match state.documents.resolve(&mut request) {
         Ok(hash) => hash,
@@ -145,11 +149,11 @@ async fn run(
     let document = match request.parsed_query() {
         Ok(document) => document.clone(),
         // A syntax error: the charging instance reports it as usual.
-        Err(_) => return (state.schemas.charging.execute(request.data(actor)).await, None),
+        Err(_) => return (state.schemas.charging.execute(request.data(actor).data(client)).await, None),
     };
     let parts = JsonParts::for_query(&document, request.operation_name.as_deref()).map(Arc::new);
     let executable = |request: async_graphql::Request, actor: Actor| {
-        let request = request.for_actor(actor, &state.services);
+        let request = request.for_actor(actor, &state.services).data(client);
         match &parts {
             Some(parts) => request.data(parts.clone()),
             None => request,
@@ -161,7 +165,7 @@ async fn run(
     };
     if let (Actor::User(principal), Some(cost)) = (&actor, cost_key.as_ref().and_then(|key| state.known_costs.get(key)))
     {
-        return match state.cost_budgets.charge(principal, cost) {
+        return match state.cost_budgets.charge(Payer::Subject(principal), cost) {
             Ok(throttle) => {
                 let mut response = state.schemas.executing.execute(executable(request, actor)).await;
                 mark_charged(&mut response, cost, throttle);
@@ -170,8 +174,10 @@ async fn run(
             Err(refusal) => (refused_response(refusal), None),
         };
     }
-    let mut charge_request =
-        async_graphql::Request::new(String::new()).variables(request.variables.clone()).data(actor.clone());
+    let mut charge_request = async_graphql::Request::new(String::new())
+        .variables(request.variables.clone())
+        .data(actor.clone())
+        .data(client);
     charge_request.operation_name = request.operation_name.clone();
     charge_request.set_parsed_query(document);
     let charge = state.schemas.charging.execute(charge_request).await;
@@ -193,13 +199,14 @@ async fn execute(
     state: &GraphqlState,
     request: async_graphql::Request,
     actor: Actor,
+    client: ClientAddress,
     media: ResponseMedia,
 ) -> HttpResponse {
     if actor == Actor::Anonymous && !anonymous_may_run(&request) {
         let message = "a bearer token is required; without one a request may only `login`";
         return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
     }
-    let (mut response, parts) = run(state, request, actor).await;
+    let (mut response, parts) = run(state, request, actor, client).await;
     with_codes(&mut response.errors);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -292,7 +299,7 @@ async fn post_multipart(
     let limits =
         multipart::UploadLimits { max_body_bytes: state.max_body_bytes, max_file_bytes: state.max_upload_bytes };
     match multipart::read(&request, payload, limits).await {
-        Ok(graphql_request) => execute(&state, graphql_request, actor, media).await,
+        Ok(graphql_request) => execute(&state, graphql_request, actor, client_of(&request, &state), media).await,
         Err(refusal) => error_response(refusal.status, media, code::BAD_USER_INPUT, &refusal.message),
     }
 }
@@ -342,7 +349,11 @@ pub async fn post(request: HttpRequest, payload: web::Payload, state: web::Data<
         Ok(request) => request,
         Err(_) => return bad_request("`operationName` must be a string, `variables` and `extensions` objects"),
     };
-    execute(&state, graphql_request, actor, media).await
+    execute(&state, graphql_request, actor, client_of(&request, &state), media).await
+}
+
+fn client_of(request: &HttpRequest, state: &GraphqlState) -> ClientAddress {
+    ClientAddress(client_address(request, &state.trusted_proxies))
 }
 
 /// `GET /graphql?query=…`: queries only, so that a link or a prefetch can never change data.
@@ -376,7 +387,7 @@ pub async fn get(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpRe
         Ok(actor) => actor,
         Err(error) => return auth_failure(error, media),
     };
-    execute(&state, graphql_request, actor, media).await
+    execute(&state, graphql_request, actor, client_of(&request, &state), media).await
 }
 
 /// Any other method on `/graphql`.

@@ -2,6 +2,7 @@
 //! health probes, and the downloads of superior agencies (ledger exports and the battle map).
 
 mod bearer;
+mod client_address;
 mod csv;
 mod evidence;
 mod export;

@@ -1,13 +1,15 @@
 //! Fair limits: a cost budget per token subject, as a token bucket over the cost of what the
 //! subject asks for. A GraphQL query spends its complexity (the number `TOO_COMPLEX` is
 //! decided on), a download a fixed amount. Superior agencies read in bulk, so their role gets
-//! a larger bucket than the interactive roles.
+//! a larger bucket than the interactive roles. A request without a token (a `login`) is paid
+//! for by its client address, from a bucket of its own.
 //!
 //! The buckets live in this process's memory: one server, one set of budgets (a restart fills
 //! every bucket). Nothing here knows GraphQL or HTTP; the schema extension and the download
 //! gate both charge through `CostBudgets::charge`.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -53,6 +55,23 @@ fn rule_for(role: Role, interactive: BudgetRule, superior: BudgetRule) -> Budget
         Role::Superior => superior,
         Role::Admin | Role::Bureau | Role::Leader | Role::Department | Role::Inspector => interactive,
     }
+}
+
+/// Who pays for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payer<'a> {
+    /// A signed-in subject, from its role's bucket.
+    Subject(&'a Principal),
+    /// A request without a token, from its client address's bucket (all requests without an
+    /// address share one).
+    Anonymous(Option<IpAddr>),
+}
+
+/// Whose bucket: subjects and addresses never share one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum BucketKey {
+    Subject(String),
+    Address(Option<IpAddr>),
 }
 
 /// A subject's bucket after a charge: what clients see in `extensions.cost.throttleStatus`.
@@ -109,7 +128,7 @@ impl Bucket {
 }
 
 struct Buckets {
-    by_subject: HashMap<String, Bucket>,
+    by_payer: HashMap<BucketKey, Bucket>,
     /// The size at which the next sweep runs: doubled past what a sweep leaves, so that a
     /// crowd of active subjects does not make every charge sweep.
     sweep_at: usize,
@@ -119,20 +138,22 @@ struct Buckets {
 pub struct CostBudgets {
     interactive: BudgetRule,
     superior: BudgetRule,
+    anonymous: BudgetRule,
     buckets: Mutex<Buckets>,
 }
 
 impl CostBudgets {
-    /// Budgets for the interactive roles and for SUPERIOR. `largest_charge` is the most a
-    /// single request may cost (the query cost limit); capacities are raised to at least that
-    /// and to the dearest download, so that no request the other limits allow is refused
-    /// forever.
-    pub fn new(interactive: BudgetRule, superior: BudgetRule, largest_charge: u64) -> Self {
+    /// Budgets for the interactive roles, for SUPERIOR and for requests without a token.
+    /// `largest_charge` is the most a single request may cost (the query cost limit);
+    /// capacities are raised to at least that and to the dearest download, so that no request
+    /// the other limits allow is refused forever.
+    pub fn new(interactive: BudgetRule, superior: BudgetRule, anonymous: BudgetRule, largest_charge: u64) -> Self {
         let floor = largest_charge.max(EXPORT_COST).max(MAP_COST);
         Self {
             interactive: interactive.at_least(floor),
             superior: superior.at_least(floor),
-            buckets: Mutex::new(Buckets { by_subject: HashMap::new(), sweep_at: SWEEP_FLOOR }),
+            anonymous: anonymous.at_least(largest_charge),
+            buckets: Mutex::new(Buckets { by_payer: HashMap::new(), sweep_at: SWEEP_FLOOR }),
         }
     }
 
@@ -141,24 +162,23 @@ impl CostBudgets {
         rule_for(role, self.interactive, self.superior)
     }
 
-    /// Takes `cost` from the principal's bucket, or takes nothing and says when to retry.
-    pub fn charge(&self, principal: &Principal, cost: u64) -> Result<Throttle, Refusal> {
-        self.charge_at(principal, cost, Instant::now())
+    /// Takes `cost` from the payer's bucket, or takes nothing and says when to retry.
+    pub fn charge(&self, payer: Payer<'_>, cost: u64) -> Result<Throttle, Refusal> {
+        self.charge_at(payer, cost, Instant::now())
     }
 
     /// `charge` at a given instant, so that refill can be tested without sleeping.
-    fn charge_at(&self, principal: &Principal, cost: u64, now: Instant) -> Result<Throttle, Refusal> {
-        let rule = self.rule(principal.role);
+    fn charge_at(&self, payer: Payer<'_>, cost: u64, now: Instant) -> Result<Throttle, Refusal> {
+        let (key, rule) = match payer {
+            Payer::Subject(principal) => (BucketKey::Subject(principal.sub.clone()), self.rule(principal.role)),
+            Payer::Anonymous(address) => (BucketKey::Address(address), self.anonymous),
+        };
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.by_subject.len() >= buckets.sweep_at {
-            buckets.by_subject.retain(|_, bucket| bucket.level(now) < bucket.rule.capacity as f64);
-            buckets.sweep_at = SWEEP_FLOOR.max(buckets.by_subject.len() * 2);
+        if buckets.by_payer.len() >= buckets.sweep_at {
+            buckets.by_payer.retain(|_, bucket| bucket.level(now) < bucket.rule.capacity as f64);
+            buckets.sweep_at = SWEEP_FLOOR.max(buckets.by_payer.len() * 2);
         }
-        let bucket = buckets.by_subject.entry(principal.sub.clone()).or_insert(Bucket {
-            tokens: rule.capacity as f64,
-            at: now,
-            rule,
-        });
+        let bucket = buckets.by_payer.entry(key).or_insert(Bucket { tokens: rule.capacity as f64, at: now, rule });
         // The level is read under the bucket's old rule; a subject whose role changed then
         // continues under the new one, never holding more than its capacity.
         let level = bucket.level(now).min(rule.capacity as f64);
@@ -176,7 +196,7 @@ impl CostBudgets {
     /// Subjects with a bucket that is not (known to be) full.
     #[cfg(test)]
     fn remembered(&self) -> usize {
-        self.buckets.lock().map(|buckets| buckets.by_subject.len()).unwrap_or(0)
+        self.buckets.lock().map(|buckets| buckets.by_payer.len()).unwrap_or(0)
     }
 }
 
@@ -187,19 +207,28 @@ mod tests {
     const SMALL: BudgetRule = BudgetRule { capacity: 20_000, refill_per_second: 1_000 };
     const LARGE: BudgetRule = BudgetRule { capacity: 80_000, refill_per_second: 4_000 };
 
+    const TINY: BudgetRule = BudgetRule { capacity: 10_000, refill_per_second: 100 };
+
     fn who(sub: &str, role: Role) -> Principal {
         Principal { sub: sub.into(), name: None, role, department_id: None }
     }
 
     fn budgets() -> CostBudgets {
-        CostBudgets::new(SMALL, LARGE, 10_000)
+        CostBudgets::new(SMALL, LARGE, TINY, 10_000)
+    }
+
+    /// Charges a subject, as the tests below mostly do.
+    impl CostBudgets {
+        fn charge_subject(&self, principal: &Principal, cost: u64, now: Instant) -> Result<Throttle, Refusal> {
+            self.charge_at(Payer::Subject(principal), cost, now)
+        }
     }
 
     #[test]
     fn a_charge_takes_its_cost_and_reports_what_is_left() {
         let budgets = budgets();
         let now = Instant::now();
-        let throttle = budgets.charge_at(&who("a", Role::Bureau), 1_500, now).unwrap();
+        let throttle = budgets.charge_subject(&who("a", Role::Bureau), 1_500, now).unwrap();
         assert_eq!(throttle, Throttle { maximum_available: 20_000, currently_available: 18_500, restore_rate: 1_000 });
     }
 
@@ -208,14 +237,14 @@ mod tests {
         let budgets = budgets();
         let bureau = who("a", Role::Bureau);
         let now = Instant::now();
-        budgets.charge_at(&bureau, 10_000, now).unwrap();
-        budgets.charge_at(&bureau, 9_500, now).unwrap();
+        budgets.charge_subject(&bureau, 10_000, now).unwrap();
+        budgets.charge_subject(&bureau, 9_500, now).unwrap();
         // 500 left; 1 500 more takes 1.5 s of refill, announced as 2 s.
-        let refusal = budgets.charge_at(&bureau, 2_000, now).unwrap_err();
+        let refusal = budgets.charge_subject(&bureau, 2_000, now).unwrap_err();
         assert_eq!(refusal.retry_after_secs, 2);
         assert_eq!(refusal.throttle.currently_available, 500, "a refusal takes nothing");
-        assert!(budgets.charge_at(&bureau, 2_000, now + Duration::from_millis(1_400)).is_err());
-        let after = budgets.charge_at(&bureau, 2_000, now + Duration::from_secs(2)).unwrap();
+        assert!(budgets.charge_subject(&bureau, 2_000, now + Duration::from_millis(1_400)).is_err());
+        let after = budgets.charge_subject(&bureau, 2_000, now + Duration::from_secs(2)).unwrap();
         assert_eq!(after.currently_available, 500);
     }
 
@@ -224,10 +253,10 @@ mod tests {
         let budgets = budgets();
         let bureau = who("a", Role::Bureau);
         let now = Instant::now();
-        budgets.charge_at(&bureau, 20_000, now).unwrap();
-        let later = budgets.charge_at(&bureau, 0, now + Duration::from_secs(3)).unwrap();
+        budgets.charge_subject(&bureau, 20_000, now).unwrap();
+        let later = budgets.charge_subject(&bureau, 0, now + Duration::from_secs(3)).unwrap();
         assert_eq!(later.currently_available, 3_000);
-        let much_later = budgets.charge_at(&bureau, 0, now + Duration::from_secs(3_600)).unwrap();
+        let much_later = budgets.charge_subject(&bureau, 0, now + Duration::from_secs(3_600)).unwrap();
         assert_eq!(much_later.currently_available, 20_000);
     }
 
@@ -235,7 +264,7 @@ mod tests {
     fn superior_agencies_get_the_larger_bucket() {
         let budgets = budgets();
         let now = Instant::now();
-        let throttle = budgets.charge_at(&who("s", Role::Superior), 30_000, now).unwrap();
+        let throttle = budgets.charge_subject(&who("s", Role::Superior), 30_000, now).unwrap();
         assert_eq!((throttle.maximum_available, throttle.restore_rate), (80_000, 4_000));
         for role in [Role::Admin, Role::Bureau, Role::Leader, Role::Department, Role::Inspector] {
             assert_eq!(budgets.rule(role), SMALL, "{role:?}");
@@ -246,17 +275,17 @@ mod tests {
     fn each_subject_has_its_own_bucket() {
         let budgets = budgets();
         let now = Instant::now();
-        budgets.charge_at(&who("a", Role::Bureau), 20_000, now).unwrap();
-        assert!(budgets.charge_at(&who("a", Role::Bureau), 1, now).is_err());
-        assert!(budgets.charge_at(&who("b", Role::Bureau), 20_000, now).is_ok());
+        budgets.charge_subject(&who("a", Role::Bureau), 20_000, now).unwrap();
+        assert!(budgets.charge_subject(&who("a", Role::Bureau), 1, now).is_err());
+        assert!(budgets.charge_subject(&who("b", Role::Bureau), 20_000, now).is_ok());
     }
 
     #[test]
     fn capacity_is_never_below_the_largest_single_charge() {
         let tiny = BudgetRule { capacity: 10, refill_per_second: 0 };
-        let budgets = CostBudgets::new(tiny, tiny, 25_000);
+        let budgets = CostBudgets::new(tiny, tiny, tiny, 25_000);
         assert_eq!(budgets.rule(Role::Bureau), BudgetRule { capacity: 25_000, refill_per_second: 1 });
-        let budgets = CostBudgets::new(tiny, tiny, 100);
+        let budgets = CostBudgets::new(tiny, tiny, tiny, 100);
         assert_eq!(budgets.rule(Role::Superior).capacity, EXPORT_COST, "a download must stay possible");
     }
 
@@ -265,14 +294,31 @@ mod tests {
         let budgets = budgets();
         let now = Instant::now();
         let busy = who("busy", Role::Bureau);
-        budgets.charge_at(&busy, 20_000, now).unwrap();
+        budgets.charge_subject(&busy, 20_000, now).unwrap();
         for n in 1..SWEEP_FLOOR {
-            budgets.charge_at(&who(&format!("s{n}"), Role::Bureau), 1_000, now).unwrap();
+            budgets.charge_subject(&who(&format!("s{n}"), Role::Bureau), 1_000, now).unwrap();
         }
         assert_eq!(budgets.remembered(), SWEEP_FLOOR);
         // A second on, every other bucket is full again; the busy one is not.
-        budgets.charge_at(&who("next", Role::Bureau), 1, now + Duration::from_secs(1)).unwrap();
+        budgets.charge_subject(&who("next", Role::Bureau), 1, now + Duration::from_secs(1)).unwrap();
         assert_eq!(budgets.remembered(), 2, "only the busy subject and the newcomer are kept");
-        assert!(budgets.charge_at(&busy, 2_000, now + Duration::from_secs(1)).is_err(), "the busy bucket was kept");
+        assert!(
+            budgets.charge_subject(&busy, 2_000, now + Duration::from_secs(1)).is_err(),
+            "the busy bucket was kept"
+        );
+    }
+
+    #[test]
+    fn requests_without_a_token_pay_per_client_address_apart_from_subjects() {
+        let budgets = budgets();
+        let now = Instant::now();
+        let here = Some(IpAddr::from([10, 0, 0, 1]));
+        budgets.charge_at(Payer::Anonymous(here), 10_000, now).unwrap();
+        assert!(budgets.charge_at(Payer::Anonymous(here), 1, now).is_err(), "the address's bucket is spent");
+        assert!(budgets.charge_at(Payer::Anonymous(Some(IpAddr::from([10, 0, 0, 2]))), 10_000, now).is_ok());
+        assert!(
+            budgets.charge_subject(&who("10.0.0.1", Role::Bureau), 10_000, now).is_ok(),
+            "a subject never shares it"
+        );
     }
 }

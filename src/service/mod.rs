@@ -15,6 +15,7 @@ pub mod issue_lifecycle;
 pub mod issue_rows;
 pub mod issues;
 pub mod ledger;
+pub mod login_throttle;
 pub mod monthly_reports;
 pub mod pagination;
 pub mod policy;
@@ -46,7 +47,7 @@ pub struct Services {
     pub clock: CountyClock,
     pub tokens: Arc<TokenService>,
     pub repeat_offender: RepeatOffenderRule,
-    login_guard: Arc<users::LoginGuard>,
+    login_throttle: Arc<login_throttle::LoginThrottle>,
     pub(crate) evidence_store: EvidenceStore,
     reference: Arc<reference::ReferenceCache>,
 }
@@ -58,7 +59,7 @@ impl Services {
             clock,
             tokens,
             repeat_offender: RepeatOffenderRule::default(),
-            login_guard: Arc::default(),
+            login_throttle: Arc::default(),
             evidence_store,
             reference: Arc::new(reference::ReferenceCache::new(DEFAULT_REFERENCE_TIME_TO_LIVE)),
         }
@@ -75,6 +76,12 @@ impl Services {
     pub fn with_repeat_offender(mut self, rule: RepeatOffenderRule) -> Self {
         self.repeat_offender = rule;
         self
+    }
+
+    /// The login throttle's counters held now (tests check that a flood leaves none behind).
+    #[doc(hidden)]
+    pub fn remembered_login_counters(&self) -> usize {
+        self.login_throttle.remembered()
     }
 
     pub(crate) fn conn(&self) -> &DatabaseConnection {

@@ -1,13 +1,12 @@
 //! Local users, logging in, and resolving a token into the acting principal.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::time::Duration;
 
 use entity::enums::Role;
 use entity::{department, user};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use tokio::sync::Semaphore;
 
 use super::pagination::{Page, PageArgs, page_by_id};
 use super::policy::{Action, authorize};
@@ -15,58 +14,13 @@ use super::{Services, optional_text, required_text};
 use crate::auth::{IssuedToken, Principal, TokenClaims, hash_password, verify_password};
 use crate::error::{AppError, AppResult};
 
-/// Failed logins allowed per username inside `FAILURE_WINDOW`; then `RATE_LIMITED`.
-const MAX_FAILED_LOGINS: usize = 5;
-const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Argon2id checks running at once; each takes ~19 MiB and a core for a moment.
-const CONCURRENT_PASSWORD_CHECKS: usize = 4;
-/// Usernames remembered at most; older entries are forgotten first.
-const REMEMBERED_USERNAMES: usize = 10_000;
-
-/// Slows password guessing: a per-username budget of failures, and a bound on concurrent
-/// Argon2 work so that logins cannot starve the server.
-pub struct LoginGuard {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-    checks: Semaphore,
-}
-
-impl Default for LoginGuard {
-    fn default() -> Self {
-        Self { failures: Mutex::new(HashMap::new()), checks: Semaphore::new(CONCURRENT_PASSWORD_CHECKS) }
-    }
-}
-
-impl LoginGuard {
-    fn recent(&self, username: &str) -> usize {
-        let failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        failures.get(username).map(|times| times.iter().filter(|t| t.elapsed() < FAILURE_WINDOW).count()).unwrap_or(0)
-    }
-
-    fn record_failure(&self, username: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if failures.len() >= REMEMBERED_USERNAMES {
-            failures.retain(|_, times| times.iter().any(|t| t.elapsed() < FAILURE_WINDOW));
-        }
-        let times = failures.entry(username.to_owned()).or_default();
-        times.retain(|t| t.elapsed() < FAILURE_WINDOW);
-        times.push(Instant::now());
-    }
-
-    fn clear(&self, username: &str) {
-        self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(username);
-    }
-
-    /// Runs the Argon2 check off the async workers, a few at a time.
-    async fn verify(&self, password: &str, hash: &str) -> AppResult<bool> {
-        let _permit = self.checks.acquire().await.map_err(AppError::internal)?;
-        let (password, hash) = (password.to_owned(), hash.to_owned());
-        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(AppError::internal)
-    }
-}
-
 /// How long a token from `login` lives.
 pub const LOGIN_TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
 const MIN_PASSWORD_CHARS: usize = 12;
+/// The longest username and password taken: anything longer is refused before it is stored,
+/// counted or hashed, so that a login cannot make the server hold or hash megabytes.
+const MAX_USERNAME_CHARS: usize = 64;
+const MAX_PASSWORD_CHARS: usize = 256;
 
 /// A valid Argon2id hash of a random password, checked against for unknown users.
 const UNKNOWN_USER_HASH: &str =
@@ -101,25 +55,40 @@ impl Services {
     }
 
     /// Checks a local user's password and signs a token. Wrong user and wrong password are
-    /// answered alike, so usernames cannot be probed.
-    pub async fn login(&self, username: &str, password: &str) -> AppResult<(IssuedToken, user::Model)> {
+    /// answered alike, so usernames cannot be probed. `client` is the address the attempt
+    /// comes from (see `login_throttle`).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> AppResult<(IssuedToken, user::Model)> {
         let username = username.trim();
-        let refused = || AppError::Unauthenticated("the username or password is wrong".into());
-        if self.login_guard.recent(username) >= MAX_FAILED_LOGINS {
-            return Err(AppError::RateLimited(format!(
-                "too many failed logins for this username; try again in {} minutes",
-                FAILURE_WINDOW.as_secs() / 60
-            )));
+        if username.chars().count() > MAX_USERNAME_CHARS {
+            return Err(AppError::bad_input(
+                "username",
+                format!("`username` may have at most {MAX_USERNAME_CHARS} characters"),
+            ));
         }
+        if password.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(AppError::bad_input(
+                "password",
+                format!("`password` may have at most {MAX_PASSWORD_CHARS} characters"),
+            ));
+        }
+        let refused = || AppError::Unauthenticated("the username or password is wrong".into());
+        let attempt = self.login_throttle.begin(username, client)?;
         let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await?;
         // An unknown user costs the same Argon2 work as a wrong password.
         let hash = found.as_ref().filter(|u| u.active).map(|u| u.password_hash.as_str()).unwrap_or(UNKNOWN_USER_HASH);
-        let matches = self.login_guard.verify(password, hash).await?;
+        let matches = {
+            let (password, hash) = (password.to_owned(), hash.to_owned());
+            tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(AppError::internal)?
+        };
         let Some(found) = found.filter(|u| u.active && matches) else {
-            self.login_guard.record_failure(username);
             return Err(refused());
         };
-        self.login_guard.clear(username);
+        attempt.succeeded();
         let dept_code = match found.department_id {
             Some(id) => department::Entity::find_by_id(id).one(self.conn()).await?.map(|d| d.code),
             None => None,
@@ -133,17 +102,18 @@ impl Services {
 
     pub async fn create_user(&self, actor: &Principal, input: NewUser) -> AppResult<user::Model> {
         authorize(actor, Action::ManageUsers)?;
-        let username = required_text("username", &input.username, 64)?;
+        let username = required_text("username", &input.username, MAX_USERNAME_CHARS)?;
         if !username.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
             return Err(AppError::bad_input(
                 "username",
                 "`username` may contain letters, digits, '.', '_', '-' and '@' only",
             ));
         }
-        if input.password.chars().count() < MIN_PASSWORD_CHARS {
+        let password_chars = input.password.chars().count();
+        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&password_chars) {
             return Err(AppError::bad_input(
                 "password",
-                format!("`password` must have at least {MIN_PASSWORD_CHARS} characters"),
+                format!("`password` must have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
             ));
         }
         let display_name = optional_text("displayName", input.display_name.as_deref(), 100)?;

@@ -93,7 +93,10 @@ fn serve_demo_once(dir: &std::path::Path, secret: Option<&str>) -> String {
 fn demo_tokens_are_printed_only_for_a_key_made_for_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = serve_demo_once(dir.path(), Some(SECRET));
-    assert!(!fresh.contains("BUREAU"), "tokens signed with an operator's key are never printed, even for fresh demo data: {fresh}");
+    assert!(
+        !fresh.contains("BUREAU"),
+        "tokens signed with an operator's key are never printed, even for fresh demo data: {fresh}"
+    );
     let again = serve_demo_once(dir.path(), Some(SECRET));
     assert!(!again.contains("BUREAU"), "nor for an existing ledger: {again}");
     let throwaway = serve_demo_once(dir.path(), None);

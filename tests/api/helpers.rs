@@ -90,6 +90,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
     Settings {
         database: DatabaseSettings { url: database_url },
         bind: "127.0.0.1:0".into(),
+        trusted_proxies: Vec::new(),
         auth: AuthSettings { jwt_secret: Some(Secret::new(SECRET)), ..AuthSettings::defaults() },
         county: CountySettings {
             timezone: timezone.parse().expect("a time zone"),

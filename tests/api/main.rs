@@ -17,6 +17,7 @@ mod identity_provider;
 mod lifecycle;
 mod limits;
 mod listing;
+mod logins;
 mod matrix;
 mod migrations;
 mod plans;

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{in_input, payload};
-use crate::auth::Principal;
+use crate::auth::{ClientAddress, Principal};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::types::department::{Department, Viewer};
@@ -96,7 +96,8 @@ impl AccessMutation {
         #[graphql(desc = "The fields of the request; see the input type.")] input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
         let services = ctx.services()?;
-        let (token, user) = services.login(&input.username, &input.password).await?;
+        let client = ctx.data_opt::<ClientAddress>().copied().unwrap_or_default().0;
+        let (token, user) = in_input(services.login(&input.username, &input.password, client).await)?;
         let viewer = Viewer(Principal {
             sub: user.username,
             name: user.display_name,
