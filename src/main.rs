@@ -221,7 +221,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         app.port()
     );
     if print_tokens {
-        print_demo_tokens(&tokens)?;
+        print_demo_tokens(&tokens, settings.auth.max_lifetime)?;
     } else if demo {
         eprintln!("no demo tokens printed: RECTIFY_JWT_SECRET is yours, so sign them with `rectify token`");
     }
@@ -229,10 +229,10 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     app.run_until_stopped().await.context("the server stopped with an error")
 }
 
-fn print_demo_tokens(tokens: &TokenService) -> anyhow::Result<()> {
+fn print_demo_tokens(tokens: &TokenService, max_lifetime: Duration) -> anyhow::Result<()> {
     use entity::enums::Role;
-    let ttl = Duration::from_secs(24 * 3600);
-    println!("Demo tokens (valid 24 h; send as `Authorization: Bearer <token>`):");
+    let ttl = Duration::from_secs(24 * 3600).min(max_lifetime);
+    println!("Demo tokens (valid {} h; send as `Authorization: Bearer <token>`):", ttl.as_secs() / 3600);
     for (role, sub, dept) in [
         (Role::Admin, "admin", None),
         (Role::Bureau, "bureau-officer", None),

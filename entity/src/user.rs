@@ -18,6 +18,8 @@ pub struct Model {
     pub display_name: Option<String>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Tokens issued before this instant are refused (set when the user is deactivated).
+    pub tokens_valid_from: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261128_000003_field_work;
 mod m20261128_000004_evidence;
 mod m20261128_000005_monthly_reports;
 mod m20261128_000006_issue_list_indexes;
+mod m20261205_000007_user_token_cutoff;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_evidence::Migration),
             Box::new(m20261128_000005_monthly_reports::Migration),
             Box::new(m20261128_000006_issue_list_indexes::Migration),
+            Box::new(m20261205_000007_user_token_cutoff::Migration),
         ]
     }
 }

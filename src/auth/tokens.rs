@@ -2,7 +2,8 @@
 //!
 //! The algorithm comes from our configuration, never from the token: HS256 with our secret,
 //! plus RS256 or ES256 only when the county's identity provider key is configured. `exp`,
-//! `iss`, `aud` and `sub` are required; `nbf` is checked when present.
+//! `iat`, `iss`, `aud` and `sub` are required; `nbf` is checked when present; a token may live
+//! (`exp - iat`) no longer than the configured maximum, whoever signed it.
 
 use std::path::Path;
 use std::time::Duration;
@@ -38,6 +39,10 @@ pub struct TokenClaims {
     pub role: Role,
     pub dept: Option<String>,
     pub name: Option<String>,
+    /// When the token was issued (`iat`), in seconds since the epoch.
+    pub issued_at: i64,
+    /// The local user the token was issued to by `login` (`uid`), if it was.
+    pub user_id: Option<i64>,
 }
 
 /// Why a token was refused; the message is safe to show to the client.
@@ -60,6 +65,12 @@ struct IncomingClaims {
     dept: Option<String>,
     #[serde(default)]
     name: Option<String>,
+    /// Required, but checked here rather than by serde, to say what is missing.
+    #[serde(default)]
+    iat: Option<i64>,
+    exp: i64,
+    #[serde(default)]
+    uid: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -70,6 +81,8 @@ struct OutgoingClaims<'a> {
     dept: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uid: Option<i64>,
     iss: &'a str,
     aud: &'a str,
     iat: i64,
@@ -83,6 +96,7 @@ pub struct TokenService {
     provider: Option<(Algorithm, DecodingKey)>,
     issuer: String,
     audience: String,
+    max_lifetime: Duration,
 }
 
 impl TokenService {
@@ -98,10 +112,12 @@ impl TokenService {
             provider,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
+            max_lifetime: settings.max_lifetime,
         })
     }
 
-    /// Signs a token for `sub` acting as `role`.
+    /// Signs a token for `sub` acting as `role`, for operators and scripts; a lifetime over
+    /// the maximum is refused.
     pub fn issue(
         &self,
         sub: &str,
@@ -110,6 +126,39 @@ impl TokenService {
         name: Option<&str>,
         ttl: Duration,
     ) -> anyhow::Result<IssuedToken> {
+        self.sign(None, sub, role, dept, name, ttl)
+    }
+
+    /// Signs a token for the local user `user_id` (whose username is `sub`): every request
+    /// with it checks that the user still exists, is active and has this role.
+    pub fn issue_for_user(
+        &self,
+        user_id: i64,
+        sub: &str,
+        role: Role,
+        dept: Option<&str>,
+        name: Option<&str>,
+        ttl: Duration,
+    ) -> anyhow::Result<IssuedToken> {
+        self.sign(Some(user_id), sub, role, dept, name, ttl)
+    }
+
+    fn sign(
+        &self,
+        uid: Option<i64>,
+        sub: &str,
+        role: Role,
+        dept: Option<&str>,
+        name: Option<&str>,
+        ttl: Duration,
+    ) -> anyhow::Result<IssuedToken> {
+        if ttl > self.max_lifetime {
+            bail!(
+                "a token may live at most {} s (RECTIFY_JWT_MAX_LIFETIME); {} s was asked for",
+                self.max_lifetime.as_secs(),
+                ttl.as_secs()
+            );
+        }
         let now = Utc::now();
         let expires_at = now + chrono::Duration::from_std(ttl).context("token lifetime too long")?;
         let claims = OutgoingClaims {
@@ -117,6 +166,7 @@ impl TokenService {
             role,
             dept,
             name,
+            uid,
             iss: &self.issuer,
             aud: &self.audience,
             iat: now.timestamp(),
@@ -164,7 +214,18 @@ impl TokenService {
         if role == Role::Department && claims.dept.is_none() {
             return Err(TokenError("a DEPARTMENT token must name its department (`dept`)".into()));
         }
-        Ok(TokenClaims { sub: claims.sub, role, dept: claims.dept, name: claims.name })
+        let Some(issued_at) = claims.iat else {
+            return Err(TokenError("the token lacks a required claim".into()));
+        };
+        let leeway = LEEWAY_SECONDS as i64;
+        if issued_at > Utc::now().timestamp() + leeway {
+            return Err(TokenError("the token was issued in the future".into()));
+        }
+        let max_lifetime = i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX);
+        if claims.exp.saturating_sub(issued_at) > max_lifetime {
+            return Err(TokenError(format!("the token lives longer than the {max_lifetime} s allowed")));
+        }
+        Ok(TokenClaims { sub: claims.sub, role, dept: claims.dept, name: claims.name, issued_at, user_id: claims.uid })
     }
 }
 

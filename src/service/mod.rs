@@ -48,6 +48,7 @@ pub struct Services {
     pub tokens: Arc<TokenService>,
     pub repeat_offender: RepeatOffenderRule,
     login_throttle: Arc<login_throttle::LoginThrottle>,
+    standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
     reference: Arc<reference::ReferenceCache>,
 }
@@ -60,6 +61,7 @@ impl Services {
             tokens,
             repeat_offender: RepeatOffenderRule::default(),
             login_throttle: Arc::default(),
+            standings: Arc::default(),
             evidence_store,
             reference: Arc::new(reference::ReferenceCache::new(DEFAULT_REFERENCE_TIME_TO_LIVE)),
         }

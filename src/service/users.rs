@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use entity::enums::Role;
 use entity::{department, user};
@@ -13,6 +14,57 @@ use super::policy::{Action, authorize};
 use super::{Services, optional_text, required_text};
 use crate::auth::{IssuedToken, Principal, TokenClaims, hash_password, verify_password};
 use crate::error::{AppError, AppResult};
+
+/// How long a local user's standing is trusted without reading it again; a deactivation
+/// through this server shows at once, through another within this time.
+pub const STANDING_TIME_TO_LIVE: Duration = Duration::from_secs(5);
+/// Standings remembered at most (the least recently used go first).
+const REMEMBERED_STANDINGS: usize = 10_000;
+
+/// What a request checks of a local user behind a token.
+#[derive(Debug, Clone)]
+struct Standing {
+    id: i64,
+    active: bool,
+    role: Role,
+    department_id: Option<i64>,
+    /// Tokens issued before this second are refused.
+    tokens_valid_from: Option<i64>,
+}
+
+/// Recently read standings, by username; `None` remembers that no local user has the name.
+pub struct Standings {
+    by_username: Mutex<lru::LruCache<String, (Option<Standing>, Instant)>>,
+}
+
+impl Default for Standings {
+    fn default() -> Self {
+        let capacity = std::num::NonZeroUsize::new(REMEMBERED_STANDINGS).unwrap_or(std::num::NonZeroUsize::MIN);
+        Self { by_username: Mutex::new(lru::LruCache::new(capacity)) }
+    }
+}
+
+impl Standings {
+    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, (Option<Standing>, Instant)>> {
+        self.by_username.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn get(&self, username: &str) -> Option<Option<Standing>> {
+        let mut cache = self.lock();
+        match cache.get(username) {
+            Some((standing, read_at)) if read_at.elapsed() < STANDING_TIME_TO_LIVE => Some(standing.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&self, username: &str, standing: Option<Standing>) {
+        self.lock().put(username.to_owned(), (standing, Instant::now()));
+    }
+
+    fn forget(&self, username: &str) {
+        self.lock().pop(username);
+    }
+}
 
 /// How long a token from `login` lives.
 pub const LOGIN_TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
@@ -35,8 +87,29 @@ pub struct NewUser {
 }
 
 impl Services {
-    /// Turns verified claims into a principal; an unknown or inactive department is refused.
+    /// Turns verified claims into a principal. A token that names a local user (by `uid`, or
+    /// by a `sub` that is a local username) works only while that user exists, is active, has
+    /// the token's role and department, and was not cut off after the token was issued; an
+    /// unknown or inactive department is refused.
     pub async fn resolve_principal(&self, claims: TokenClaims) -> AppResult<Principal> {
+        let refused = |why: &str| Err(AppError::Unauthenticated(why.into()));
+        let standing = self.standing_of(&claims.sub).await?;
+        if let Some(user) = &standing {
+            if claims.user_id.is_some_and(|id| id != user.id) {
+                return refused("the token's user no longer exists");
+            }
+            if !user.active {
+                return refused("the token's user is deactivated");
+            }
+            if user.role != claims.role {
+                return refused("the token's role is no longer its user's");
+            }
+            if user.tokens_valid_from.is_some_and(|cut_off| claims.issued_at < cut_off) {
+                return refused("the token was revoked: its user was deactivated after it was issued");
+            }
+        } else if claims.user_id.is_some() {
+            return refused("the token's user no longer exists");
+        }
         // Only a DEPARTMENT acts for a department; a `dept` claim on another role is ignored.
         let department_id = match (&claims.dept, claims.role) {
             (Some(code), Role::Department) => {
@@ -46,12 +119,57 @@ impl Services {
                     .await?;
                 match found {
                     Some(department) if department.active => Some(department.id),
-                    _ => return Err(AppError::Unauthenticated("the token names an unknown department".into())),
+                    _ => return refused("the token names an unknown department"),
                 }
             }
             _ => None,
         };
+        if standing.is_some_and(|user| user.department_id != department_id) {
+            return refused("the token's department is no longer its user's");
+        }
         Ok(Principal { sub: claims.sub, name: claims.name, role: claims.role, department_id })
+    }
+
+    /// The local user named `username`, as far as tokens are concerned, trusted for
+    /// `STANDING_TIME_TO_LIVE`: a change made through another server shows within that time.
+    async fn standing_of(&self, username: &str) -> AppResult<Option<Standing>> {
+        if let Some(known) = self.standings.get(username) {
+            return Ok(known);
+        }
+        let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await?;
+        let standing = found.map(|user| Standing {
+            id: user.id,
+            active: user.active,
+            role: user.role,
+            department_id: user.department_id,
+            // Rounded up: a token of the same second as the cut-off is refused with it.
+            tokens_valid_from: user
+                .tokens_valid_from
+                .map(|t| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0)),
+        });
+        self.standings.put(username, standing.clone());
+        Ok(standing)
+    }
+
+    /// Deactivates (`active: false`) or reactivates a local user (ADMIN). Deactivating also
+    /// refuses every token the user holds, from the next request on (on another server within
+    /// `STANDING_TIME_TO_LIVE`), including after a later reactivation.
+    pub async fn set_user_active(&self, actor: &Principal, user_id: i64, active: bool) -> AppResult<user::Model> {
+        authorize(actor, Action::ManageUsers)?;
+        let found = user::Entity::find_by_id(user_id).one(self.conn()).await?;
+        let found = found.ok_or_else(|| AppError::bad_input("userId", "no user has this id"))?;
+        if !active && found.username == actor.sub {
+            return Err(AppError::bad_input("userId", "you cannot deactivate yourself"));
+        }
+        let username = found.username.clone();
+        let mut row: user::ActiveModel = found.into();
+        row.active = Set(active);
+        if !active {
+            row.tokens_valid_from = Set(Some(self.clock.now()));
+        }
+        let updated = row.update(self.conn()).await?;
+        self.standings.forget(&username);
+        Ok(updated)
     }
 
     /// Checks a local user's password and signs a token. Wrong user and wrong password are
@@ -95,7 +213,14 @@ impl Services {
         };
         let token = self
             .tokens
-            .issue(&found.username, found.role, dept_code.as_deref(), found.display_name.as_deref(), LOGIN_TOKEN_TTL)
+            .issue_for_user(
+                found.id,
+                &found.username,
+                found.role,
+                dept_code.as_deref(),
+                found.display_name.as_deref(),
+                LOGIN_TOKEN_TTL,
+            )
             .map_err(AppError::internal)?;
         Ok((token, found))
     }
@@ -145,7 +270,10 @@ impl Services {
             created_at: Set(self.clock.now()),
             ..Default::default()
         };
-        Ok(row.insert(self.conn()).await?)
+        let created = row.insert(self.conn()).await?;
+        // A token for this name signed before (by `rectify token`) now meets the user's checks.
+        self.standings.forget(&created.username);
+        Ok(created)
     }
 
     /// Users with these ids; only ADMIN sees users, to everyone else they do not exist.

@@ -16,7 +16,7 @@ fn sign(claims: &Value, secret: &str) -> String {
 }
 
 fn good_claims() -> Value {
-    json!({ "sub": "alice", "role": "BUREAU", "iss": "rectify", "aud": "rectify-api", "exp": now() + 600 })
+    json!({ "sub": "alice", "role": "BUREAU", "iss": "rectify", "aud": "rectify-api", "iat": now(), "exp": now() + 600 })
 }
 
 fn with(change: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Value {
@@ -133,6 +133,44 @@ async fn a_valid_token_acts_and_every_kind_of_bad_token_is_refused_with_401() {
             ),
         ),
         ("not a JWT", "not-a-token".into()),
+        (
+            "no iat",
+            sign(
+                &with(|c| {
+                    c.remove("iat");
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "ten years long",
+            sign(
+                &with(|c| {
+                    c.insert("exp".into(), json!(now() + 10 * 365 * 86_400));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "a day and a minute long, issued an hour ago",
+            sign(
+                &with(|c| {
+                    c.insert("iat".into(), json!(now() - 3_600));
+                    c.insert("exp".into(), json!(now() - 3_600 + 86_460));
+                }),
+                SECRET,
+            ),
+        ),
+        (
+            "issued in the future",
+            sign(
+                &with(|c| {
+                    c.insert("iat".into(), json!(now() + 3_600));
+                    c.insert("exp".into(), json!(now() + 7_200));
+                }),
+                SECRET,
+            ),
+        ),
     ];
     for (case, token) in cases {
         let reply = app.gql(Some(&token), query, json!({})).await;
@@ -267,4 +305,78 @@ async fn one_request_cannot_try_many_passwords() {
         .collect();
     let reply = app.gql(Some(&token), &format!("mutation {{ {aliased} }}"), json!({})).await;
     assert_eq!(reply.code(), "TOO_COMPLEX");
+}
+
+async fn login(app: &TestApp, username: &str, password: &str) -> Reply {
+    app.gql(
+        None,
+        "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
+        json!({ "u": username, "p": password }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_deactivated_users_tokens_stop_at_once_and_stay_dead_after_reactivation() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let admin = app.token(entity::enums::Role::Admin, "root", None);
+    let created = app
+        .mutate(
+            &admin,
+            "createUser",
+            json!({ "username": "zhao", "password": "a good long password", "role": "BUREAU" }),
+            "user { id }",
+        )
+        .await
+        .ok();
+    let user_id = created.data("createUser.user.id").as_str().unwrap().to_owned();
+    let token = login(&app, "zhao", "a good long password").await.ok().data("login.token").as_str().unwrap().to_owned();
+    // A token signed by an operator for the same username is bound by the same checks.
+    let operator_token = app.token(entity::enums::Role::Bureau, "zhao", None);
+    let viewer = "{ viewer { subject } }";
+    app.gql(Some(&token), viewer, json!({})).await.ok();
+
+    let refused = app.mutate(&app.bureau(), "deactivateUser", json!({ "userId": user_id }), "user { active }").await;
+    assert_eq!(refused.code(), "FORBIDDEN", "only ADMIN manages users");
+    let yourself = app.mutate(&admin, "deactivateUser", json!({ "userId": user_id }), "user { active }").await.ok();
+    assert_eq!(yourself.data("deactivateUser.user.active"), false);
+    for held in [&token, &operator_token] {
+        let reply = app.gql(Some(held), viewer, json!({})).await;
+        assert_eq!((reply.status, reply.code()), (401, "UNAUTHENTICATED"), "at once, with no wait for a cache");
+    }
+    assert_eq!(login(&app, "zhao", "a good long password").await.code(), "UNAUTHENTICATED");
+
+    let back = app.mutate(&admin, "reactivateUser", json!({ "userId": user_id }), "user { active }").await.ok();
+    assert_eq!(back.data("reactivateUser.user.active"), true);
+    let reply = app.gql(Some(&token), viewer, json!({})).await;
+    assert_eq!(reply.status, 401, "a token from before the deactivation stays refused");
+    // Tokens carry whole seconds: a new login in the same second as the cut-off would be refused.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let fresh = login(&app, "zhao", "a good long password").await.ok().data("login.token").as_str().unwrap().to_owned();
+    app.gql(Some(&fresh), viewer, json!({})).await.ok();
+}
+
+#[tokio::test]
+async fn a_token_no_longer_matching_its_user_is_refused() {
+    let app = spawn_app().await;
+    seed_county(&app).await;
+    let admin = app.token(entity::enums::Role::Admin, "root", None);
+    app.mutate(
+        &admin,
+        "createUser",
+        json!({ "username": "qian", "password": "a good long password", "role": "LEADER" }),
+        "user { id }",
+    )
+    .await
+    .ok();
+    let token = login(&app, "qian", "a good long password").await.ok().data("login.token").as_str().unwrap().to_owned();
+    let as_bureau = app.token(entity::enums::Role::Bureau, "qian", None);
+    let reply = app.gql(Some(&as_bureau), "{ viewer { role } }", json!({})).await;
+    assert_eq!(reply.status, 401, "a token claiming another role for a local username");
+    use sea_orm::ConnectionTrait;
+    app.db.conn.execute_unprepared("DELETE FROM app_user WHERE username = 'qian'").await.unwrap();
+    tokio::time::sleep(rectify::service::users::STANDING_TIME_TO_LIVE).await;
+    let reply = app.gql(Some(&token), "{ viewer { role } }", json!({})).await;
+    assert_eq!(reply.status, 401, "the login token of a deleted user");
 }

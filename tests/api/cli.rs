@@ -41,6 +41,18 @@ async fn a_token_from_the_command_line_is_accepted_by_the_server() {
     assert!(!unknown.status.success());
     let no_secret = rectify().args(["token", "--role", "BUREAU", "--sub", "x"]).output().unwrap();
     assert!(!no_secret.status.success());
+    let token = |ttl: &str, max: Option<&str>| {
+        let mut command = rectify();
+        command.env("RECTIFY_JWT_SECRET", SECRET).args(["token", "--role", "BUREAU", "--sub", "x", "--ttl", ttl]);
+        if let Some(max) = max {
+            command.env("RECTIFY_JWT_MAX_LIFETIME", max);
+        }
+        command.output().unwrap().status.success()
+    };
+    assert!(token("24h", None), "a day is the default longest lifetime");
+    assert!(!token("25h", None), "longer is refused");
+    assert!(!token("3650d", None));
+    assert!(token("2d", Some("3d")) && !token("2d", Some("1h")), "the operator sets the longest lifetime");
 }
 
 #[test]

@@ -29,7 +29,8 @@ fn key_pair(dir: &Path, generate: &[&str]) -> (Vec<u8>, std::path::PathBuf) {
 
 #[tokio::test]
 async fn identity_provider_tokens_are_accepted_only_with_the_algorithm_of_its_key() {
-    let claims = json!({ "sub": "idp-user", "role": "LEADER", "iss": "rectify", "aud": "rectify-api", "exp": chrono::Utc::now().timestamp() + 600 });
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({ "sub": "idp-user", "role": "LEADER", "iss": "rectify", "aud": "rectify-api", "iat": now, "exp": now + 600 });
     let cases: [(&[&str], Algorithm, Algorithm); 2] = [
         (&["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], Algorithm::ES256, Algorithm::RS256),
         (&["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], Algorithm::RS256, Algorithm::ES256),

@@ -78,7 +78,23 @@ pub struct UpdateDepartmentInput {
     pub active: Option<bool>,
 }
 
+/// A local user to deactivate.
+#[derive(InputObject)]
+pub struct DeactivateUserInput {
+    /// The user.
+    pub user_id: ID,
+}
+
+/// A local user to reactivate.
+#[derive(InputObject)]
+pub struct ReactivateUserInput {
+    /// The user.
+    pub user_id: ID,
+}
+
 payload!(CreateUserPayload, user, User, "The user just created.");
+payload!(DeactivateUserPayload, user, User, "The user, now inactive.");
+payload!(ReactivateUserPayload, user, User, "The user, active again.");
 payload!(CreateDepartmentPayload, department, Department, "The department just created.");
 payload!(UpdateDepartmentPayload, department, Department, "The department as changed.");
 
@@ -122,6 +138,32 @@ impl AccessMutation {
         };
         let user = in_input(ctx.services()?.create_user(ctx.principal()?, new).await)?;
         Ok(CreateUserPayload { user: User(user) })
+    }
+
+    /// Deactivates a local user (ADMIN): the user can no longer log in, and every token the
+    /// user holds stops working at once (on other servers of the same database within 5 s).
+    /// Tokens issued before the deactivation stay refused after a reactivation. You cannot
+    /// deactivate yourself.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: DeactivateUserInput,
+    ) -> async_graphql::Result<DeactivateUserPayload> {
+        let id = in_input(ids::expect(&input.user_id, NodeKind::User, "userId"))?;
+        let user = in_input(ctx.services()?.set_user_active(ctx.principal()?, id, false).await)?;
+        Ok(DeactivateUserPayload { user: User(user) })
+    }
+
+    /// Reactivates a local user (ADMIN): the user may log in again; tokens issued before the
+    /// deactivation stay refused.
+    async fn reactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields of the request; see the input type.")] input: ReactivateUserInput,
+    ) -> async_graphql::Result<ReactivateUserPayload> {
+        let id = in_input(ids::expect(&input.user_id, NodeKind::User, "userId"))?;
+        let user = in_input(ctx.services()?.set_user_active(ctx.principal()?, id, true).await)?;
+        Ok(ReactivateUserPayload { user: User(user) })
     }
 
     /// Creates a department or township (ADMIN, BUREAU).
