@@ -186,6 +186,50 @@ pub struct EvidenceSettings {
     pub store: String,
 }
 
+/// The tools that show developers the API: the schema's introspection and GraphiQL. Each is
+/// `true` or `false` (also `1`/`0`, `yes`/`no`, `on`/`off`; the flag alone means `true`). Left
+/// unset, `serve --demo` turns it on and plain `serve` leaves it off (`with_demo_defaults`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DevToolSettings {
+    /// Answer `__schema` and `__type` (how GraphiQL and code generators learn the schema).
+    /// Default: on with --demo, off otherwise.
+    #[arg(
+        long = "introspection",
+        env = "RECTIFY_INTROSPECTION",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub introspection: Option<bool>,
+    /// Serve GraphiQL at /graphiql. Default: on with --demo, off otherwise.
+    #[arg(
+        long = "graphiql",
+        env = "RECTIFY_GRAPHIQL",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub graphiql: Option<bool>,
+}
+
+impl DevToolSettings {
+    /// Both on: a demo is for looking around. Both off otherwise: in production they show
+    /// anyone with a token the whole API, and GraphiQL is a page where tokens get pasted.
+    pub fn with_demo_defaults(self, demo: bool) -> Self {
+        Self { introspection: self.introspection.or(Some(demo)), graphiql: self.graphiql.or(Some(demo)) }
+    }
+
+    /// Whether `__schema` and `__type` are answered; unset is off.
+    pub fn introspection(&self) -> bool {
+        self.introspection.unwrap_or(false)
+    }
+
+    /// Whether `/graphiql` is served; unset is off.
+    pub fn graphiql(&self) -> bool {
+        self.graphiql.unwrap_or(false)
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -206,6 +250,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[command(flatten)]
     pub evidence: EvidenceSettings,
+    #[command(flatten)]
+    pub dev_tools: DevToolSettings,
     /// Seconds this process trusts its copy of the reference tables (departments, rounds,
     /// aspects, categories) when nothing wrote them through it: how soon a change made by
     /// another server on the same database shows. 0 reads them for every request.
@@ -247,6 +293,17 @@ mod tests {
         assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("8 hours").is_err());
+    }
+
+    #[test]
+    fn developer_tools_follow_the_demo_unless_set() {
+        let unset = DevToolSettings::default();
+        assert!(!unset.introspection() && !unset.graphiql(), "production: off");
+        let demo = unset.clone().with_demo_defaults(true);
+        assert!(demo.introspection() && demo.graphiql());
+        assert!(!unset.with_demo_defaults(false).graphiql());
+        let chosen = DevToolSettings { introspection: Some(false), graphiql: Some(true) }.with_demo_defaults(true);
+        assert!(!chosen.introspection() && chosen.graphiql(), "a setting wins over the demo");
     }
 
     #[test]

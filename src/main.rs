@@ -180,8 +180,9 @@ fn random_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     ensure_crypto_backend()?;
+    settings.dev_tools = settings.dev_tools.with_demo_defaults(demo);
     let secret = match (&settings.auth.jwt_secret, demo) {
         (Some(secret), _) => secret.clone(),
         (None, true) => {
@@ -225,7 +226,9 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     } else if demo {
         eprintln!("no demo tokens printed: RECTIFY_JWT_SECRET is yours, so sign them with `rectify token`");
     }
-    eprintln!("Rectify is listening on {address}/graphql (GraphiQL: {address}/graphiql)");
+    let graphiql = if settings.dev_tools.graphiql() { format!("{address}/graphiql") } else { "off".into() };
+    let introspection = if settings.dev_tools.introspection() { "on" } else { "off" };
+    eprintln!("Rectify is listening on {address}/graphql (GraphiQL: {graphiql}; introspection: {introspection})");
     app.run_until_stopped().await.context("the server stopped with an error")
 }
 

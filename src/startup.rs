@@ -4,7 +4,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::Compress;
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
@@ -30,6 +31,17 @@ fn spawn_key_purge(services: crate::service::Services) {
     });
 }
 
+/// Headers for browsers on every response: no guessing a type other than the one declared (an
+/// uploaded file served as script), no `Referer` carrying a URL's query out, and a policy that
+/// lets a response load, run or frame nothing. `DefaultHeaders` adds a header only where the
+/// handler has not set it, so the GraphiQL page keeps its own policy.
+fn browser_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -44,7 +56,7 @@ impl Application {
         // One set of budgets for the whole process: every worker, GraphQL and the downloads.
         let cost_budgets = Arc::new(settings.limits.cost_budgets());
         let state = web::Data::new(GraphqlState {
-            schemas: build_schemas(&settings.limits, cost_budgets.clone()),
+            schemas: build_schemas(&settings.limits, cost_budgets.clone(), settings.dev_tools.introspection()),
             documents: Documents::default(),
             known_costs: KnownCosts::default(),
             services,
@@ -52,12 +64,19 @@ impl Application {
             max_body_bytes: settings.limits.max_body_bytes,
             max_upload_bytes: settings.limits.max_upload_bytes,
             trusted_proxies: settings.trusted_proxies.clone(),
+            introspection: settings.dev_tools.introspection(),
         });
+        let graphiql = settings.dev_tools.graphiql();
         spawn_key_purge(state.services.clone());
-        let server =
-            HttpServer::new(move || App::new().wrap(Compress::default()).app_data(state.clone()).configure(routes))
-                .listen(listener)?
-                .run();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(browser_headers())
+                .app_data(state.clone())
+                .configure(|config| routes(config, graphiql))
+        })
+        .listen(listener)?
+        .run();
         Ok(Self { port, server })
     }
 

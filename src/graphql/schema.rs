@@ -44,10 +44,13 @@ fn builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, Emp
 }
 
 /// Both instances. `budgets` is shared with the downloads, which spend from the same buckets.
-pub fn build_schemas(limits: &LimitSettings, budgets: Arc<CostBudgets>) -> Schemas {
+/// Without `introspection`, the executing instance answers `__schema` and `__type` with null;
+/// the HTTP layer refuses such requests before they get here (`asks_for_introspection`).
+pub fn build_schemas(limits: &LimitSettings, budgets: Arc<CostBudgets>, introspection: bool) -> Schemas {
+    let executing = builder(limits).validation_mode(ValidationMode::Fast);
     Schemas {
         charging: builder(limits).extension(CostBudget(budgets)).finish(),
-        executing: builder(limits).validation_mode(ValidationMode::Fast).finish(),
+        executing: if introspection { executing } else { executing.disable_introspection() }.finish(),
     }
 }
 

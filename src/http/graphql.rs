@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensionValues, ServerError};
 use futures_util::StreamExt;
@@ -19,8 +18,8 @@ use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::{Actor, ClientAddress};
 use crate::error::{AppError, code};
 use crate::graphql::{
-    CostKey, Documents, JsonParts, KnownCosts, RequestExt, Schemas, charged_cost, mark_charged, reads_only,
-    refused_response, write_response,
+    CostKey, Documents, JsonParts, KnownCosts, RequestExt, Schemas, asks_for_introspection, charged_cost, mark_charged,
+    reads_only, refused_response, write_response,
 };
 use crate::service::Services;
 use crate::service::cost_budget::{CostBudgets, Payer};
@@ -40,6 +39,8 @@ pub struct GraphqlState {
     pub max_upload_bytes: usize,
     /// Proxies whose `X-Forwarded-For` names the client (see `client_address`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether `__schema` and `__type` are answered (`RECTIFY_INTROSPECTION`).
+    pub introspection: bool,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).
@@ -132,6 +133,14 @@ fn is_over_budget(errors: &[ServerError]) -> bool {
     })
 }
 
+/// A request error for a document that asks for the schema while introspection is off:
+/// refused before it is charged, like any other invalid document.
+fn introspection_refused() -> async_graphql::Response {
+    let mut error = ServerError::new("introspection is turned off on this server (RECTIFY_INTROSPECTION)", None);
+    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code::BAD_USER_INPUT);
+    async_graphql::Response::from_errors(vec![error])
+}
+
 /// Charges a request to its cost budget and, when that lets it through, executes it; the
 /// answer carries the charge (`extensions.cost`). A user's request that passed validation
 /// before is charged its known cost without the charging instance (see `KnownCosts`). The
@@ -151,6 +160,9 @@ async fn run(
         // A syntax error: the charging instance reports it as usual.
         Err(_) => return (state.schemas.charging.execute(request.data(actor).data(client)).await, None),
     };
+    if !state.introspection && asks_for_introspection(&document) {
+        return (introspection_refused(), None);
+    }
     let parts = JsonParts::for_query(&document, request.operation_name.as_deref()).map(Arc::new);
     let executable = |request: async_graphql::Request, actor: Actor| {
         let request = request.for_actor(actor, &state.services).data(client);
@@ -396,11 +408,4 @@ pub async fn method_not_allowed() -> HttpResponse {
         .insert_header((header::ALLOW, "GET, POST"))
         .content_type(ResponseMedia::Json.content_type())
         .body(json!({ "errors": [{ "message": "use GET for queries or POST", "extensions": { "code": code::BAD_USER_INPUT } }] }).to_string())
-}
-
-/// `GET /graphiql`: the in-browser IDE (it sends the token the user pastes into its headers).
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Rectify GraphiQL").finish())
 }

@@ -8,6 +8,7 @@ mod evidence;
 mod export;
 mod filter_params;
 mod gate;
+mod graphiql;
 mod graphql;
 mod health;
 mod json_error;
@@ -21,8 +22,12 @@ use actix_web::web;
 
 pub use graphql::GraphqlState;
 
-/// Mounts every route of the contract.
-pub fn routes(config: &mut web::ServiceConfig) {
+/// Mounts every route of the contract; GraphiQL's only when `graphiql` is on (otherwise its
+/// paths are 404 like any unknown one).
+pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
+    if graphiql {
+        config.configure(graphiql::routes);
+    }
     config
         .service(
             web::resource("/graphql")
@@ -30,7 +35,6 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route(web::get().to(graphql::get))
                 .default_service(web::to(graphql::method_not_allowed)),
         )
-        .route("/graphiql", web::get().to(graphql::graphiql))
         // HEAD lets a client check a file's size and ETag without fetching it.
         .service(
             web::resource("/evidence/{id}")

@@ -10,7 +10,7 @@ use std::time::Duration;
 use entity::enums::{DepartmentKind, InspectionKind, InspectionLevel, Role};
 use rectify::auth::{Principal, TokenService};
 use rectify::config::{
-    AuthSettings, CountySettings, DatabaseSettings, EvidenceSettings, LimitSettings, Secret, Settings,
+    AuthSettings, CountySettings, DatabaseSettings, DevToolSettings, EvidenceSettings, LimitSettings, Secret, Settings,
 };
 use rectify::db::Database;
 use rectify::domain::clock::CountyClock;
@@ -86,6 +86,9 @@ async fn fresh_database() -> (String, Store) {
     }
 }
 
+/// The settings of a test server. Introspection and GraphiQL are on, as in `serve --demo`: tests
+/// read the schema through `__type` (`TYPE_FIELDS`) and load the page; a test of either turned
+/// off says so with `spawn_app_with`.
 pub fn settings(database_url: String, timezone: &str) -> Settings {
     Settings {
         database: DatabaseSettings { url: database_url },
@@ -99,6 +102,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },
+        dev_tools: DevToolSettings { introspection: Some(true), graphiql: Some(true) },
         reference_cache_secs: rectify::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs(),
     }
 }

@@ -119,3 +119,35 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
     let compressed = response.bytes().await.unwrap();
     assert_eq!(&compressed[..2], &[0x1f, 0x8b], "a gzip stream");
 }
+
+#[tokio::test]
+async fn every_response_tells_browsers_not_to_sniff_not_to_send_referrers_and_to_run_nothing() {
+    let app = spawn_app().await;
+    let post = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(app.bureau())
+        .json(&json!({ "query": "{ viewer { role } }" }))
+        .send()
+        .await
+        .unwrap();
+    let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    let export =
+        app.client.get(format!("{}/export/issues.csv", app.address)).bearer_auth(app.bureau()).send().await.unwrap();
+    let unknown = app.client.get(format!("{}/no-such-path", app.address)).send().await.unwrap();
+    let graphiql = app.client.get(format!("{}/graphiql", app.address)).send().await.unwrap();
+    for (what, response) in [("POST /graphql", &post), ("/healthz", &health), ("export", &export), ("404", &unknown)] {
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{what}");
+        assert_eq!(headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'", "{what}");
+    }
+    assert_eq!([post.status(), health.status(), export.status()].map(|status| status.as_u16()), [200; 3]);
+    // The GraphiQL page keeps its own policy (tests/api/graphiql.rs), and gets the other two.
+    let headers = graphiql.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(headers.get_all("content-security-policy").iter().count(), 1, "one policy, not two");
+}

@@ -12,6 +12,7 @@ mod evidence;
 mod export;
 mod fast_objects;
 mod field_work;
+mod graphiql;
 mod http_rules;
 mod identity_provider;
 mod lifecycle;

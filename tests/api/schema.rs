@@ -17,6 +17,25 @@ fn the_committed_schema_matches_the_code() {
 }
 
 #[tokio::test]
+async fn with_introspection_turned_off_the_schema_is_refused_and_typename_still_answers() {
+    let app = spawn_app_with(|settings| settings.dev_tools.introspection = Some(false)).await;
+    let token = app.bureau();
+    for query in [
+        "{ __schema { types { name } } }",
+        "{ __type(name: \"Issue\") { name } }",
+        // Hidden in a fragment, or beside an ordinary field, it is found all the same.
+        "{ viewer { role } ...Schema } fragment Schema on Query { __schema { queryType { name } } }",
+    ] {
+        let reply = app.gql(Some(&token), query, json!({})).await;
+        assert_eq!(reply.code(), "BAD_USER_INPUT", "{query}: {}", reply.body);
+        assert!(reply.body.get("data").is_none(), "nothing ran: {}", reply.body);
+    }
+    let reply = app.gql(Some(&token), "{ __typename viewer { __typename role } }", json!({})).await.ok();
+    assert_eq!(reply.data("__typename"), "Query");
+    assert_eq!(reply.data("viewer.role"), "BUREAU");
+}
+
+#[tokio::test]
 async fn every_type_field_argument_and_enum_value_is_described() {
     let app = spawn_app().await;
     let query = "{ __schema { types { name kind description
