@@ -42,6 +42,9 @@ pub enum AppError {
     /// Over the request budget.
     #[error("{0}")]
     RateLimited(String),
+    /// The request asks for more than one request may (cost, aliases, answer size).
+    #[error("{0}")]
+    TooComplex(String),
     /// A database failure; the cause is logged, never shown.
     #[error("database error")]
     Database(#[source] DbErr),
@@ -95,6 +98,7 @@ impl AppError {
             Self::InvalidTransition(_) => code::INVALID_TRANSITION,
             Self::Conflict(_) => code::CONFLICT,
             Self::RateLimited(_) => code::RATE_LIMITED,
+            Self::TooComplex(_) => code::TOO_COMPLEX,
             Self::Database(_) | Self::Internal(_) => code::INTERNAL_SERVER_ERROR,
         }
     }

@@ -10,7 +10,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::graphql::{Documents, KnownCosts, build_schemas};
+use crate::graphql::{Documents, IntrospectionSizes, KnownCosts, build_schemas, schema_sdl};
 use crate::http::{GraphqlState, routes};
 use crate::service::Services;
 
@@ -65,6 +65,9 @@ impl Application {
             max_upload_bytes: settings.limits.max_upload_bytes,
             trusted_proxies: settings.trusted_proxies.clone(),
             introspection: settings.dev_tools.introspection(),
+            introspection_sizes: IntrospectionSizes::of_schema(&schema_sdl()),
+            max_aliases: settings.limits.max_aliases,
+            max_response_bytes: settings.limits.max_response_bytes,
         });
         let graphiql = settings.dev_tools.graphiql();
         spawn_key_purge(state.services.clone());

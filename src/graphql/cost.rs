@@ -18,6 +18,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::{ErrorExtensionValues, Response, ServerError, ValidationResult, Value};
 
+use super::request_shape::RequestShape;
 use crate::auth::{Actor, ClientAddress};
 use crate::error::AppError;
 use crate::service::cost_budget::{CostBudgets, Payer, Refusal, Throttle};
@@ -68,7 +69,11 @@ fn cost_value(requested: u64, actual: Option<u64>, throttle: Throttle) -> Value 
 
 /// The request-level error of a refused query: a code and a message, no path.
 fn refused(refusal: Refusal) -> ServerError {
-    let error = AppError::from(refusal);
+    request_error(AppError::from(refusal))
+}
+
+/// A request-level error (no path) with its contract code.
+pub fn request_error(error: AppError) -> ServerError {
     error.log();
     let mut server_error = ServerError::new(error.public_message(), None);
     let mut extensions = ErrorExtensionValues::default();
@@ -138,7 +143,10 @@ impl Extension for Charging {
             Some(Actor::User(principal)) => Payer::Subject(principal),
             _ => Payer::Anonymous(ctx.data_opt::<ClientAddress>().copied().unwrap_or_default().0),
         };
-        let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX);
+        // async-graphql counts an introspection field as 1 whatever it answers; its real size
+        // is measured beside (`RequestShape`) and charged too.
+        let introspection = ctx.data_opt::<RequestShape>().map_or(0, |shape| shape.introspection_cost);
+        let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX).saturating_add(introspection);
         match self.budgets.charge(payer, cost) {
             Ok(throttle) => {
                 self.remember(Outcome::Charged { cost, throttle });

@@ -11,7 +11,8 @@
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::Positioned;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Request, ServerError};
 use lru::LruCache;
 use sha2::{Digest, Sha256};
@@ -93,6 +94,22 @@ impl Documents {
             return Ok(None);
         }
         Ok(Some(hash))
+    }
+}
+
+/// The operation the executor will run: the one `operation_name` names, or the only one there
+/// is (a single named operation is parsed as `Multiple` too); `None` when neither picks one.
+pub fn chosen_operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.iter().find(|(key, _)| key.as_str() == name).map(|(_, operation)| operation)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
     }
 }
 

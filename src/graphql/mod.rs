@@ -12,14 +12,16 @@ mod leaf;
 mod loaders;
 mod mutation;
 mod query;
+mod request_shape;
 mod response_keys;
 mod schema;
 mod types;
 
 pub use context::RequestExt;
-pub use cost::{charged_cost, mark_charged, refused_response};
-pub use documents::{Documents, reads_only};
+pub use cost::{charged_cost, mark_charged, refused_response, request_error};
+pub use documents::{Documents, chosen_operation, reads_only};
 pub use introspection::asks_for_introspection;
 pub(crate) use json_parts::{JsonParts, write_response};
 pub use known_costs::{CostKey, KnownCosts};
+pub use request_shape::{IntrospectionSizes, RequestShape, TooLarge, measure};
 pub use schema::{AppSchema, Schemas, build_schemas, field_by_field_schema, schema_sdl};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use futures_util::StreamExt;
 use serde_json::json;
@@ -18,8 +18,9 @@ use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::{Actor, ClientAddress};
 use crate::error::{AppError, code};
 use crate::graphql::{
-    CostKey, Documents, JsonParts, KnownCosts, RequestExt, Schemas, asks_for_introspection, charged_cost, mark_charged,
-    reads_only, refused_response, write_response,
+    CostKey, Documents, IntrospectionSizes, JsonParts, KnownCosts, RequestExt, Schemas, TooLarge,
+    asks_for_introspection, charged_cost, chosen_operation, mark_charged, measure, reads_only, refused_response,
+    request_error, write_response,
 };
 use crate::service::Services;
 use crate::service::cost_budget::{CostBudgets, Payer};
@@ -41,6 +42,12 @@ pub struct GraphqlState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Whether `__schema` and `__type` are answered (`RECTIFY_INTROSPECTION`).
     pub introspection: bool,
+    /// The sizes introspection is priced by (see `graphql::request_shape`).
+    pub introspection_sizes: IntrospectionSizes,
+    /// The most aliases one request may hold (`RECTIFY_MAX_ALIASES`).
+    pub max_aliases: usize,
+    /// The largest answer written (`RECTIFY_MAX_RESPONSE_BYTES`).
+    pub max_response_bytes: usize,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).
@@ -106,22 +113,18 @@ fn anonymous_may_run(request: &async_graphql::Request) -> bool {
         // Parse errors are answered as such (400), and execute nothing.
         return true;
     };
-    // The operation the executor will run: the one named, or the only one there is (a single
-    // named operation is parsed as `Multiple`). None of them is an error the executor reports,
-    // and without a token it is simply refused.
-    let operation = match (&document.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.iter().find(|(key, _)| key.as_str() == name).map(|(_, operation)| operation)
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next(),
-        (DocumentOperations::Multiple(_), None) => None,
-    };
+    // None is an error the executor reports; without a token it is simply refused.
+    let operation = chosen_operation(&document, request.operation_name.as_deref());
     let Some(operation) = operation else { return false };
     let items = &operation.node.selection_set.node.items;
     operation.node.ty == OperationType::Mutation
         && items.len() == 1
         && matches!(&items[0].node, Selection::Field(field) if field.node.name.node.as_str() == "login")
+}
+
+/// A request refused before anything ran, for asking more than one request may.
+fn too_complex(message: String) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![request_error(AppError::TooComplex(message))])
 }
 
 /// A request refused for its cost budget: 429 under either media type, since the client
@@ -186,10 +189,34 @@ async fn run(
             Err(refusal) => (refused_response(refusal), None),
         };
     }
+    // Measured only for a document the budget has not priced before: one priced before passed.
+    let shape = match measure(&document, request.operation_name.as_deref(), &state.introspection_sizes) {
+        Ok(shape) => shape.unwrap_or_default(),
+        Err(TooLarge) => {
+            let message = "the document expands (through its fragments) past what any request may select";
+            return (too_complex(message.into()), None);
+        }
+    };
+    if shape.introspection_cost > state.introspection_sizes.limit() {
+        let message = format!(
+            "the request asks for {} values of the schema, over the limit of {} (one and a half whole schemas)",
+            shape.introspection_cost,
+            state.introspection_sizes.limit()
+        );
+        return (too_complex(message), None);
+    }
+    if shape.aliases > state.max_aliases {
+        let message = format!(
+            "the request holds {} aliased fields, over the limit of {} (RECTIFY_MAX_ALIASES)",
+            shape.aliases, state.max_aliases
+        );
+        return (too_complex(message), None);
+    }
     let mut charge_request = async_graphql::Request::new(String::new())
         .variables(request.variables.clone())
         .data(actor.clone())
-        .data(client);
+        .data(client)
+        .data(shape);
     charge_request.operation_name = request.operation_name.clone();
     charge_request.set_parsed_query(document);
     let charge = state.schemas.charging.execute(charge_request).await;
@@ -220,10 +247,10 @@ async fn execute(
     }
     let (mut response, parts) = run(state, request, actor, client).await;
     with_codes(&mut response.errors);
-    let request_error = response.data == async_graphql::Value::Null
+    let nothing_ran = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let body = if request_error {
+    let body = if nothing_ran {
         // `extensions` stays: a refused request still reports its cost and what is left.
         let mut body = json!({ "errors": response.errors });
         if let Some(extensions) =
@@ -243,9 +270,20 @@ async fn execute(
             "the response could not be written",
         );
     };
-    let status = if request_error && is_over_budget(&response.errors) {
+    if body.len() > state.max_response_bytes {
+        // The cost limit keeps answers far below this; what reaches it is a text-heavy page.
+        // The answer is dropped whole rather than cut, so no client reads half of it as all.
+        let message = format!(
+            "the answer would be {} bytes, over the limit of {} (RECTIFY_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages",
+            body.len(),
+            state.max_response_bytes
+        );
+        let body = json!({ "data": null, "errors": [request_error(AppError::TooComplex(message))] });
+        return HttpResponse::Ok().content_type(media.content_type()).body(body.to_string());
+    }
+    let status = if nothing_ran && is_over_budget(&response.errors) {
         StatusCode::TOO_MANY_REQUESTS
-    } else if request_error && media == ResponseMedia::GraphqlResponseJson {
+    } else if nothing_ran && media == ResponseMedia::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

@@ -17,6 +17,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
         AppError::InvalidTransition(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooComplex(_) => StatusCode::BAD_REQUEST,
         AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -24,7 +24,7 @@ const REMEMBERED_STANDINGS: usize = 10_000;
 /// What a request checks of a local user behind a token.
 #[derive(Debug, Clone)]
 struct Standing {
-    id: i64,
+    username: String,
     active: bool,
     role: Role,
     department_id: Option<i64>,
@@ -32,37 +32,37 @@ struct Standing {
     tokens_valid_from: Option<i64>,
 }
 
-/// Recently read standings, by username; `None` remembers that no local user has the name.
+/// Recently read standings, by user id; `None` remembers that the user is gone.
 pub struct Standings {
-    by_username: Mutex<lru::LruCache<String, (Option<Standing>, Instant)>>,
+    by_id: Mutex<lru::LruCache<i64, (Option<Standing>, Instant)>>,
 }
 
 impl Default for Standings {
     fn default() -> Self {
         let capacity = std::num::NonZeroUsize::new(REMEMBERED_STANDINGS).unwrap_or(std::num::NonZeroUsize::MIN);
-        Self { by_username: Mutex::new(lru::LruCache::new(capacity)) }
+        Self { by_id: Mutex::new(lru::LruCache::new(capacity)) }
     }
 }
 
 impl Standings {
-    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, (Option<Standing>, Instant)>> {
-        self.by_username.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<i64, (Option<Standing>, Instant)>> {
+        self.by_id.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn get(&self, username: &str) -> Option<Option<Standing>> {
+    fn get(&self, id: i64) -> Option<Option<Standing>> {
         let mut cache = self.lock();
-        match cache.get(username) {
+        match cache.get(&id) {
             Some((standing, read_at)) if read_at.elapsed() < STANDING_TIME_TO_LIVE => Some(standing.clone()),
             _ => None,
         }
     }
 
-    fn put(&self, username: &str, standing: Option<Standing>) {
-        self.lock().put(username.to_owned(), (standing, Instant::now()));
+    fn put(&self, id: i64, standing: Option<Standing>) {
+        self.lock().put(id, (standing, Instant::now()));
     }
 
-    fn forget(&self, username: &str) {
-        self.lock().pop(username);
+    fn forget(&self, id: i64) {
+        self.lock().pop(&id);
     }
 }
 
@@ -87,28 +87,30 @@ pub struct NewUser {
 }
 
 impl Services {
-    /// Turns verified claims into a principal. A token that names a local user (by `uid`, or
-    /// by a `sub` that is a local username) works only while that user exists, is active, has
-    /// the token's role and department, and was not cut off after the token was issued; an
-    /// unknown or inactive department is refused.
+    /// Turns verified claims into a principal. A token that `login` issued to a local user
+    /// (it carries the user's id) works only while that user exists, is active, has the
+    /// token's role and department, and was not cut off after the token was issued. Tokens
+    /// signed by `rectify token` or an identity provider name no local user; they end with
+    /// their lifetime or a new key. An unknown or inactive department is refused.
     pub async fn resolve_principal(&self, claims: TokenClaims) -> AppResult<Principal> {
         let refused = |why: &str| Err(AppError::Unauthenticated(why.into()));
-        let standing = self.standing_of(&claims.sub).await?;
+        let standing = match claims.user_id {
+            Some(id) => match self.standing_of(id).await? {
+                Some(user) => Some(user),
+                None => return refused("the token's user no longer exists"),
+            },
+            None => None,
+        };
         if let Some(user) = &standing {
-            if claims.user_id.is_some_and(|id| id != user.id) {
-                return refused("the token's user no longer exists");
+            if user.username != claims.sub || user.role != claims.role {
+                return refused("the token no longer matches its user");
             }
             if !user.active {
                 return refused("the token's user is deactivated");
             }
-            if user.role != claims.role {
-                return refused("the token's role is no longer its user's");
-            }
             if user.tokens_valid_from.is_some_and(|cut_off| claims.issued_at < cut_off) {
                 return refused("the token was revoked: its user was deactivated after it was issued");
             }
-        } else if claims.user_id.is_some() {
-            return refused("the token's user no longer exists");
         }
         // Only a DEPARTMENT acts for a department; a `dept` claim on another role is ignored.
         let department_id = match (&claims.dept, claims.role) {
@@ -130,15 +132,15 @@ impl Services {
         Ok(Principal { sub: claims.sub, name: claims.name, role: claims.role, department_id })
     }
 
-    /// The local user named `username`, as far as tokens are concerned, trusted for
+    /// The local user `id`, as far as tokens are concerned, trusted for
     /// `STANDING_TIME_TO_LIVE`: a change made through another server shows within that time.
-    async fn standing_of(&self, username: &str) -> AppResult<Option<Standing>> {
-        if let Some(known) = self.standings.get(username) {
+    async fn standing_of(&self, id: i64) -> AppResult<Option<Standing>> {
+        if let Some(known) = self.standings.get(id) {
             return Ok(known);
         }
-        let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await?;
+        let found = user::Entity::find_by_id(id).one(self.conn()).await?;
         let standing = found.map(|user| Standing {
-            id: user.id,
+            username: user.username,
             active: user.active,
             role: user.role,
             department_id: user.department_id,
@@ -147,7 +149,7 @@ impl Services {
                 .tokens_valid_from
                 .map(|t| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0)),
         });
-        self.standings.put(username, standing.clone());
+        self.standings.put(id, standing.clone());
         Ok(standing)
     }
 
@@ -161,14 +163,13 @@ impl Services {
         if !active && found.username == actor.sub {
             return Err(AppError::bad_input("userId", "you cannot deactivate yourself"));
         }
-        let username = found.username.clone();
         let mut row: user::ActiveModel = found.into();
         row.active = Set(active);
         if !active {
             row.tokens_valid_from = Set(Some(self.clock.now()));
         }
         let updated = row.update(self.conn()).await?;
-        self.standings.forget(&username);
+        self.standings.forget(user_id);
         Ok(updated)
     }
 
@@ -270,10 +271,7 @@ impl Services {
             created_at: Set(self.clock.now()),
             ..Default::default()
         };
-        let created = row.insert(self.conn()).await?;
-        // A token for this name signed before (by `rectify token`) now meets the user's checks.
-        self.standings.forget(&created.username);
-        Ok(created)
+        Ok(row.insert(self.conn()).await?)
     }
 
     /// Users with these ids; only ADMIN sees users, to everyone else they do not exist.

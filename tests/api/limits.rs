@@ -57,3 +57,51 @@ async fn nesting_unpaged_lists_multiplies_their_cost() {
     let reply = app.gql(Some(&token), shallow, json!({ "id": county.aspect })).await.ok();
     assert_eq!(reply.data("node.categories.0.aspect.code"), "A1");
 }
+
+/// GraphiQL's introspection query (graphql-js's `getIntrospectionQuery`), as a browser sends it.
+const FULL_INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name } types { ...FullType } directives { name description locations args { ...InputValue } } } } fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } } fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue } fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+#[tokio::test]
+async fn introspection_is_priced_by_what_it_answers_and_a_request_holds_a_bounded_number_of_aliases() {
+    let app = spawn_app().await;
+    let token = app.bureau();
+    let whole = app.gql(Some(&token), FULL_INTROSPECTION, json!({})).await.ok();
+    let charged = whole.body["extensions"]["cost"]["requestedQueryCost"].as_u64().unwrap();
+    let values = whole.body["data"].to_string().matches("\"name\":").count() as u64;
+    assert!(charged >= values, "GraphiQL reads the schema, charged {charged} for more than {values} names");
+
+    // The attack: one bureau request of 3,000 aliased walks over every argument of every field.
+    let walk = "__schema { types { fields { args { type { name } } } } }";
+    let copies = |n: usize| (0..n).map(|k| format!("a{k}: {walk} ")).collect::<String>();
+    for n in [3_000, 100] {
+        let reply = app.gql(Some(&token), &format!("{{ {} }}", copies(n)), json!({})).await;
+        assert_eq!(reply.code(), "TOO_COMPLEX", "{n} copies of the schema");
+        assert!(reply.body.get("data").is_none(), "nothing ran");
+    }
+    let typenames = |n: usize| format!("{{ {} }}", (0..n).map(|k| format!("t{k}: __typename ")).collect::<String>());
+    app.gql(Some(&token), &typenames(100), json!({})).await.ok();
+    let reply = app.gql(Some(&token), &typenames(101), json!({})).await;
+    assert_eq!(reply.code(), "TOO_COMPLEX", "101 aliases are over the default cap");
+    let spread = "{ ...F ...G } fragment F on Query { a: __typename b: __typename } fragment G on Query { ...F ...F }";
+    let reply = app.gql(Some(&token), spread, json!({})).await.ok();
+    assert_eq!(reply.data("a"), "Query");
+    let capped = spawn_app_with(|settings| settings.limits.max_aliases = 5).await;
+    let reply = capped.gql(Some(&capped.bureau()), spread, json!({})).await;
+    assert_eq!(reply.code(), "TOO_COMPLEX", "a fragment's aliases count each time it is spread (6 here)");
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_cap_is_replaced_by_an_error() {
+    let app = spawn_app_with(|settings| settings.limits.max_response_bytes = 1_024).await;
+    let county = seed_county(&app).await;
+    for n in 0..12 {
+        app.register(&county, &format!("BIG-{n}")).await;
+    }
+    let token = app.bureau();
+    let small = app.gql(Some(&token), "{ issues(first: 2) { nodes { code } } }", json!({})).await.ok();
+    assert_eq!(small.data("issues.nodes").as_array().unwrap().len(), 2);
+    let reply =
+        app.gql(Some(&token), "{ issues(first: 50) { nodes { code title description location } } }", json!({})).await;
+    assert_eq!(reply.code(), "TOO_COMPLEX");
+    assert!(reply.body["data"].is_null(), "no part of the answer is sent: {}", reply.body);
+}

@@ -291,12 +291,15 @@ async fn a_persisted_query_sent_as_its_hash_is_charged_like_its_text() {
 }
 
 #[tokio::test]
-async fn a_login_without_a_token_is_not_charged() {
+async fn a_login_without_a_token_is_charged_to_its_address() {
     let app = spawn_app().await;
     let login = "mutation { login(input: {username: \"nobody\", password: \"whatever-it-is\"}) { token } }";
     let reply = app.gql(None, login, json!({})).await;
     assert_eq!((reply.status, reply.code()), (200, "UNAUTHENTICATED"));
-    assert!(reply.body.get("extensions").is_none(), "no budget to report: {}", reply.body);
+    let cost = &reply.body["extensions"]["cost"];
+    assert_eq!(cost["requestedQueryCost"], 12_501, "{}", reply.body);
+    let budget = rectify::config::LimitSettings::default().anonymous_cost_budget;
+    assert_eq!(cost["throttleStatus"]["currentlyAvailable"], budget - 12_501);
 }
 
 /// A repeated request is charged without being validated again (its cost is remembered), so
