@@ -140,7 +140,7 @@ pub struct LimitSettings {
     #[arg(long = "max-response-bytes", env = "RECTIFY_MAX_RESPONSE_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_response_bytes: usize,
     /// Bytes of evidence one subject may upload in 24 hours; more is RATE_LIMITED.
-    #[arg(long = "upload-quota-bytes", env = "RECTIFY_UPLOAD_QUOTA_BYTES", default_value_t = 500 * 1024 * 1024)]
+    #[arg(long = "upload-quota-bytes", env = "RECTIFY_UPLOAD_QUOTA_BYTES", default_value_t = crate::service::DEFAULT_UPLOAD_QUOTA_BYTES)]
     pub upload_quota_bytes: u64,
 }
 
@@ -159,7 +159,7 @@ impl Default for LimitSettings {
             anonymous_cost_refill: 12_501,
             max_aliases: 100,
             max_response_bytes: 16 * 1024 * 1024,
-            upload_quota_bytes: 500 * 1024 * 1024,
+            upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
         }
     }
 }

@@ -202,7 +202,8 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     let store = EvidenceStore::open(&settings.evidence.store)?;
     let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone(), store)
         .with_repeat_offender(settings.county.repeat_offender())
-        .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs));
+        .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs))
+        .with_upload_quota(settings.limits.upload_quota_bytes);
     // Demo tokens are printed only when they are signed with a key made for this run: one
     // signed with an operator's key would open every ledger that key guards, for a day.
     let print_tokens = demo && settings.auth.jwt_secret.is_none();

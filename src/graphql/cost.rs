@@ -143,10 +143,10 @@ impl Extension for Charging {
             Some(Actor::User(principal)) => Payer::Subject(principal),
             _ => Payer::Anonymous(ctx.data_opt::<ClientAddress>().copied().unwrap_or_default().0),
         };
-        // async-graphql counts an introspection field as 1 whatever it answers; its real size
-        // is measured beside (`RequestShape`) and charged too.
-        let introspection = ctx.data_opt::<RequestShape>().map_or(0, |shape| shape.introspection_cost);
-        let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX).saturating_add(introspection);
+        // async-graphql counts an introspection field as 1 whatever it answers, and knows
+        // nothing of uploaded files; both are measured beside (`RequestShape`) and charged too.
+        let extra = ctx.data_opt::<RequestShape>().map_or(0, RequestShape::extra_cost);
+        let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX).saturating_add(extra);
         match self.budgets.charge(payer, cost) {
             Ok(throttle) => {
                 self.remember(Outcome::Charged { cost, throttle });

@@ -143,6 +143,19 @@ pub struct RequestShape {
     /// The cost of the introspection the operation asks for: one unit per value it answers,
     /// at the schema's real size (a field of the ledger costs one unit too).
     pub introspection_cost: u64,
+    /// Bytes of the files uploaded with the request (set by the endpoint, not the document).
+    pub upload_bytes: u64,
+}
+
+/// Uploaded bytes per unit of cost: a 20 MiB photo costs 1,280, as much as a list page of
+/// 64 issues with 20 fields each; storing it for good is what the daily quota bounds.
+pub const UPLOAD_BYTES_PER_UNIT: u64 = 16 * 1024;
+
+impl RequestShape {
+    /// What the request costs beyond async-graphql's count of its fields.
+    pub fn extra_cost(&self) -> u64 {
+        self.introspection_cost.saturating_add(self.upload_bytes.div_ceil(UPLOAD_BYTES_PER_UNIT))
+    }
 }
 
 /// Why a document could not be measured: it expands past the walk's bounds.
@@ -159,7 +172,7 @@ pub fn measure(
     let Some(operation) = chosen_operation(document, operation_name) else { return Ok(None) };
     let mut walk = Walk { fragments: &document.fragments, sizes, visited: 0, aliases: 0, spreading: Vec::new() };
     let introspection = walk.operation(operation)?;
-    Ok(Some(RequestShape { aliases: walk.aliases, introspection_cost: introspection.ceil() as u64 }))
+    Ok(Some(RequestShape { aliases: walk.aliases, introspection_cost: introspection.ceil() as u64, upload_bytes: 0 }))
 }
 
 struct Walk<'a> {

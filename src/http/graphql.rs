@@ -174,8 +174,11 @@ async fn run(
             None => request,
         }
     };
+    // A request with files is priced by their size, which its text does not show.
     let cost_key = match (&actor, &document_hash) {
-        (Actor::User(_), Some(hash)) => CostKey::of(hash, request.operation_name.as_deref(), &request.variables),
+        (Actor::User(_), Some(hash)) if request.uploads.is_empty() => {
+            CostKey::of(hash, request.operation_name.as_deref(), &request.variables)
+        }
         _ => None,
     };
     if let (Actor::User(principal), Some(cost)) = (&actor, cost_key.as_ref().and_then(|key| state.known_costs.get(key)))
@@ -190,13 +193,15 @@ async fn run(
         };
     }
     // Measured only for a document the budget has not priced before: one priced before passed.
-    let shape = match measure(&document, request.operation_name.as_deref(), &state.introspection_sizes) {
+    let mut shape = match measure(&document, request.operation_name.as_deref(), &state.introspection_sizes) {
         Ok(shape) => shape.unwrap_or_default(),
         Err(TooLarge) => {
             let message = "the document expands (through its fragments) past what any request may select";
             return (too_complex(message.into()), None);
         }
     };
+    shape.upload_bytes =
+        request.uploads.iter().map(|upload| upload.content.metadata().map_or(0, |file| file.len())).sum();
     if shape.introspection_cost > state.introspection_sizes.limit() {
         let message = format!(
             "the request asks for {} values of the schema, over the limit of {} (one and a half whole schemas)",

@@ -163,6 +163,7 @@ impl Services {
             _ => (inspected.facts.latitude, inspected.facts.longitude),
         };
         let captured_at = input.captured_at.or(inspected.facts.captured_at);
+        self.check_upload_quota(actor, inspected.byte_size).await?;
 
         self.evidence_store.put_file(&inspected.sha256, file).await?;
 
@@ -195,6 +196,39 @@ impl Services {
         .await?;
         let id = self.finish_create(txn, claimed, created.id).await?;
         self.evidence_row(id).await
+    }
+
+    /// Refuses an upload that would take the subject past its quota of bytes in 24 hours
+    /// (RATE_LIMITED): evidence is kept for good, so the budget of one day is what bounds what
+    /// a token can pile up. Two uploads racing past the line can both pass; the overshoot is
+    /// at most one file each.
+    async fn check_upload_quota(&self, actor: &Principal, byte_size: u64) -> AppResult<()> {
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+        let since = self.clock.now() - chrono::Duration::hours(24);
+        let uploaded: Option<i64> = evidence::Entity::find()
+            .select_only()
+            .expr_as(
+                Func::coalesce([
+                    SimpleExpr::from(Func::sum(Expr::col(evidence::Column::ByteSize))),
+                    SimpleExpr::from(Expr::val(0)),
+                ])
+                .cast_as(Alias::new("BIGINT")),
+                "uploaded",
+            )
+            .filter(evidence::Column::UploadedBy.eq(actor.sub.as_str()))
+            .filter(evidence::Column::UploadedAt.gt(since))
+            .into_tuple()
+            .one(self.conn())
+            .await?;
+        let uploaded = u64::try_from(uploaded.unwrap_or(0)).unwrap_or(0);
+        if uploaded.saturating_add(byte_size) > self.upload_quota_bytes {
+            return Err(AppError::RateLimited(format!(
+                "the upload quota of {} bytes a day is spent: {uploaded} bytes uploaded in the last 24 hours",
+                self.upload_quota_bytes
+            )));
+        }
+        Ok(())
     }
 
     async fn evidence_row(&self, id: i64) -> AppResult<evidence::Model> {

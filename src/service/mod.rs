@@ -40,6 +40,9 @@ pub use enterprises::RepeatOffenderRule;
 /// See `reference`: the default of `RECTIFY_REFERENCE_CACHE_SECS`.
 pub const DEFAULT_REFERENCE_TIME_TO_LIVE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The default of `RECTIFY_UPLOAD_QUOTA_BYTES`: 500 MiB a subject a day.
+pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 500 * 1024 * 1024;
+
 /// What every use case needs: the database, the county's clock and the token service.
 #[derive(Clone)]
 pub struct Services {
@@ -50,6 +53,8 @@ pub struct Services {
     login_throttle: Arc<login_throttle::LoginThrottle>,
     standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
+    /// Bytes of evidence one subject may upload in 24 hours.
+    upload_quota_bytes: u64,
     reference: Arc<reference::ReferenceCache>,
 }
 
@@ -63,6 +68,7 @@ impl Services {
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,
+            upload_quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
             reference: Arc::new(reference::ReferenceCache::new(DEFAULT_REFERENCE_TIME_TO_LIVE)),
         }
     }
@@ -71,6 +77,12 @@ impl Services {
     /// these services (see `reference`); zero reads them for every request.
     pub fn with_reference_time_to_live(mut self, time_to_live: std::time::Duration) -> Self {
         self.reference = Arc::new(reference::ReferenceCache::new(time_to_live));
+        self
+    }
+
+    /// Sets how many bytes of evidence one subject may upload in 24 hours.
+    pub fn with_upload_quota(mut self, bytes: u64) -> Self {
+        self.upload_quota_bytes = bytes;
         self
     }
 

@@ -419,3 +419,32 @@ async fn reports_and_inspections_carry_their_evidence_and_a_suspected_problem_br
     assert_eq!(registered.data("registerIssue.issue.evidence.nodes.0.id"), found.as_str());
     assert_eq!(registered.data("registerIssue.issue.evidence.nodes.0.issue.code"), "EV-14");
 }
+
+#[tokio::test]
+async fn uploads_are_priced_by_their_bytes_and_bounded_by_a_daily_quota() {
+    let app = spawn_app_with(|s| s.limits.upload_quota_bytes = 600 * 1024).await;
+    let county = seed_county(&app).await;
+    let issue = assigned(&app, &county, "EV-Q").await;
+    let water = app.department("WATER");
+    let cost = |reply: &Reply| reply.body["extensions"]["cost"]["requestedQueryCost"].as_u64().unwrap();
+    let small =
+        app.upload(&water, json!({ "issueId": issue, "kind": "OTHER" }), "small.jpg", jpeg_with_exif()).await.ok();
+    let mut big = jpeg_with_exif();
+    big.resize(512 * 1024, 0);
+    let large = app.upload(&water, json!({ "issueId": issue, "kind": "OTHER" }), "large.jpg", big.clone()).await.ok();
+    assert!(
+        cost(&large) >= cost(&small) + 31,
+        "half a MiB costs 32 units more: {} against {}",
+        cost(&large),
+        cost(&small)
+    );
+
+    // 512 KiB and a little are spent of 600 KiB: another half MiB is over the day's quota.
+    big[600] ^= 1; // other bytes, so that it is not the same file again
+    let refused = app.upload(&water, json!({ "issueId": issue, "kind": "OTHER" }), "again.jpg", big).await;
+    assert_eq!(refused.code(), "RATE_LIMITED", "{}", refused.body);
+    assert_eq!(stored_files(&app), 2, "nothing was stored for the refused upload");
+    let others =
+        app.upload(&app.bureau(), json!({ "issueId": issue, "kind": "OTHER" }), "b.png", PROOF_PNG.to_vec()).await;
+    others.ok();
+}

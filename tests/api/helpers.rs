@@ -129,7 +129,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let services =
         Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone(), evidence_store)
             .with_repeat_offender(settings.county.repeat_offender())
-            .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs));
+            .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs))
+            .with_upload_quota(settings.limits.upload_quota_bytes);
     let app = Application::build(&settings, services.clone()).expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
