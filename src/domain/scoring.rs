@@ -167,6 +167,22 @@ pub struct Item {
     pub case_id: Option<i64>,
 }
 
+impl Item {
+    /// The item as a viewer who may not read the case it comes from sees it: its kind, points
+    /// and rule, so that the score still adds up, but a reason that names no case, official or
+    /// measure, and no link to the case. An item that comes from no case is unchanged.
+    pub fn without_case_details(self) -> Item {
+        if self.case_id.is_none() {
+            return self;
+        }
+        let reason = match self.kind {
+            ItemKind::Veto => "A decided accountability case vetoes this result (details restricted).",
+            _ => "A decided accountability case against this department or one of its officials (details restricted).",
+        };
+        Item { reason: reason.to_owned(), case_id: None, ..self }
+    }
+}
+
 /// One department's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepartmentResult {
@@ -437,6 +453,18 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_item_without_case_details_keeps_what_the_score_needs() {
+        let reason = "Case ACC-1 against official Zhao of this department imposed ADMONITION.".to_owned();
+        let from_case = item(ItemKind::Deduction, Cents::whole(3), Rule::CaseMeasure, reason, None, Some(4));
+        let hidden = from_case.clone().without_case_details();
+        assert_eq!((hidden.kind, hidden.points, hidden.rule), (from_case.kind, from_case.points, from_case.rule));
+        assert_eq!(hidden.case_id, None);
+        assert!(!["ACC-1", "Zhao", "ADMONITION"].iter().any(|d| hidden.reason.contains(d)), "{}", hidden.reason);
+        let from_issue = item(ItemKind::Deduction, Cents::whole(5), Rule::OverdueAsLead, "x".into(), Some(1), None);
+        assert_eq!(from_issue.clone().without_case_details(), from_issue);
     }
 
     /// An issue overdue at the end of 2026 (deadline in June), led by `lead`.

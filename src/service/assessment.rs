@@ -16,7 +16,7 @@ use sea_orm::{
 
 use super::Services;
 use super::pagination::{Page, PageArgs, page_by_id};
-use super::policy::{Action, SubjectScope, assessment_scope, authorize};
+use super::policy::{Action, SubjectScope, assessment_scope, authorize, may_read_case};
 use super::required_text;
 use crate::auth::Principal;
 use crate::domain::history::states_at;
@@ -61,8 +61,20 @@ pub fn period_rules(period: &assessment_period::Model) -> ScoringRules {
 }
 
 /// A stored result's items.
-pub fn result_items(result: &assessment_result::Model) -> Vec<Item> {
+fn result_items(result: &assessment_result::Model) -> Vec<Item> {
     serde_json::from_str(&result.items).unwrap_or_default()
+}
+
+/// A stored result's items as `actor` may read them. An item from a case names the case, the
+/// official and the measure; for an actor who may not read that case (by the rule for reading
+/// cases) it keeps only its kind, points and rule. The cases of a result are those about its
+/// department or the department's officials.
+pub fn readable_items(actor: &Principal, result: &assessment_result::Model) -> Vec<Item> {
+    let items = result_items(result);
+    match may_read_case(actor, Some(result.department_id)) {
+        true => items,
+        false => items.into_iter().map(Item::without_case_details).collect(),
+    }
 }
 
 fn check_rules(rules: &ScoringRules) -> AppResult<()> {
