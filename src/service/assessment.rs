@@ -302,11 +302,12 @@ impl Services {
         let departments =
             department::Entity::find().filter(department::Column::Active.eq(true)).all(self.conn()).await?;
         let events = issue_event::Entity::find().filter(issue_event::Column::At.lt(until)).all(self.conn()).await?;
-        let issues: Vec<(i64, String, String)> = issue::Entity::find()
+        let issues: Vec<(i64, String, String, Option<NaiveDate>)> = issue::Entity::find()
             .select_only()
             .column(issue::Column::Id)
             .column(issue::Column::Code)
             .column(issue::Column::Title)
+            .column(issue::Column::SupervisionDeadline)
             .into_tuple()
             .all(self.conn())
             .await?;
@@ -332,13 +333,15 @@ impl Services {
             day: self.clock.date_at(event.at),
         };
         let in_period: Vec<&issue_event::Model> = events.iter().filter(|e| e.at >= starts).collect();
+        let supervision_deadlines: HashMap<i64, NaiveDate> =
+            issues.iter().filter_map(|(id, _, _, deadline)| Some((*id, (*deadline)?))).collect();
         Ok(Facts {
             departments: departments.iter().map(|d| DepartmentRef { id: d.id, code: d.code.clone() }).collect(),
             judged_on: Some(judged_on),
-            states: states_at(&events, until),
+            states: states_at(&events, until, &supervision_deadlines),
             issues: issues
                 .into_iter()
-                .map(|(id, code, title)| (id, IssueRef { code, title }))
+                .map(|(id, code, title, _)| (id, IssueRef { code, title }))
                 .collect::<BTreeMap<_, _>>(),
             failed_acceptances: in_period
                 .iter()
