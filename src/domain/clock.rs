@@ -57,9 +57,45 @@ pub fn is_completed(status: IssueStatus) -> bool {
     matches!(status, IssueStatus::Accepted | IssueStatus::Closed)
 }
 
-/// Overdue from the day after the deadline, until the rectification is accepted.
-pub fn is_overdue(deadline: Option<NaiveDate>, status: IssueStatus, today: NaiveDate) -> bool {
-    deadline.is_some_and(|deadline| today > deadline) && !is_completed(status)
+/// A deadline an issue can pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeadlineKind {
+    /// The rectification deadline.
+    Deadline,
+    /// The deadline of the special-supervision listing (挂牌督办), which may come first.
+    SupervisionDeadline,
+}
+
+/// The deadlines an issue has passed on `today`: the rule of "overdue", which the API, the
+/// filters, the statistics (`service::issues::overdue_sql` writes it as SQL), the exports, the
+/// map and the assessment all follow. An issue is overdue from the day after its deadline or
+/// from the day after its supervision deadline, whichever comes first, until the
+/// rectification is accepted.
+pub fn overdue_deadlines(
+    deadline: Option<NaiveDate>,
+    supervision_deadline: Option<NaiveDate>,
+    status: IssueStatus,
+    today: NaiveDate,
+) -> impl Iterator<Item = DeadlineKind> {
+    let open = !is_completed(status);
+    [(DeadlineKind::Deadline, deadline), (DeadlineKind::SupervisionDeadline, supervision_deadline)]
+        .into_iter()
+        .filter_map(move |(kind, day)| (open && day.is_some_and(|day| today > day)).then_some(kind))
+}
+
+/// Whether the issue has passed any of its deadlines (see `overdue_deadlines`).
+pub fn is_overdue(
+    deadline: Option<NaiveDate>,
+    supervision_deadline: Option<NaiveDate>,
+    status: IssueStatus,
+    today: NaiveDate,
+) -> bool {
+    overdue_deadlines(deadline, supervision_deadline, status, today).next().is_some()
+}
+
+/// The deadline that comes first, the one the issue is overdue from the day after.
+pub fn first_deadline(deadline: Option<NaiveDate>, supervision_deadline: Option<NaiveDate>) -> Option<NaiveDate> {
+    deadline.into_iter().chain(supervision_deadline).min()
 }
 
 #[cfg(test)]
@@ -73,11 +109,28 @@ mod tests {
     #[test]
     fn an_issue_is_overdue_from_the_day_after_its_deadline() {
         let deadline = Some(date("2026-03-31"));
-        assert!(!is_overdue(deadline, IssueStatus::InProgress, date("2026-03-31")));
-        assert!(is_overdue(deadline, IssueStatus::InProgress, date("2026-04-01")));
-        assert!(!is_overdue(deadline, IssueStatus::Accepted, date("2026-04-01")));
-        assert!(!is_overdue(deadline, IssueStatus::Closed, date("2026-04-01")));
-        assert!(!is_overdue(None, IssueStatus::Reported, date("2026-04-01")));
+        assert!(!is_overdue(deadline, None, IssueStatus::InProgress, date("2026-03-31")));
+        assert!(is_overdue(deadline, None, IssueStatus::InProgress, date("2026-04-01")));
+        assert!(!is_overdue(deadline, None, IssueStatus::Accepted, date("2026-04-01")));
+        assert!(!is_overdue(deadline, None, IssueStatus::Closed, date("2026-04-01")));
+        assert!(!is_overdue(None, None, IssueStatus::Reported, date("2026-04-01")));
+    }
+
+    #[test]
+    fn an_issue_is_overdue_from_the_day_after_whichever_deadline_comes_first() {
+        use DeadlineKind::*;
+        let passed = |deadline: &str, supervision: &str, status, today: &str| -> Vec<DeadlineKind> {
+            overdue_deadlines(Some(date(deadline)), Some(date(supervision)), status, date(today)).collect()
+        };
+        let open = IssueStatus::InProgress;
+        assert_eq!(passed("2026-06-30", "2026-03-31", open, "2026-03-31"), []);
+        assert_eq!(passed("2026-06-30", "2026-03-31", open, "2026-04-01"), [SupervisionDeadline]);
+        assert_eq!(passed("2026-03-31", "2026-06-30", open, "2026-04-01"), [Deadline]);
+        assert_eq!(passed("2026-03-31", "2026-03-31", open, "2026-04-01"), [Deadline, SupervisionDeadline]);
+        assert_eq!(passed("2026-06-30", "2026-03-31", IssueStatus::Accepted, "2026-07-01"), []);
+        assert!(is_overdue(None, Some(date("2026-03-31")), IssueStatus::Assigned, date("2026-04-01")));
+        assert_eq!(first_deadline(Some(date("2026-06-30")), Some(date("2026-03-31"))), Some(date("2026-03-31")));
+        assert_eq!(first_deadline(None, None), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity, SupervisionLevel};
 use entity::issue_event;
 
-use super::clock::is_overdue;
+use super::clock::{DeadlineKind, is_overdue, overdue_deadlines};
 
 /// One issue as it stood at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,10 @@ pub struct IssueState {
     pub severity: Option<Severity>,
     pub category_id: Option<i64>,
     pub supervision_level: Option<SupervisionLevel>,
+    /// The supervision's own deadline. Events record the supervision level but not this
+    /// deadline, so it is the one the issue carries now, for a state under supervision (see
+    /// `states_at`).
+    pub supervision_deadline: Option<NaiveDate>,
 }
 
 impl IssueState {
@@ -32,12 +36,18 @@ impl IssueState {
             severity: event.severity,
             category_id: event.category_id,
             supervision_level: event.supervision_level,
+            supervision_deadline: None,
         }
     }
 
     /// Overdue as of the county date `day`.
     pub fn overdue_on(&self, day: NaiveDate) -> bool {
-        is_overdue(self.deadline, self.status, day)
+        is_overdue(self.deadline, self.supervision_deadline, self.status, day)
+    }
+
+    /// The deadlines passed as of the county date `day`.
+    pub fn overdue_deadlines_on(&self, day: NaiveDate) -> impl Iterator<Item = DeadlineKind> {
+        overdue_deadlines(self.deadline, self.supervision_deadline, self.status, day)
     }
 }
 
@@ -52,7 +62,15 @@ fn parse_ids(text: Option<&str>) -> Vec<i64> {
 
 /// The state of every issue just before `until` (exclusive), from events in any order;
 /// issues registered later are absent. The result is ordered by issue id.
-pub fn states_at(events: &[issue_event::Model], until: DateTime<Utc>) -> Vec<IssueState> {
+///
+/// `supervision_deadlines` are the issues' supervision deadlines as they stand now: an issue
+/// under supervision at `until` has the one it carries now (none if the listing has been
+/// lifted since), as the events do not record it.
+pub fn states_at(
+    events: &[issue_event::Model],
+    until: DateTime<Utc>,
+    supervision_deadlines: &std::collections::HashMap<i64, NaiveDate>,
+) -> Vec<IssueState> {
     let mut latest: std::collections::BTreeMap<i64, &issue_event::Model> = std::collections::BTreeMap::new();
     for event in events.iter().filter(|e| e.at < until) {
         match latest.get(&event.issue_id) {
@@ -62,5 +80,14 @@ pub fn states_at(events: &[issue_event::Model], until: DateTime<Utc>) -> Vec<Iss
             }
         }
     }
-    latest.values().map(|event| IssueState::from_event(event)).collect()
+    latest
+        .values()
+        .map(|event| {
+            let mut state = IssueState::from_event(event);
+            if state.supervision_level.is_some() {
+                state.supervision_deadline = supervision_deadlines.get(&state.issue_id).copied();
+            }
+            state
+        })
+        .collect()
 }

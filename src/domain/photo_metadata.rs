@@ -17,9 +17,17 @@ pub struct PhotoFacts {
 impl PhotoFacts {
     /// Reads the EXIF of a JPEG, PNG, WebP or HEIC file. A photo without EXIF, or with a
     /// damaged one, simply has no facts: it is still good evidence.
+    ///
+    /// A flaw in the EXIF's structure keeps the fields read before and after it. Common
+    /// writers leave such flaws that other readers shrug off: piexif omits the "next IFD"
+    /// offset after its Exif and GPS IFDs, which a strict read takes for an "Unexpected next
+    /// IFD" and loses the whole EXIF, position included. Each field kept was read whole
+    /// within the data, and is still checked below like any other.
     pub fn read(file: &mut (impl BufRead + Seek), county: Tz) -> Self {
-        let Ok(exif) = Reader::new().read_from_container(file) else {
-            return Self::default();
+        let exif = match Reader::new().continue_on_error(true).read_from_container(file) {
+            Ok(exif) => exif,
+            Err(exif::Error::PartialResult(partial)) => partial.into_inner().0,
+            Err(_) => return Self::default(),
         };
         let ascii = |tag| match exif.get_field(tag, In::PRIMARY).map(|f| &f.value) {
             Some(Value::Ascii(parts)) => parts.first().cloned(),
@@ -86,5 +94,25 @@ mod tests {
         assert_eq!(instant(&stamp, chrono_tz::Asia::Shanghai).unwrap().to_rfc3339(), "2026-03-15T01:30:00+00:00");
         stamp.parse_offset(b"+02:00").unwrap();
         assert_eq!(instant(&stamp, chrono_tz::Asia::Shanghai).unwrap().to_rfc3339(), "2026-03-15T07:30:00+00:00");
+    }
+
+    /// piexif leaves out the "next IFD" offset after its Exif and GPS IFDs, which exiftool and
+    /// Pillow read anyway (tests/fixtures/piexif_gps.py).
+    #[test]
+    fn exif_written_by_piexif_gives_its_time_and_place() {
+        let mut file = std::io::Cursor::new(include_bytes!("../../tests/fixtures/piexif-gps.jpg").to_vec());
+        let facts = PhotoFacts::read(&mut file, chrono_tz::Asia::Shanghai);
+        assert_eq!(facts.captured_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-03-15T01:30:00+00:00"));
+        let (latitude, longitude) = (facts.latitude.unwrap(), facts.longitude.unwrap());
+        assert!((latitude - 30.12).abs() < 1e-9, "{latitude}");
+        assert!((longitude - 114.33).abs() < 1e-9, "{longitude}");
+    }
+
+    /// The failure the fixture reproduces: a strict read stops at the GPS IFD.
+    #[test]
+    fn a_strict_read_of_the_piexif_fixture_fails_on_the_next_ifd() {
+        let mut file = std::io::Cursor::new(include_bytes!("../../tests/fixtures/piexif-gps.jpg").to_vec());
+        let Err(error) = Reader::new().read_from_container(&mut file) else { panic!("read without error") };
+        assert!(matches!(error, exif::Error::InvalidFormat("Unexpected next IFD")), "{error:?}");
     }
 }

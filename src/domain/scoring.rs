@@ -10,6 +10,7 @@ use entity::enums::{AccountabilityMeasure, AssessmentGrade, Severity};
 use serde::{Deserialize, Serialize};
 
 use super::cents::Cents;
+use super::clock::DeadlineKind;
 use super::history::IssueState;
 
 /// The scoring rules of a period. Every field has the default of DOMAIN.md.
@@ -167,6 +168,22 @@ pub struct Item {
     pub case_id: Option<i64>,
 }
 
+impl Item {
+    /// The item as a viewer who may not read the case it comes from sees it: its kind, points
+    /// and rule, so that the score still adds up, but a reason that names no case, official or
+    /// measure, and no link to the case. An item that comes from no case is unchanged.
+    pub fn without_case_details(self) -> Item {
+        if self.case_id.is_none() {
+            return self;
+        }
+        let reason = match self.kind {
+            ItemKind::Veto => "A decided accountability case vetoes this result (details restricted).",
+            _ => "A decided accountability case against this department or one of its officials (details restricted).",
+        };
+        Item { reason: reason.to_owned(), case_id: None, ..self }
+    }
+}
+
 /// One department's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepartmentResult {
@@ -282,16 +299,28 @@ pub fn compute(rules: &ScoringRules, facts: &Facts) -> Vec<DepartmentResult> {
     ranked
 }
 
+/// The deadlines an overdue issue had passed on `day`, as a reason names them.
+fn passed_deadlines(state: &IssueState, day: NaiveDate) -> String {
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let passed: Vec<String> = state
+        .overdue_deadlines_on(day)
+        .map(|kind| match kind {
+            DeadlineKind::Deadline => format!("deadline {}", date(state.deadline)),
+            DeadlineKind::SupervisionDeadline => format!("supervision deadline {}", date(state.supervision_deadline)),
+        })
+        .collect();
+    passed.join(", ")
+}
+
 fn score_department(rules: &ScoringRules, facts: &Facts, states: &[IssueState], department: i64) -> DepartmentResult {
     let mut items = Vec::new();
     if let Some(day) = facts.judged_on {
         for state in states.iter().filter(|s| s.overdue_on(day)) {
             let name = facts.issue_name(state.issue_id);
-            let deadline = state.deadline.map(|d| d.to_string()).unwrap_or_default();
+            let deadline = passed_deadlines(state, day);
             if state.lead_department_id == Some(department) {
                 if rules.overdue_as_lead > Cents::ZERO {
-                    let reason =
-                        format!("Issue {name}, led by this department, was overdue on {day} (deadline {deadline}).");
+                    let reason = format!("Issue {name}, led by this department, was overdue on {day} ({deadline}).");
                     items.push(item(
                         ItemKind::Deduction,
                         rules.overdue_as_lead,
@@ -317,9 +346,8 @@ fn score_department(rules: &ScoringRules, facts: &Facts, states: &[IssueState], 
                 }
             }
             if state.cooperating_department_ids.contains(&department) && rules.overdue_as_cooperating > Cents::ZERO {
-                let reason = format!(
-                    "Issue {name}, on which this department cooperates, was overdue on {day} (deadline {deadline})."
-                );
+                let reason =
+                    format!("Issue {name}, on which this department cooperates, was overdue on {day} ({deadline}).");
                 items.push(item(
                     ItemKind::Deduction,
                     rules.overdue_as_cooperating,
@@ -439,6 +467,18 @@ mod tests {
         s.parse().unwrap()
     }
 
+    #[test]
+    fn an_item_without_case_details_keeps_what_the_score_needs() {
+        let reason = "Case ACC-1 against official Zhao of this department imposed ADMONITION.".to_owned();
+        let from_case = item(ItemKind::Deduction, Cents::whole(3), Rule::CaseMeasure, reason, None, Some(4));
+        let hidden = from_case.clone().without_case_details();
+        assert_eq!((hidden.kind, hidden.points, hidden.rule), (from_case.kind, from_case.points, from_case.rule));
+        assert_eq!(hidden.case_id, None);
+        assert!(!["ACC-1", "Zhao", "ADMONITION"].iter().any(|d| hidden.reason.contains(d)), "{}", hidden.reason);
+        let from_issue = item(ItemKind::Deduction, Cents::whole(5), Rule::OverdueAsLead, "x".into(), Some(1), None);
+        assert_eq!(from_issue.clone().without_case_details(), from_issue);
+    }
+
     /// An issue overdue at the end of 2026 (deadline in June), led by `lead`.
     fn overdue(id: i64, lead: i64, cooperating: &[i64], severity: Severity, supervised: bool) -> IssueState {
         IssueState {
@@ -450,6 +490,7 @@ mod tests {
             severity: Some(severity),
             category_id: Some(1),
             supervision_level: supervised.then_some(SupervisionLevel::County),
+            supervision_deadline: None,
         }
     }
 
@@ -597,6 +638,18 @@ mod tests {
             case_of(
                 "a supervised problem overdue as lead vetoes",
                 |f| f.states = vec![overdue(1, DEPT, &[], Severity::General, true)],
+                "95.00",
+                Fail,
+                vec![(Deduction, OverdueAsLead, "5.00"), (Veto, MajorOrSupervisedOverdue, "0.00")],
+            ),
+            case_of(
+                "a supervised problem past only its supervision deadline vetoes",
+                |f| {
+                    let mut state = overdue(1, DEPT, &[], Severity::General, true);
+                    state.deadline = Some(day("2027-06-30"));
+                    state.supervision_deadline = Some(day("2026-11-30"));
+                    f.states = vec![state];
+                },
                 "95.00",
                 Fail,
                 vec![(Deduction, OverdueAsLead, "5.00"), (Veto, MajorOrSupervisedOverdue, "0.00")],

@@ -16,7 +16,7 @@ use sea_orm::{
 
 use super::Services;
 use super::pagination::{Page, PageArgs, page_by_id};
-use super::policy::{Action, SubjectScope, assessment_scope, authorize};
+use super::policy::{Action, SubjectScope, assessment_scope, authorize, may_read_case};
 use super::required_text;
 use crate::auth::Principal;
 use crate::domain::history::states_at;
@@ -61,8 +61,20 @@ pub fn period_rules(period: &assessment_period::Model) -> ScoringRules {
 }
 
 /// A stored result's items.
-pub fn result_items(result: &assessment_result::Model) -> Vec<Item> {
+fn result_items(result: &assessment_result::Model) -> Vec<Item> {
     serde_json::from_str(&result.items).unwrap_or_default()
+}
+
+/// A stored result's items as `actor` may read them. An item from a case names the case, the
+/// official and the measure; for an actor who may not read that case (by the rule for reading
+/// cases) it keeps only its kind, points and rule. The cases of a result are those about its
+/// department or the department's officials.
+pub fn readable_items(actor: &Principal, result: &assessment_result::Model) -> Vec<Item> {
+    let items = result_items(result);
+    match may_read_case(actor, Some(result.department_id)) {
+        true => items,
+        false => items.into_iter().map(Item::without_case_details).collect(),
+    }
 }
 
 fn check_rules(rules: &ScoringRules) -> AppResult<()> {
@@ -290,11 +302,12 @@ impl Services {
         let departments =
             department::Entity::find().filter(department::Column::Active.eq(true)).all(self.conn()).await?;
         let events = issue_event::Entity::find().filter(issue_event::Column::At.lt(until)).all(self.conn()).await?;
-        let issues: Vec<(i64, String, String)> = issue::Entity::find()
+        let issues: Vec<(i64, String, String, Option<NaiveDate>)> = issue::Entity::find()
             .select_only()
             .column(issue::Column::Id)
             .column(issue::Column::Code)
             .column(issue::Column::Title)
+            .column(issue::Column::SupervisionDeadline)
             .into_tuple()
             .all(self.conn())
             .await?;
@@ -320,13 +333,15 @@ impl Services {
             day: self.clock.date_at(event.at),
         };
         let in_period: Vec<&issue_event::Model> = events.iter().filter(|e| e.at >= starts).collect();
+        let supervision_deadlines: HashMap<i64, NaiveDate> =
+            issues.iter().filter_map(|(id, _, _, deadline)| Some((*id, (*deadline)?))).collect();
         Ok(Facts {
             departments: departments.iter().map(|d| DepartmentRef { id: d.id, code: d.code.clone() }).collect(),
             judged_on: Some(judged_on),
-            states: states_at(&events, until),
+            states: states_at(&events, until, &supervision_deadlines),
             issues: issues
                 .into_iter()
-                .map(|(id, code, title)| (id, IssueRef { code, title }))
+                .map(|(id, code, title, _)| (id, IssueRef { code, title }))
                 .collect::<BTreeMap<_, _>>(),
             failed_acceptances: in_period
                 .iter()

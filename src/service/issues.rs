@@ -138,6 +138,23 @@ fn lead_or_cooperating(department_id: i64) -> Condition {
 
 const COMPLETED: [IssueStatus; 2] = [IssueStatus::Accepted, IssueStatus::Closed];
 
+/// "Overdue on `day`" as SQL, the rule of `domain::clock::overdue_deadlines`: not completed,
+/// and past the deadline or the supervision deadline. Every statement that counts or picks
+/// overdue issues builds it here, from the issue's row (now) or from its history (as of a
+/// day). It is never unknown: an issue without deadlines is not overdue, so that its negation
+/// reads "not overdue".
+pub fn overdue_sql(
+    status: SimpleExpr,
+    deadline: SimpleExpr,
+    supervision_deadline: SimpleExpr,
+    day: NaiveDate,
+) -> SimpleExpr {
+    use sea_orm::sea_query::ExprTrait;
+    let passed = |deadline: SimpleExpr| deadline.clone().is_not_null().and(deadline.lt(day));
+    let completed = COMPLETED.iter().map(|status| Expr::val(crate::domain::api_name(status)));
+    status.is_not_in(completed).and(passed(deadline).or(passed(supervision_deadline)))
+}
+
 impl Services {
     /// The rows an actor may read, narrowed by `filter`.
     pub(crate) fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<Condition> {
@@ -183,13 +200,14 @@ impl Services {
             None => {}
         }
         if let Some(overdue) = filter.overdue {
-            let today = self.clock.today();
-            // `deadline IS NOT NULL` keeps the negation two-valued: an issue without a deadline
-            // is "not overdue", not unknown.
-            let is_overdue = Condition::all()
-                .add(issue::Column::Deadline.is_not_null())
-                .add(issue::Column::Deadline.lt(today))
-                .add(issue::Column::Status.is_not_in(COMPLETED));
+            let column = |c: issue::Column| Expr::col((issue::Entity, c));
+            let is_overdue = overdue_sql(
+                column(issue::Column::Status),
+                column(issue::Column::Deadline),
+                column(issue::Column::SupervisionDeadline),
+                self.clock.today(),
+            );
+            let is_overdue = Condition::all().add(is_overdue);
             condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
         }
         if let Some(before) = filter.deadline_before {

@@ -144,8 +144,8 @@ impl LedgerReader {
                         .flatten()
                         .filter_map(|id| name(Some(*id)))
                         .collect(),
-                    overdue: is_overdue(issue.deadline, issue.status, self.today),
-                    warning_light: warning_light(issue.deadline, issue.status, self.today),
+                    overdue: is_overdue(issue.deadline, issue.supervision_deadline, issue.status, self.today),
+                    warning_light: warning_light(issue.deadline, issue.supervision_deadline, issue.status, self.today),
                     latest_progress: progress.get(&issue.id).cloned(),
                     closed_on: issue.closed_at.map(|at| self.services.clock.date_at(at)),
                     supervision: issue.supervision_level,

@@ -161,6 +161,13 @@ pub fn case_scope(principal: &Principal) -> SubjectScope {
     }
 }
 
+/// Whether the actor may read a case about `department` (the case's department; for an
+/// official, the official's): the rule of `case_scope`, for the places that show what a case
+/// says outside the case itself (the items of assessment results).
+pub fn may_read_case(principal: &Principal, department: Option<i64>) -> bool {
+    case_scope(principal).sees(department)
+}
+
 /// Assessment results: the bureau, leaders, superiors and administrators read all; a
 /// department its own; inspectors none.
 pub fn assessment_scope(principal: &Principal) -> SubjectScope {

@@ -13,7 +13,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectSt
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 
 use super::Services;
-use super::issues::IssueFilter;
+use super::issues::{IssueFilter, overdue_sql};
 use crate::auth::Principal;
 use crate::domain::api_name;
 use crate::error::{AppError, AppResult};
@@ -102,6 +102,7 @@ struct Source {
     lead: SimpleExpr,
     deadline: SimpleExpr,
     supervision: SimpleExpr,
+    supervision_deadline: SimpleExpr,
     relapses: SimpleExpr,
     /// When the issue was last accepted (as of the day, for `asOf`).
     accepted_at: SimpleExpr,
@@ -155,6 +156,7 @@ impl Services {
                 lead: Expr::col((issue::Entity, issue::Column::LeadDepartmentId)),
                 deadline: Expr::col((issue::Entity, issue::Column::Deadline)),
                 supervision: Expr::col((issue::Entity, issue::Column::SupervisionLevel)),
+                supervision_deadline: Expr::col((issue::Entity, issue::Column::SupervisionDeadline)),
                 relapses: Expr::col((issue::Entity, issue::Column::ReopenCount)),
                 accepted_at: Expr::col((issue::Entity, issue::Column::AcceptedAt)),
                 day: today,
@@ -175,6 +177,14 @@ impl Services {
                     lead: state("lead_department_id"),
                     deadline: state("deadline"),
                     supervision: state("supervision_level"),
+                    // Events record the supervision level, not its deadline: an issue under
+                    // supervision that day has the deadline it carries now (as the assessment
+                    // reads it, `domain::history::states_at`).
+                    supervision_deadline: Expr::case(
+                        state("supervision_level").is_not_null(),
+                        Expr::col((issue::Entity, issue::Column::SupervisionDeadline)),
+                    )
+                    .into(),
                     relapses: state("relapses"),
                     accepted_at: state("accepted_at"),
                     day,
@@ -300,8 +310,12 @@ impl Services {
             let summed: SimpleExpr = Func::sum(Expr::case(condition, 1).finally(0)).into();
             bigint(Func::coalesce([summed, Expr::val(0)]).into())
         };
-        let day = source.day;
-        let overdue = source.deadline.clone().is_not_null().and(source.deadline.clone().lt(day)).and(completed().not());
+        let overdue = overdue_sql(
+            source.status.clone(),
+            source.deadline.clone(),
+            source.supervision_deadline.clone(),
+            source.day,
+        );
         let accepted_at = source.accepted_at.clone();
         // Accepted before the county's midnight that ends the deadline day.
         let on_time = match self.backend() {

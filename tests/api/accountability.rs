@@ -255,6 +255,14 @@ async fn a_repeat_offender_is_named_and_its_next_case_says_so() {
         &json!([{ "name": "Polluter", "violationCount": 2, "repeatOffender": true }])
     );
     assert_eq!(listed.data("others.nodes"), &json!([{ "name": "Clean works" }]));
+    // The count and the flag are public registry facts, the same for every reader, even one
+    // who may not read the cases they count: those stay hidden.
+    for role in [Role::Admin, Role::Inspector] {
+        let query = "{ enterprises(filter: {repeatOffender: true}) { nodes { name violationCount repeatOffender cases { id } } } }";
+        let seen = app.gql(Some(&app.token(role, "someone", None)), query, json!({})).await.ok();
+        let polluter = json!({ "name": "Polluter", "violationCount": 2, "repeatOffender": true, "cases": [] });
+        assert_eq!(seen.data("enterprises.nodes"), &json!([polluter]), "{role:?}");
+    }
     let third = open(&app, json!({ "subjectType": "ENTERPRISE", "enterpriseId": polluter, "grounds": ["FAKE_RECTIFICATION"], "description": "Again" })).await.ok();
     assert_eq!(
         third.data("openAccountabilityCase.accountabilityCase.grounds"),

@@ -319,3 +319,54 @@ async fn a_running_period_cannot_be_finalized() {
         .await;
     assert_eq!(reply.code(), "INVALID_TRANSITION");
 }
+
+/// An item that comes from a case names the case, the official and the measure. A viewer who
+/// may not read the case (an administrator) sees the item's kind, points and rule, so that the
+/// score still adds up, but none of those details and no link to the case; those who may read
+/// it (the bureau, the case's own department) see them.
+#[tokio::test]
+async fn case_items_show_their_details_only_to_those_who_may_read_the_case() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let measures = [AccountabilityMeasure::Admonition, AccountabilityMeasure::DisciplinarySanction];
+    write_case(&app, "ACC-2025-0009", row_id(&county.water), "2025-02-01", &measures).await;
+    let q1 = period(&app, "2025 Q1", "2025-01-01", "2025-03-31").await;
+    compute(&app, &q1).await;
+    let query = "query($id: ID!) { node(id: $id) { ... on AssessmentPeriod { results {
+        department { code } score vetoed grade items { kind points rule reason issue { code } case { code officialName } } } } } }";
+    let water_result = |token: String| {
+        let app = &app;
+        let q1 = q1.clone();
+        async move {
+            let reply = app.gql(Some(&token), query, json!({ "id": q1 })).await.ok();
+            result(reply.data("node.results"), "WATER").clone()
+        }
+    };
+    let reasons = |result: &Value| -> String {
+        result["items"].as_array().unwrap().iter().map(|i| i["reason"].as_str().unwrap()).collect::<Vec<_>>().join(" ")
+    };
+    let details = ["Zhao", "ACC-2025-0009", "ADMONITION", "DISCIPLINARY_SANCTION"];
+
+    let bureau = water_result(app.bureau()).await;
+    let kinds: Vec<String> = rules_of(&bureau).iter().map(|r| r.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(kinds, ["DEDUCTION CASE_MEASURE", "VETO HEAVY_SANCTION"]);
+    for reader in [&bureau, &water_result(app.department("WATER")).await] {
+        for item in reader["items"].as_array().unwrap() {
+            assert_eq!(item["case"]["code"], "ACC-2025-0009");
+            assert_eq!(item["case"]["officialName"], "Zhao");
+        }
+        assert!(details.iter().all(|d| reasons(reader).contains(d)), "{}", reasons(reader));
+    }
+
+    let admin = water_result(app.token(Role::Admin, "admin", None)).await;
+    assert_eq!(rules_of(&admin), rules_of(&bureau));
+    for field in ["score", "vetoed", "grade"] {
+        assert_eq!(admin[field], bureau[field], "{field}");
+    }
+    for item in admin["items"].as_array().unwrap() {
+        assert_eq!(item["case"], Value::Null);
+        assert_eq!(item["issue"], Value::Null);
+        assert!(!item["reason"].as_str().unwrap().is_empty());
+    }
+    assert!(details.iter().all(|d| !reasons(&admin).contains(d)), "{}", reasons(&admin));
+}

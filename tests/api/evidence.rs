@@ -153,6 +153,38 @@ async fn a_jpeg_and_a_png_come_back_byte_for_byte_with_time_and_place_from_exif_
     assert_eq!(stored_files(&app), 2);
 }
 
+/// A JPEG whose EXIF piexif wrote (tests/fixtures/piexif_gps.py): its Exif and GPS IFDs lack
+/// the "next IFD" offset, which exiftool and Pillow read past; so must the upload.
+#[tokio::test]
+async fn a_photo_tagged_by_piexif_gives_its_time_and_place() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = assigned(&app, &county, "EV-PIEXIF").await;
+    let jpeg = include_bytes!("../fixtures/piexif-gps.jpg").to_vec();
+    let photo = app
+        .upload(&app.department("WATER"), json!({ "issueId": issue, "kind": "PHOTO_BEFORE" }), "piexif.jpg", jpeg)
+        .await
+        .ok();
+    let evidence = photo.data("uploadEvidence.evidence");
+    // 30°7'12"N 114°19'48"E, taken at 09:30 county time (UTC+8).
+    assert_eq!(evidence["capturedAt"], "2026-03-15T01:30:00+00:00");
+    let (lat, lon) = (evidence["latitude"].as_f64().unwrap(), evidence["longitude"].as_f64().unwrap());
+    assert!((lat - 30.12).abs() < 1e-6, "{lat}");
+    assert!((lon - 114.33).abs() < 1e-6, "{lon}");
+    // And as stored, not only as answered.
+    let id = evidence["id"].as_str().unwrap().to_owned();
+    let read = app
+        .gql(
+            Some(&app.bureau()),
+            "query($id: ID!) { node(id: $id) { ... on Evidence { latitude longitude } } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok();
+    assert!((read.data("node.latitude").as_f64().unwrap() - 30.12).abs() < 1e-6);
+    assert!((read.data("node.longitude").as_f64().unwrap() - 114.33).abs() < 1e-6);
+}
+
 #[tokio::test]
 async fn the_same_bytes_are_stored_once_whoever_uploads_them() {
     let app = spawn_app().await;

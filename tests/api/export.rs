@@ -552,3 +552,27 @@ async fn the_battle_map_places_each_located_issue_with_its_warning_light() {
     let none = app.download("/map/issues.geojson", Some(&superior), &[("status", "AWAITING_ACCEPTANCE".into())]).await;
     assert_eq!(none.json(), json!({ "type": "FeatureCollection", "features": [] }), "an empty map is still a map");
 }
+
+/// An issue past its supervision deadline (its own deadline a month away) is overdue in the
+/// ledger and on the map too, where the overdue filter finds it and its light is red.
+#[tokio::test]
+async fn a_passed_supervision_deadline_is_overdue_in_the_ledger_and_on_the_map() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = register_at(&app, &county, "SUP-01", "Listed outfall", Some((30.12, 114.33))).await;
+    app.assign(&county, &issue, &county_date(30)).await.ok();
+    let listing = json!({ "issueId": issue, "level": "MUNICIPAL", "deadline": county_date(-2) });
+    app.mutate(&app.bureau(), "superviseIssue", listing, "issue { id }").await.ok();
+    let superior = app.token(Role::Superior, "city-office", None);
+
+    let overdue_column = HEADERS.iter().position(|h| *h == "是否逾期").unwrap();
+    let csv = app.download("/export/issues.csv", Some(&superior), &[("overdue", "true".into())]).await.csv();
+    assert_eq!(csv.len(), 2, "the header and the issue");
+    assert_eq!((csv[1][1].as_str(), csv[1][overdue_column].as_str()), ("SUP-01", "是"));
+
+    let map = app.download("/map/issues.geojson", Some(&superior), &[("overdue", "true".into())]).await.json();
+    let features = map["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    assert_eq!(features[0]["properties"]["overdue"], true);
+    assert_eq!(features[0]["properties"]["warningLight"], "RED");
+}

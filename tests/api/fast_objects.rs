@@ -74,6 +74,11 @@ async fn a_page_with_every_issue_field_is_answered_as_field_by_field() {
         assert_eq!(served["data"]["issues"]["nodes"].as_array().unwrap().len(), 40);
         assert_eq!(served, generic);
     }
+    // The page holds issues overdue on a deadline, so a list of reasons is compared, not only
+    // empty ones.
+    let (served, _) = both_ways(&app, &token, "{ issues(first: 40) { nodes { overdueDeadlines } } }", json!({})).await;
+    let nodes = served["data"]["issues"]["nodes"].as_array().unwrap();
+    assert!(nodes.iter().any(|n| n["overdueDeadlines"].as_array().is_some_and(|d| !d.is_empty())), "{served}");
 }
 
 /// Aliases, a key selected twice with different sub-selections, fragments on the type and on

@@ -1,6 +1,6 @@
 //! An issue from registration to closure and back, with every step recorded.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -296,4 +296,72 @@ async fn a_plan_and_reasons_are_kept_on_their_events() {
         .ok();
     assert_eq!(reply.data("issue.events.nodes.0.action"), "RECTIFICATION_STARTED");
     assert_eq!(reply.data("issue.events.nodes.0.note"), "Dredge the channel by May");
+}
+
+/// A supervision listing has its own deadline, which may come before the issue's: the issue is
+/// overdue from the day after it, says why, and every reading that counts overdue issues
+/// agrees (the list and its filter, statistics now and as of today, the assessment's veto).
+#[tokio::test]
+async fn a_passed_supervision_deadline_makes_an_issue_overdue_everywhere() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let bureau = app.bureau();
+    let late = app.register(&county, "SUP-LATE").await;
+    let due_today = app.register(&county, "SUP-TODAY").await;
+    for (issue, supervision_deadline) in [(&late, county_date(-1)), (&due_today, county_date(0))] {
+        app.assign(&county, issue, &county_date(30)).await.ok();
+        let input = json!({ "issueId": issue, "level": "COUNTY", "deadline": supervision_deadline });
+        app.mutate(&bureau, "superviseIssue", input, "issue { id }").await.ok();
+    }
+
+    let query =
+        "{ issues(first: 10, orderBy: {field: CODE, direction: ASC}) { nodes { code overdue overdueDeadlines } }
+                   yes: issues(filter: {overdue: true}) { nodes { code } }
+                   no: issues(filter: {overdue: false}) { nodes { code } } }";
+    let read = app.gql(Some(&bureau), query, json!({})).await.ok();
+    assert_eq!(
+        read.data("issues.nodes"),
+        &json!([
+            { "code": "SUP-LATE", "overdue": true, "overdueDeadlines": ["SUPERVISION_DEADLINE"] },
+            { "code": "SUP-TODAY", "overdue": false, "overdueDeadlines": [] },
+        ])
+    );
+    assert_eq!(read.data("yes.nodes"), &json!([{ "code": "SUP-LATE" }]));
+    assert_eq!(read.data("no.nodes"), &json!([{ "code": "SUP-TODAY" }]));
+
+    let statistics = "query($asOf: Date) { issueStatistics(asOf: $asOf) { total overdue } }";
+    for as_of in [Value::Null, json!(county_date(0))] {
+        let counted = app.gql(Some(&bureau), statistics, json!({ "asOf": as_of })).await.ok();
+        assert_eq!(counted.data("issueStatistics"), &json!({ "total": 2, "overdue": 1 }), "as of {as_of}");
+    }
+
+    let period = app
+        .mutate(
+            &bureau,
+            "createAssessmentPeriod",
+            json!({ "name": "Running", "startsOn": county_date(-30), "endsOn": county_date(30) }),
+            "assessmentPeriod { id }",
+        )
+        .await
+        .ok();
+    let period = period.data("createAssessmentPeriod.assessmentPeriod.id").clone();
+    let computed = app
+        .mutate(
+            &bureau,
+            "computeAssessment",
+            json!({ "periodId": period }),
+            "assessmentPeriod { results { department { code } vetoed items { kind rule issue { code } } } }",
+        )
+        .await
+        .ok();
+    let results = computed.data("computeAssessment.assessmentPeriod.results").as_array().unwrap();
+    let water = results.iter().find(|r| r["department"]["code"] == "WATER").unwrap();
+    assert_eq!(water["vetoed"], true);
+    assert_eq!(
+        water["items"],
+        json!([
+            { "kind": "DEDUCTION", "rule": "OVERDUE_AS_LEAD", "issue": { "code": "SUP-LATE" } },
+            { "kind": "VETO", "rule": "MAJOR_OR_SUPERVISED_OVERDUE", "issue": { "code": "SUP-LATE" } },
+        ])
+    );
 }

@@ -335,7 +335,8 @@ async fn as_of_a_day_counts_the_ledger_as_it_stood_and_agrees_with_the_history_r
     for (day, reply) in [("2025-03-31", &march), ("2025-04-30", &april), ("2025-06-30", &june)] {
         let day: NaiveDate = day.parse().unwrap();
         let end = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc() - Duration::hours(8);
-        let states = states_at(&events, end);
+        // No issue here is under supervision: no supervision deadlines.
+        let states = states_at(&events, end, &Default::default());
         assert_eq!(reply["total"].as_u64().unwrap(), states.len() as u64);
         assert_eq!(reply["overdue"].as_u64().unwrap(), states.iter().filter(|s| s.overdue_on(day)).count() as u64);
         let closed = states.iter().filter(|s| s.status == S::Closed).count() as u64;

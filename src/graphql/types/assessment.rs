@@ -15,7 +15,7 @@ use crate::domain::scoring::{Item, ScoringRules as Rules};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{VisibleCaseLoader, VisibleIssueLoader, prime_item_sources};
-use crate::service::assessment::{period_rules, result_items};
+use crate::service::assessment::{period_rules, readable_items};
 
 /// An assessment period (目标考核), usually a year, with its scoring rules and results.
 #[derive(Clone)]
@@ -55,8 +55,9 @@ impl AssessmentPeriod {
     /// The ranked results the viewer may read (a department: its own only), best first.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn results(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AssessmentResult>> {
-        let results = ctx.services()?.period_results(ctx.principal()?, self.0.id).await?;
-        let items: Vec<Item> = results.iter().flat_map(result_items).collect();
+        let actor = ctx.principal()?;
+        let results = ctx.services()?.period_results(actor, self.0.id).await?;
+        let items: Vec<Item> = results.iter().flat_map(|r| readable_items(actor, r)).collect();
         let issues = items.iter().filter_map(|i| i.issue_id).collect();
         let cases = items.iter().filter_map(|i| i.case_id).collect();
         prime_item_sources(ctx, issues, cases).await?;
@@ -264,10 +265,13 @@ impl AssessmentResult {
     async fn rank(&self) -> i32 {
         self.0.rank
     }
-    /// Every deduction, bonus and veto, with the reason and its source.
+    /// Every deduction, bonus and veto, with the reason and its source. An item from an
+    /// accountability case the viewer may not read (an administrator reads results but no
+    /// cases) keeps its kind, points and rule, but its reason names no case, official or
+    /// measure, and `case` is null.
     #[graphql(complexity = "list_cost(child_complexity)")]
-    async fn items(&self) -> Vec<AssessmentItem> {
-        result_items(&self.0).into_iter().map(AssessmentItem).collect()
+    async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AssessmentItem>> {
+        Ok(readable_items(ctx.principal()?, &self.0).into_iter().map(AssessmentItem).collect())
     }
 }
 
@@ -291,7 +295,8 @@ impl AssessmentItem {
     async fn rule(&self) -> AssessmentRule {
         self.0.rule.into()
     }
-    /// Why, in a sentence.
+    /// Why, in a sentence; for an item from a case the viewer may not read, a neutral one
+    /// without names or measures.
     async fn reason(&self) -> &str {
         &self.0.reason
     }

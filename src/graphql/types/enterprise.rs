@@ -51,12 +51,14 @@ impl Enterprise {
     async fn longitude(&self) -> Option<f64> {
         self.0.longitude
     }
-    /// Decided cases against it inside the repeat-offender window (default 365 days).
+    /// Decided cases against it inside the repeat-offender window (default 365 days). A public
+    /// registry fact, the same for every viewer, even one who may not read the cases (see
+    /// `cases`): a count names no official and no measure.
     async fn violation_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         Ok(ctx.loader::<ViolationCountLoader>()?.load_one(self.0.id).await?.unwrap_or(0))
     }
     /// Whether it offends again (屡查屡犯): at least the configured number of decided cases
-    /// (default 2) inside the window.
+    /// (default 2) inside the window. Public like `violationCount`.
     async fn repeat_offender(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let violations = ctx.loader::<ViolationCountLoader>()?.load_one(self.0.id).await?.unwrap_or(0);
         Ok(ctx.services()?.is_repeat_offender(violations))

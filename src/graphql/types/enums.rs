@@ -99,6 +99,16 @@ pub enum SupervisionLevel {
     Provincial,
 }
 
+/// A deadline an issue can be overdue on.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::clock::DeadlineKind")]
+pub enum DeadlineKind {
+    /// The rectification deadline (`Issue.deadline`).
+    Deadline,
+    /// The deadline of the special-supervision listing (`Issue.supervision.deadline`).
+    SupervisionDeadline,
+}
+
 /// What an issue event records.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "stored::IssueAction")]

@@ -7,9 +7,9 @@ use entity::{issue, issue_event};
 use super::catalog::{Category, InspectionRound};
 use super::connection::{TotalCount, connection, list_cost, page_cost};
 use super::department::Department;
-use super::enums::{IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
+use super::enums::{DeadlineKind, IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
 use super::scalars::Date;
-use crate::domain::clock::is_overdue;
+use crate::domain::clock::{is_overdue, overdue_deadlines};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::fast_object::{Immediate, fast_object};
@@ -43,7 +43,7 @@ impl Immediate for IssueFields<'_> {
             "round" | "category" | "township" | "leadDepartment" => reference_held(ctx),
             "cooperatingDepartments" => reference_held(ctx) && listed_cooperators(ctx, self.0.id).is_some(),
             // The columns read as they are never come here (see `leaf`).
-            "latitude" | "longitude" | "overdue" | "supervision" => true,
+            "latitude" | "longitude" | "overdue" | "overdueDeadlines" | "supervision" => true,
             // Loaders: the enterprise, the plan's milestones, the pages.
             _ => false,
         }
@@ -175,9 +175,18 @@ impl IssueFields<'_> {
     async fn deadline(&self) -> Option<Date> {
         self.0.deadline.map(Date)
     }
-    /// Past the deadline (from the day after it, county time) and not yet accepted.
+    /// Past the deadline or the supervision deadline (from the day after the first of them,
+    /// county time) and not yet accepted; `overdueDeadlines` says which.
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(is_overdue(self.0.deadline, self.0.status, ctx.services()?.clock.today()))
+        let issue = &self.0;
+        Ok(is_overdue(issue.deadline, issue.supervision_deadline, issue.status, ctx.services()?.clock.today()))
+    }
+    /// The deadlines the issue is overdue on, `DEADLINE` before `SUPERVISION_DEADLINE`: why
+    /// `overdue` is true. Empty when it is not overdue.
+    async fn overdue_deadlines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DeadlineKind>> {
+        let issue = &self.0;
+        let today = ctx.services()?.clock.today();
+        Ok(overdue_deadlines(issue.deadline, issue.supervision_deadline, issue.status, today).map(Into::into).collect())
     }
     /// The special-supervision listing (挂牌督办), if the issue is listed.
     async fn supervision(&self) -> Option<Supervision> {
@@ -354,7 +363,7 @@ fn columns_of_field(name: &str) -> Option<&'static [issue::Column]> {
         "enterprise" => &[C::EnterpriseId],
         "leaderName" => &[C::LeaderName],
         "deadline" => &[C::Deadline],
-        "overdue" => &[C::Deadline, C::Status],
+        "overdue" | "overdueDeadlines" => &[C::Deadline, C::SupervisionDeadline, C::Status],
         "supervision" => &[
             C::SupervisionLevel,
             C::SupervisionDeadline,
@@ -406,7 +415,7 @@ pub fn issue_columns(ctx: &Context<'_>) -> IssueColumns {
 pub struct Supervision {
     /// Who listed the issue: county, city or province.
     pub level: SupervisionLevel,
-    /// The supervision's own deadline.
+    /// The supervision's own deadline; the issue is overdue from the day after it too.
     pub deadline: Option<Date>,
     /// Why the issue was listed.
     pub note: Option<String>,
