@@ -18,6 +18,28 @@ use crate::error::{AppError, AppResult};
 /// At most this many points in one trend.
 pub const MAX_POINTS: usize = 120;
 
+/// The number of points a trend from `from` to `to` has (counted up to one past the most
+/// allowed, so that a request for too many is priced over any limit and refused).
+pub fn point_count(from: NaiveDate, to: NaiveDate, interval: Interval) -> usize {
+    if !within_range(from, to) {
+        // Refused as bad input when it runs; priced as one point until then.
+        return 1;
+    }
+    let mut start = interval.start_of(from);
+    let mut points = 0;
+    while start <= to && points <= MAX_POINTS {
+        points += 1;
+        start = interval.next(start);
+    }
+    points.max(1)
+}
+
+/// Whether a trend's days lie between 1900 and 2200, where interval arithmetic cannot overflow.
+fn within_range(from: NaiveDate, to: NaiveDate) -> bool {
+    let (earliest, latest) = (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(2200, 12, 31));
+    !(earliest.is_some_and(|d| from < d) || latest.is_some_and(|d| to > d))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interval {
     /// Monday to Sunday.
@@ -66,8 +88,7 @@ impl Services {
         if from > to {
             return Err(AppError::bad_input("to", "`to` must not be before `from`"));
         }
-        let (earliest, latest) = (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(2200, 12, 31));
-        if earliest.is_some_and(|d| from < d) || latest.is_some_and(|d| to > d) {
+        if !within_range(from, to) {
             return Err(AppError::bad_input("from", "a trend lies between 1900 and 2200"));
         }
         let mut starts = vec![interval.start_of(from)];

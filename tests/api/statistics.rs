@@ -411,9 +411,17 @@ async fn the_trend_counts_each_month_and_week_from_the_history() {
     let backwards =
         app.gql(Some(&bureau), TREND, json!({ "from": "2025-02-01", "to": "2025-01-01", "interval": "MONTH" })).await;
     assert_eq!(backwards.code(), "BAD_USER_INPUT");
+    // Each point is an as-of count of its own, and is priced so: 20 fit the default limit.
+    let cost = |reply: &Reply| reply.body["extensions"]["cost"]["requestedQueryCost"].as_u64().unwrap();
+    let months = |to: &str| json!({ "from": "2023-01-01", "to": to, "interval": "MONTH" });
+    let twenty = app.gql(Some(&bureau), TREND, months("2024-08-31")).await.ok();
+    let two = app.gql(Some(&bureau), TREND, months("2023-02-28")).await.ok();
+    assert!(cost(&twenty) >= cost(&two) + 18_000, "{} against {}", cost(&twenty), cost(&two));
+    let thirty = app.gql(Some(&bureau), TREND, months("2025-06-30")).await;
+    assert_eq!(thirty.code(), "TOO_COMPLEX", "30 points are over the default limit");
     let too_long =
         app.gql(Some(&bureau), TREND, json!({ "from": "2000-01-01", "to": "2025-01-01", "interval": "WEEK" })).await;
-    assert_eq!(too_long.code(), "BAD_USER_INPUT");
+    assert_eq!(too_long.code(), "TOO_COMPLEX", "past the 120 points allowed, priced over any limit");
     let far = app
         .gql(Some(&bureau), TREND, json!({ "from": "+262142-12-31", "to": "+262142-12-31", "interval": "WEEK" }))
         .await;
