@@ -23,6 +23,34 @@ use crate::auth::{Actor, ClientAddress};
 use crate::error::AppError;
 use crate::service::cost_budget::{CostBudgets, Payer, Refusal, Throttle};
 
+/// What a request's unpaged lists answered beyond the page their price assumed (see
+/// `types::connection::priced_list`), charged once the request has run (`charge_overage`).
+#[derive(Debug, Default)]
+pub struct ListOverage(std::sync::atomic::AtomicU64);
+
+impl ListOverage {
+    pub fn add(&self, cost: usize) {
+        let cost = u64::try_from(cost).unwrap_or(u64::MAX);
+        self.0.fetch_add(cost, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Takes what a request's lists answered beyond their price from the payer's budget, even
+/// into debt (the request has run; the next ones wait), and reports the charge as the
+/// answer's `actualQueryCost`.
+pub fn charge_overage(response: &mut Response, budgets: &CostBudgets, payer: Payer<'_>, overage: u64) {
+    if overage == 0 {
+        return;
+    }
+    let throttle = budgets.charge_after(payer, overage);
+    let requested = charged_cost(response).unwrap_or(0);
+    response.extensions.insert("cost".into(), cost_value(requested, Some(requested.saturating_add(overage)), throttle));
+}
+
 /// The schema extension; holds the budgets every request charges.
 pub struct CostBudget(pub Arc<CostBudgets>);
 
@@ -139,10 +167,8 @@ impl Extension for Charging {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        let payer = match ctx.data_opt::<Actor>() {
-            Some(Actor::User(principal)) => Payer::Subject(principal),
-            _ => Payer::Anonymous(ctx.data_opt::<ClientAddress>().copied().unwrap_or_default().0),
-        };
+        let actor = ctx.data_opt::<Actor>().unwrap_or(&Actor::Anonymous);
+        let payer = Payer::of(actor, ctx.data_opt::<ClientAddress>().copied().unwrap_or_default());
         // async-graphql counts an introspection field as 1 whatever it answers, and knows
         // nothing of uploaded files; both are measured beside (`RequestShape`) and charged too.
         let extra = ctx.data_opt::<RequestShape>().map_or(0, RequestShape::extra_cost);

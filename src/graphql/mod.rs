@@ -18,7 +18,7 @@ mod schema;
 mod types;
 
 pub use context::RequestExt;
-pub use cost::{charged_cost, mark_charged, refused_response, request_error};
+pub use cost::{ListOverage, charge_overage, charged_cost, mark_charged, refused_response, request_error};
 pub use documents::{Documents, chosen_operation, reads_only};
 pub use introspection::asks_for_introspection;
 pub(crate) use json_parts::{JsonParts, write_response};

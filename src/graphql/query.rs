@@ -11,7 +11,7 @@ use super::loaders::prime_issue_relations;
 use super::types::assessment::{AssessmentPeriod, AssessmentPeriodConnection};
 use super::types::case::{AccountabilityCase, AccountabilityCaseConnection, CaseEvent};
 use super::types::catalog::{Aspect, Category, InspectionRound, InspectionRoundConnection};
-use super::types::connection::{TotalCount, list_cost, page_cost};
+use super::types::connection::{TotalCount, list_cost, page_cost, priced_list};
 use super::types::department::{Department, DepartmentConnection, Viewer};
 use super::types::enterprise::{Enterprise, EnterpriseConnection};
 use super::types::enums::{AccountabilitySubjectType, CaseStatus};
@@ -247,7 +247,10 @@ impl QueryRoot {
     /// The whole classification: every aspect, ordered by code, each with its categories.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn aspects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Aspect>> {
-        Ok(ctx.services()?.list_aspects(ctx.principal()?).await?.into_iter().map(Aspect::from).collect())
+        Ok(priced_list(
+            ctx,
+            ctx.services()?.list_aspects(ctx.principal()?).await?.into_iter().map(Aspect::from).collect(),
+        ))
     }
 
     /// Counts and rates of the issues the viewer may see (a department: its own), narrowed by

@@ -18,9 +18,9 @@ use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::{Actor, ClientAddress};
 use crate::error::{AppError, code};
 use crate::graphql::{
-    CostKey, Documents, IntrospectionSizes, JsonParts, KnownCosts, RequestExt, Schemas, TooLarge,
-    asks_for_introspection, charged_cost, chosen_operation, mark_charged, measure, reads_only, refused_response,
-    request_error, write_response,
+    CostKey, Documents, IntrospectionSizes, JsonParts, KnownCosts, ListOverage, RequestExt, Schemas, TooLarge,
+    asks_for_introspection, charge_overage, charged_cost, chosen_operation, mark_charged, measure, reads_only,
+    refused_response, request_error, write_response,
 };
 use crate::service::Services;
 use crate::service::cost_budget::{CostBudgets, Payer};
@@ -167,8 +167,9 @@ async fn run(
         return (introspection_refused(), None);
     }
     let parts = JsonParts::for_query(&document, request.operation_name.as_deref()).map(Arc::new);
+    let overage = Arc::new(ListOverage::default());
     let executable = |request: async_graphql::Request, actor: Actor| {
-        let request = request.for_actor(actor, &state.services).data(client);
+        let request = request.for_actor(actor, &state.services).data(client).data(overage.clone());
         match &parts {
             Some(parts) => request.data(parts.clone()),
             None => request,
@@ -185,8 +186,9 @@ async fn run(
     {
         return match state.cost_budgets.charge(Payer::Subject(principal), cost) {
             Ok(throttle) => {
-                let mut response = state.schemas.executing.execute(executable(request, actor)).await;
+                let mut response = state.schemas.executing.execute(executable(request, actor.clone())).await;
                 mark_charged(&mut response, cost, throttle);
+                charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total());
                 (response, parts)
             }
             Err(refusal) => (refused_response(refusal), None),
@@ -231,8 +233,9 @@ async fn run(
     if let (Some(key), Some(cost)) = (cost_key, charged_cost(&charge)) {
         state.known_costs.remember(key, cost);
     }
-    let mut response = state.schemas.executing.execute(executable(request, actor)).await;
+    let mut response = state.schemas.executing.execute(executable(request, actor.clone())).await;
     response.extensions.extend(charge.extensions);
+    charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total());
     (response, parts)
 }
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use entity::enums::Role;
 
-use crate::auth::Principal;
+use crate::auth::{Actor, ClientAddress, Principal};
 use crate::error::AppError;
 
 /// What one ledger export (CSV or workbook) costs, whatever its length: as much as a query for
@@ -65,6 +65,16 @@ pub enum Payer<'a> {
     /// A request without a token, from its client address's bucket (all requests without an
     /// address share one).
     Anonymous(Option<IpAddr>),
+}
+
+impl<'a> Payer<'a> {
+    /// Who pays for a request sent by `actor` from `client`.
+    pub fn of(actor: &'a Actor, client: ClientAddress) -> Self {
+        match actor {
+            Actor::User(principal) => Payer::Subject(principal),
+            Actor::Anonymous => Payer::Anonymous(client.0),
+        }
+    }
 }
 
 /// Whose bucket: subjects and addresses never share one.
@@ -167,8 +177,21 @@ impl CostBudgets {
         self.charge_at(payer, cost, Instant::now())
     }
 
+    /// Takes `cost` from the payer's bucket whatever it holds, for work found only once it was
+    /// done: the bucket may go below zero, and the payer waits until it refills.
+    pub fn charge_after(&self, payer: Payer<'_>, cost: u64) -> Throttle {
+        match self.take(payer, cost, Instant::now(), true) {
+            Ok(throttle) | Err(Refusal { throttle, .. }) => throttle,
+        }
+    }
+
     /// `charge` at a given instant, so that refill can be tested without sleeping.
     fn charge_at(&self, payer: Payer<'_>, cost: u64, now: Instant) -> Result<Throttle, Refusal> {
+        self.take(payer, cost, now, false)
+    }
+
+    /// Takes `cost` if the bucket holds it, or whatever it holds when `into_debt`.
+    fn take(&self, payer: Payer<'_>, cost: u64, now: Instant, into_debt: bool) -> Result<Throttle, Refusal> {
         let (key, rule) = match payer {
             Payer::Subject(principal) => (BucketKey::Subject(principal.sub.clone()), self.rule(principal.role)),
             Payer::Anonymous(address) => (BucketKey::Address(address), self.anonymous),
@@ -184,7 +207,7 @@ impl CostBudgets {
         let level = bucket.level(now).min(rule.capacity as f64);
         *bucket = Bucket { tokens: level, at: now, rule };
         let cost_f = cost as f64;
-        if level >= cost_f {
+        if level >= cost_f || into_debt {
             bucket.tokens = level - cost_f;
             return Ok(bucket.throttle());
         }
@@ -320,5 +343,18 @@ mod tests {
             budgets.charge_subject(&who("10.0.0.1", Role::Bureau), 10_000, now).is_ok(),
             "a subject never shares it"
         );
+    }
+
+    #[test]
+    fn work_found_after_the_fact_is_taken_into_debt_and_waited_out() {
+        let budgets = budgets();
+        let bureau = who("a", Role::Bureau);
+        let now = Instant::now();
+        budgets.charge_subject(&bureau, 19_000, now).unwrap();
+        let throttle = budgets.take(Payer::Subject(&bureau), 3_000, now, true).unwrap();
+        assert_eq!(throttle.currently_available, 0);
+        let refusal = budgets.charge_subject(&bureau, 1, now + Duration::from_secs(2)).unwrap_err();
+        assert_eq!(refusal.retry_after_secs, 1, "2 000 in debt, 2 s of refill later, 1 more is a second away");
+        assert!(budgets.charge_subject(&bureau, 1_000, now + Duration::from_secs(3)).is_ok());
     }
 }

@@ -105,3 +105,29 @@ async fn an_answer_over_the_size_cap_is_replaced_by_an_error() {
     assert_eq!(reply.code(), "TOO_COMPLEX");
     assert!(reply.body["data"].is_null(), "no part of the answer is sent: {}", reply.body);
 }
+
+#[tokio::test]
+async fn an_unpaged_list_longer_than_a_page_is_charged_for_every_item_it_answers() {
+    let app = spawn_app().await;
+    let token = app.bureau();
+    for n in 0..25 {
+        app.mutate(
+            &token,
+            "createAspect",
+            json!({ "code": format!("A{n:02}"), "name": format!("aspect {n}") }),
+            "aspect { id }",
+        )
+        .await
+        .ok();
+    }
+    let cost = |reply: &Reply, key: &str| reply.body["extensions"]["cost"][key].as_u64().unwrap();
+    let reply = app.gql(Some(&token), "{ aspects { code name } }", json!({})).await.ok();
+    assert_eq!(reply.data("aspects").as_array().unwrap().len(), 25);
+    let requested = cost(&reply, "requestedQueryCost");
+    assert_eq!(cost(&reply, "actualQueryCost"), requested + 5 * 2, "five aspects past a page, two fields each");
+    // The same document again is charged its known price and the overage again.
+    let again = app.gql(Some(&token), "{ aspects { code name } }", json!({})).await.ok();
+    assert_eq!(cost(&again, "actualQueryCost"), requested + 10);
+    let short = app.gql(Some(&token), "{ aspects { code } }", json!({})).await.ok();
+    assert_eq!(cost(&short, "actualQueryCost"), cost(&short, "requestedQueryCost") + 5, "one field each");
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{assessment_period, assessment_result};
 
 use super::case::AccountabilityCase;
-use super::connection::{connection, list_cost};
+use super::connection::{connection, list_cost, priced_list};
 use super::department::Department;
 use super::enums::{AssessmentGrade, AssessmentItemKind, AssessmentPeriodStatus, AssessmentRule};
 use super::issue::Issue;
@@ -61,7 +61,7 @@ impl AssessmentPeriod {
         let issues = items.iter().filter_map(|i| i.issue_id).collect();
         let cases = items.iter().filter_map(|i| i.case_id).collect();
         prime_item_sources(ctx, issues, cases).await?;
-        Ok(results.into_iter().map(AssessmentResult).collect())
+        Ok(priced_list(ctx, results.into_iter().map(AssessmentResult).collect()))
     }
     /// When the results were last computed.
     async fn computed_at(&self) -> Option<DateTime<Utc>> {
@@ -271,7 +271,7 @@ impl AssessmentResult {
     /// measure, and `case` is null.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AssessmentItem>> {
-        Ok(readable_items(ctx.principal()?, &self.0).into_iter().map(AssessmentItem).collect())
+        Ok(priced_list(ctx, readable_items(ctx.principal()?, &self.0).into_iter().map(AssessmentItem).collect()))
     }
 }
 

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{accountability_case, case_event, case_measure};
 
-use super::connection::{connection, list_cost};
+use super::connection::{connection, list_cost, priced_list};
 use super::department::Department;
 use super::enterprise::Enterprise;
 use super::enums::{
@@ -74,7 +74,7 @@ impl AccountabilityCase {
     async fn issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Issue>> {
         let ids = ctx.loader::<CaseIssuesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         let visible = ctx.loader::<VisibleIssueLoader>()?.load_many(ids.iter().copied()).await?;
-        Ok(ids.iter().filter_map(|id| visible.get(id).cloned().map(Issue)).collect())
+        Ok(priced_list(ctx, ids.iter().filter_map(|id| visible.get(id).cloned().map(Issue)).collect()))
     }
     /// Where the case stands.
     async fn status(&self) -> CaseStatus {
@@ -83,14 +83,8 @@ impl AccountabilityCase {
     /// The measures imposed by the decision.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn measures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseMeasure>> {
-        Ok(ctx
-            .loader::<CaseMeasuresLoader>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(CaseMeasure)
-            .collect())
+        let measures = ctx.loader::<CaseMeasuresLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(priced_list(ctx, measures.into_iter().map(CaseMeasure).collect()))
     }
     /// The decision's text.
     async fn decision(&self) -> Option<&str> {
@@ -103,14 +97,8 @@ impl AccountabilityCase {
     /// The case's history, oldest first; never edited.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEvent>> {
-        Ok(ctx
-            .loader::<CaseEventsLoader>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(CaseEvent)
-            .collect())
+        let events = ctx.loader::<CaseEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(priced_list(ctx, events.into_iter().map(CaseEvent).collect()))
     }
     /// When the case was opened.
     async fn opened_at(&self) -> DateTime<Utc> {

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{aspect, category, inspection_round};
 
-use super::connection::{connection, list_cost};
+use super::connection::{connection, list_cost, priced_list};
 use super::department::Department;
 use super::enums::{InspectionKind, InspectionLevel};
 use super::scalars::Date;
@@ -147,7 +147,7 @@ impl AspectFields<'_> {
     /// The categories under this aspect, ordered by code.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        Ok(ctx.reference()?.categories_of(self.0.id).await?.into_iter().map(Category).collect())
+        Ok(priced_list(ctx, ctx.reference()?.categories_of(self.0.id).await?.into_iter().map(Category).collect()))
     }
 }
 

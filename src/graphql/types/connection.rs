@@ -72,10 +72,30 @@ impl<T> From<&Page<T>> for PageInfo {
 }
 
 /// Cost of a list without paging arguments (the classification, cooperating units): it counts
-/// as a full default page, so that nesting such lists (an aspect's categories, each
-/// category's aspect, …) multiplies the cost instead of adding to it.
+/// as a full default page before it runs, so that nesting such lists (an aspect's categories,
+/// each category's aspect, …) multiplies the cost instead of adding to it. What such a list
+/// answers beyond a page is charged once it has run (`priced_list`).
 pub fn list_cost(child_complexity: usize) -> usize {
     page_cost(None, None, child_complexity)
+}
+
+/// The items an unpaged list answers, charged for what `list_cost` did not foresee: each item
+/// beyond a default page costs the fields selected on it, added to the request's
+/// `ListOverage` and taken from the subject's budget after the request has run.
+pub fn priced_list<T>(ctx: &async_graphql::Context<'_>, items: Vec<T>) -> Vec<T> {
+    let beyond = items.len().saturating_sub(crate::service::pagination::DEFAULT_PAGE_SIZE as usize);
+    if beyond > 0
+        && let Some(overage) = ctx.data_opt::<std::sync::Arc<crate::graphql::ListOverage>>()
+    {
+        overage.add(beyond.saturating_mul(selected_fields(ctx.field()).max(1)));
+    }
+    items
+}
+
+/// The fields selected under `field`, at every depth (each counts 1, as in `list_cost`'s
+/// child complexity; a nested list's own items beyond a page are charged by that list).
+fn selected_fields(field: async_graphql::SelectionField<'_>) -> usize {
+    field.selection_set().map(|child| 1 + selected_fields(child)).sum()
 }
 
 /// Cost of a list field for the complexity limit: its page size times its children's cost.

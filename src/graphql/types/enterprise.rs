@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::enterprise;
 
 use super::case::AccountabilityCase;
-use super::connection::{connection, list_cost};
+use super::connection::{connection, list_cost, priced_list};
 use super::department::Department;
 use super::issue::Issue;
 use crate::graphql::context::ContextExt;
@@ -67,13 +67,13 @@ impl Enterprise {
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn cases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AccountabilityCase>> {
         let cases = ctx.loader::<EnterpriseCasesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(cases.into_iter().map(AccountabilityCase).collect())
+        Ok(priced_list(ctx, cases.into_iter().map(AccountabilityCase).collect()))
     }
     /// The issues naming it that the viewer may see, by code.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Issue>> {
         let issues = ctx.loader::<EnterpriseIssuesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(issues.into_iter().map(Issue).collect())
+        Ok(priced_list(ctx, issues.into_iter().map(Issue).collect()))
     }
     /// When it was registered here.
     async fn created_at(&self) -> DateTime<Utc> {

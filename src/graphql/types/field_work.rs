@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{deadline_extension, milestone, progress_report, site_inspection};
 
-use super::connection::{connection, list_cost};
+use super::connection::{connection, list_cost, priced_list};
 use super::department::Department;
 use super::enums::{ExtensionStatus, MilestoneStatus, Role, SiteInspectionResult};
 use super::evidence::{Evidence, cited};
@@ -35,7 +35,7 @@ impl Plan {
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn milestones(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Milestone>> {
         let found = ctx.loader::<MilestonesLoader>()?.load_one(self.issue_id).await?.unwrap_or_default();
-        Ok(found.into_iter().map(|m| Milestone(m, self.completed)).collect())
+        Ok(priced_list(ctx, found.into_iter().map(|m| Milestone(m, self.completed)).collect()))
     }
 }
 
@@ -112,7 +112,7 @@ impl ProgressReport {
     /// The photos and documents given with the report.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
-        cited(ctx, Citer::ProgressReport(self.0.id)).await
+        Ok(priced_list(ctx, cited(ctx, Citer::ProgressReport(self.0.id)).await?))
     }
 }
 
@@ -177,7 +177,7 @@ impl SiteInspection {
     /// The photos and documents taken on site.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
-        cited(ctx, Citer::SiteInspection(self.0.id)).await
+        Ok(priced_list(ctx, cited(ctx, Citer::SiteInspection(self.0.id)).await?))
     }
 }
 

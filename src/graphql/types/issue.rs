@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{issue, issue_event};
 
 use super::catalog::{Category, InspectionRound};
-use super::connection::{TotalCount, connection, list_cost, page_cost};
+use super::connection::{TotalCount, connection, list_cost, page_cost, priced_list};
 use super::department::Department;
 use super::enums::{DeadlineKind, IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
 use super::scalars::Date;
@@ -154,7 +154,7 @@ impl IssueFields<'_> {
                 &loaded
             }
         };
-        Ok(ctx.reference()?.departments_in_order(ids).await?.into_iter().map(Department).collect())
+        Ok(priced_list(ctx, ctx.reference()?.departments_in_order(ids).await?.into_iter().map(Department).collect()))
     }
     /// The enterprise responsible for the problem, if any.
     async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::enterprise::Enterprise>> {
@@ -270,7 +270,7 @@ impl IssueFields<'_> {
     ) -> async_graphql::Result<Vec<super::field_work::DeadlineExtension>> {
         let found =
             ctx.loader::<crate::graphql::loaders::ExtensionsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(found.into_iter().map(super::field_work::DeadlineExtension).collect())
+        Ok(priced_list(ctx, found.into_iter().map(super::field_work::DeadlineExtension).collect()))
     }
     /// The site inspection of the suspected problem this issue was registered from.
     async fn origin_inspection(
@@ -493,7 +493,7 @@ impl IssueEventFields<'_> {
     /// The evidence cited: the proof given with a request for acceptance; empty for other events.
     #[graphql(complexity = "list_cost(child_complexity)")]
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::evidence::Evidence>> {
-        super::evidence::cited(ctx, Citer::Event(self.0.id)).await
+        Ok(priced_list(ctx, super::evidence::cited(ctx, Citer::Event(self.0.id)).await?))
     }
 }
 
