@@ -7,6 +7,7 @@ mod assessment;
 mod auth;
 mod cli;
 mod demo;
+mod docs;
 mod errors;
 mod evidence;
 mod export;

@@ -1,4 +1,4 @@
-//! The role matrix of DOMAIN.md, end to end: every mutation by every role, allowed or refused.
+//! The role matrix of docs/domain.md, end to end: every mutation by every role, allowed or refused.
 
 use entity::enums::Role;
 use serde_json::{Value, json};
