@@ -43,7 +43,7 @@ impl CaseStep {
 }
 
 /// Whether `measure` may be imposed on a subject of this type: departments and officials get
-/// the left column of DOMAIN.md, enterprises the right one.
+/// the left column of `docs/domain.md`, enterprises the right one.
 pub fn measure_fits(subject: S, measure: M) -> bool {
     let for_people = matches!(
         measure,

@@ -1,4 +1,4 @@
-//! The issue state machine of DOMAIN.md: which step is allowed from which status, and where it
+//! The issue state machine of `docs/domain.md`: which step is allowed from which status, and where it
 //! leads. Roles and departments are decided elsewhere (service/policy.rs).
 
 use entity::enums::{IssueAction, IssueStatus};

@@ -1,4 +1,4 @@
-//! The one-vote-veto assessment of DOMAIN.md, as a pure function of the rules and the facts.
+//! The one-vote-veto assessment of `docs/domain.md`, as a pure function of the rules and the facts.
 //!
 //! Facts come from history (the state of each issue as the period ended, the events inside
 //! the period, the cases decided inside it), never from today's state, so a late fix does not
@@ -13,7 +13,7 @@ use super::cents::Cents;
 use super::clock::DeadlineKind;
 use super::history::IssueState;
 
-/// The scoring rules of a period. Every field has the default of DOMAIN.md.
+/// The scoring rules of a period. Every field has the default of `docs/domain.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ScoringRules {

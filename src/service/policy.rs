@@ -1,4 +1,4 @@
-//! Who may see and do what: the matrix of DOMAIN.md, in one place.
+//! Who may see and do what: the matrix of `docs/domain.md`, in one place.
 //!
 //! Every service function asks here before it reads or writes; GraphQL, exports and the CLI
 //! therefore share one gate. Reading another department's issue is not "forbidden" but
@@ -225,7 +225,7 @@ mod tests {
         Principal { sub: "t".into(), name: None, role, department_id }
     }
 
-    /// The matrix of DOMAIN.md, row by row: `true` where the role may act.
+    /// The matrix of `docs/domain.md`, row by row: `true` where the role may act.
     #[test]
     fn the_role_matrix_matches_the_domain() {
         let roles = [Admin, Bureau, Leader, Department, Inspector, Superior];
