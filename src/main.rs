@@ -236,7 +236,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
 fn print_demo_tokens(tokens: &TokenService, max_lifetime: Duration) -> anyhow::Result<()> {
     use entity::enums::Role;
     let ttl = Duration::from_secs(24 * 3600).min(max_lifetime);
-    println!("Demo tokens (valid {} h; send as `Authorization: Bearer <token>`):", ttl.as_secs() / 3600);
+    println!("Demo tokens (valid {} min; send as `Authorization: Bearer <token>`):", ttl.as_secs() / 60);
     for (role, sub, dept) in [
         (Role::Admin, "admin", None),
         (Role::Bureau, "bureau-officer", None),

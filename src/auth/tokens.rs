@@ -116,6 +116,11 @@ impl TokenService {
         })
     }
 
+    /// The longest a token may live (`RECTIFY_JWT_MAX_LIFETIME`).
+    pub fn max_lifetime(&self) -> Duration {
+        self.max_lifetime
+    }
+
     /// Signs a token for `sub` acting as `role`, for operators and scripts; a lifetime over
     /// the maximum is refused.
     pub fn issue(

@@ -173,6 +173,12 @@ impl Extension for Charging {
         // nothing of uploaded files; both are measured beside (`RequestShape`) and charged too.
         let extra = ctx.data_opt::<RequestShape>().map_or(0, RequestShape::extra_cost);
         let cost = u64::try_from(result.complexity).unwrap_or(u64::MAX).saturating_add(extra);
+        let capacity = self.budgets.capacity(payer);
+        if cost > capacity {
+            // Waiting would never help (its introspection or files priced it past the bucket).
+            let message = format!("the request costs {cost}, more than the whole budget of {capacity}");
+            return Err(vec![request_error(AppError::TooComplex(message))]);
+        }
         match self.budgets.charge(payer, cost) {
             Ok(throttle) => {
                 self.remember(Outcome::Charged { cost, throttle });

@@ -104,7 +104,9 @@ pub fn chosen_operation<'a>(
     operation_name: Option<&str>,
 ) -> Option<&'a Positioned<OperationDefinition>> {
     match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Single(operation), None) => Some(operation),
+        // The executor finds no operation of that name in an anonymous one.
+        (DocumentOperations::Single(_), Some(_)) => None,
         (DocumentOperations::Multiple(operations), Some(name)) => {
             operations.iter().find(|(key, _)| key.as_str() == name).map(|(_, operation)| operation)
         }

@@ -53,12 +53,16 @@ pub const FULL_INTROSPECTION: &str = r#"
     ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
   }"#;
 
-/// The average size of each introspection list, read from the schema itself.
+/// The size of each introspection list, read from the schema itself.
 #[derive(Debug, Clone)]
 pub struct IntrospectionSizes {
-    /// Elements per list, by field name (`types`, `fields`, `args`, …). Field names under
-    /// `__schema` and `__type` are introspection's own, so a name says which list it is.
+    /// Elements per list on average, by field name (`types`, `fields`, `args`, …). Field
+    /// names under `__schema` and `__type` are introspection's own, so a name says which list
+    /// it is. Used where a list is answered for many types (`types { fields }`).
     per_list: HashMap<&'static str, f64>,
+    /// The largest a type's own list is (its fields, values, …), for `__type(name:)`, which
+    /// can name the biggest type.
+    per_list_at_most: HashMap<&'static str, f64>,
     /// The most introspection one request may cost.
     limit: u64,
 }
@@ -73,6 +77,10 @@ impl IntrospectionSizes {
         const BUILT_IN_DIRECTIVES: f64 = 5.0;
         let (mut types, mut fields, mut args, mut input_fields, mut enum_values) = (BUILT_IN_TYPES, 0.0, 0.0, 0.0, 0.0);
         let (mut interfaces, mut possible, mut directives, mut locations) = (0.0, 0.0, BUILT_IN_DIRECTIVES, 0.0);
+        // The largest of each of a type's own lists: fields, input fields, enum values,
+        // interfaces, possible types.
+        let mut largest = [0.0_f64; 5];
+        let mut grow = |slot: usize, size: usize| largest[slot] = largest[slot].max(size as f64);
         let definitions = parse_schema(sdl).map(|document| document.definitions).unwrap_or_default();
         for definition in definitions {
             match definition {
@@ -81,20 +89,33 @@ impl IntrospectionSizes {
                     types += 1.0;
                     match kind {
                         TypeKind::Object(object) => {
+                            grow(0, object.fields.len());
+                            grow(3, object.implements.len());
                             interfaces += object.implements.len() as f64;
                             fields += object.fields.len() as f64;
                             args += object.fields.iter().map(|f| f.node.arguments.len() as f64).sum::<f64>();
                         }
                         TypeKind::Interface(interface) => {
+                            grow(0, interface.fields.len());
+                            grow(3, interface.implements.len());
                             interfaces += interface.implements.len() as f64;
                             fields += interface.fields.len() as f64;
                             args += interface.fields.iter().map(|f| f.node.arguments.len() as f64).sum::<f64>();
                             // An interface's possible types are the objects implementing it,
                             // counted with `implements` above.
                         }
-                        TypeKind::Union(union) => possible += union.members.len() as f64,
-                        TypeKind::Enum(enumeration) => enum_values += enumeration.values.len() as f64,
-                        TypeKind::InputObject(input) => input_fields += input.fields.len() as f64,
+                        TypeKind::Union(union) => {
+                            grow(4, union.members.len());
+                            possible += union.members.len() as f64;
+                        }
+                        TypeKind::Enum(enumeration) => {
+                            grow(2, enumeration.values.len());
+                            enum_values += enumeration.values.len() as f64;
+                        }
+                        TypeKind::InputObject(input) => {
+                            grow(1, input.fields.len());
+                            input_fields += input.fields.len() as f64;
+                        }
                         TypeKind::Scalar => {}
                     }
                 }
@@ -120,7 +141,15 @@ impl IntrospectionSizes {
             ("directives", directives),
             ("locations", per(locations, directives)),
         ]);
-        let mut sizes = Self { per_list, limit: u64::MAX };
+        // An interface's possible types are every implementation: bounded by the types.
+        let per_list_at_most = HashMap::from([
+            ("fields", largest[0].max(1.0)),
+            ("inputFields", largest[1].max(1.0)),
+            ("enumValues", largest[2].max(1.0)),
+            ("interfaces", largest[3].max(1.0)),
+            ("possibleTypes", largest[4].max(interfaces).max(1.0)),
+        ]);
+        let mut sizes = Self { per_list, per_list_at_most, limit: u64::MAX };
         let whole = async_graphql::parser::parse_query(FULL_INTROSPECTION)
             .ok()
             .and_then(|document| measure(&document, None, &sizes).ok().flatten())
@@ -175,6 +204,17 @@ pub fn measure(
     Ok(Some(RequestShape { aliases: walk.aliases, introspection_cost: introspection.ceil() as u64, upload_bytes: 0 }))
 }
 
+/// Where a selection stands, for pricing introspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Not in introspection: nothing to price here.
+    Outside,
+    /// Directly on the one type `__type(name:)` answers, which may be the largest.
+    OneType,
+    /// Anywhere else in introspection, where lists are answered for many types.
+    Within,
+}
+
 struct Walk<'a> {
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
     sizes: &'a IntrospectionSizes,
@@ -187,12 +227,12 @@ struct Walk<'a> {
 
 impl<'a> Walk<'a> {
     fn operation(&mut self, operation: &'a Positioned<OperationDefinition>) -> Result<f64, TooLarge> {
-        self.selections(&operation.node.selection_set.node, false, 0)
+        self.selections(&operation.node.selection_set.node, Place::Outside, 0)
     }
 
     /// Walks a selection set, counting aliases; returns the introspection values it answers
-    /// (for one element of its parent). `introspecting` is true below `__schema` or `__type`.
-    fn selections(&mut self, set: &'a SelectionSet, introspecting: bool, depth: usize) -> Result<f64, TooLarge> {
+    /// (for one element of its parent), priced as `place` says.
+    fn selections(&mut self, set: &'a SelectionSet, place: Place, depth: usize) -> Result<f64, TooLarge> {
         if depth > MAX_NESTING {
             return Err(TooLarge);
         }
@@ -207,16 +247,24 @@ impl<'a> Walk<'a> {
                     let field = &field.node;
                     self.aliases += usize::from(field.alias.is_some());
                     let name = field.name.node.as_str();
-                    let enters = !introspecting && matches!(name, "__schema" | "__type");
-                    let inside = introspecting || enters;
-                    let children = self.selections(&field.selection_set.node, inside, depth + 1)?;
-                    if inside {
-                        let per_list = if introspecting { self.sizes.per_list.get(name).copied() } else { None };
-                        values += per_list.unwrap_or(1.0) * (1.0 + children);
+                    let below = match (place, name) {
+                        (Place::Outside, "__type") => Place::OneType,
+                        (Place::Outside, "__schema") => Place::Within,
+                        (Place::Outside, _) => Place::Outside,
+                        (Place::OneType | Place::Within, _) => Place::Within,
+                    };
+                    let children = self.selections(&field.selection_set.node, below, depth + 1)?;
+                    let per_list = match place {
+                        Place::Outside => None,
+                        Place::OneType => self.sizes.per_list_at_most.get(name).or(self.sizes.per_list.get(name)),
+                        Place::Within => self.sizes.per_list.get(name),
+                    };
+                    if below != Place::Outside {
+                        values += per_list.copied().unwrap_or(1.0) * (1.0 + children);
                     }
                 }
                 Selection::InlineFragment(fragment) => {
-                    values += self.selections(&fragment.node.selection_set.node, introspecting, depth + 1)?;
+                    values += self.selections(&fragment.node.selection_set.node, place, depth + 1)?;
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
@@ -225,7 +273,7 @@ impl<'a> Walk<'a> {
                         continue;
                     }
                     self.spreading.push(key.as_str());
-                    let counted = self.selections(&fragment.node.selection_set.node, introspecting, depth + 1);
+                    let counted = self.selections(&fragment.node.selection_set.node, place, depth + 1);
                     self.spreading.pop();
                     values += counted?;
                 }
@@ -293,6 +341,18 @@ mod real_schema {
     fn cost(sizes: &IntrospectionSizes, query: &str) -> u64 {
         let document = async_graphql::parser::parse_query(query).unwrap();
         measure(&document, None, sizes).unwrap().unwrap().introspection_cost
+    }
+
+    #[test]
+    fn one_type_is_priced_as_the_largest_it_could_be() {
+        let sizes = IntrospectionSizes::of_schema(&crate::graphql::schema_sdl());
+        let mutation_fields = crate::graphql::schema_sdl()
+            .split("type Mutation {")
+            .nth(1)
+            .map(|rest| rest[..rest.find("\n}").unwrap()].matches("): ").count())
+            .unwrap();
+        let one = cost(&sizes, "{ __type(name: \"Mutation\") { fields { name } } }");
+        assert!(one as usize > mutation_fields, "{one} for {mutation_fields} mutations");
     }
 
     #[test]

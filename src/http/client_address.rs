@@ -9,10 +9,20 @@ use std::net::IpAddr;
 
 use actix_web::HttpRequest;
 
-/// The client's address, when the connection has one.
+/// The client's address, when the connection has one: canonical (an IPv4 peer of an IPv6
+/// listener reads as IPv4), and for IPv6 its /64 network, which one subscriber holds whole
+/// and could otherwise walk through to escape every per-address limit.
 pub fn client_address(request: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
-    let peer = request.peer_addr()?.ip();
-    Some(behind_proxies(peer, forwarded_for(request), trusted_proxies))
+    let peer = request.peer_addr()?.ip().to_canonical();
+    Some(network_of(behind_proxies(peer, forwarded_for(request), trusted_proxies)))
+}
+
+/// An IPv6 address's /64 network (its first address); an IPv4 address itself.
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+    }
 }
 
 /// Every `X-Forwarded-For` entry, in order, across repeated headers.
@@ -27,14 +37,15 @@ fn forwarded_for(request: &HttpRequest) -> Vec<&str> {
 }
 
 fn behind_proxies(peer: IpAddr, forwarded: Vec<&str>, trusted_proxies: &[IpAddr]) -> IpAddr {
-    if !trusted_proxies.contains(&peer) {
+    let trusted = |address: &IpAddr| trusted_proxies.iter().any(|proxy| proxy.to_canonical() == *address);
+    if !trusted(&peer) {
         return peer;
     }
     let mut client = peer;
     for entry in forwarded.into_iter().rev() {
-        let Ok(address) = entry.parse::<IpAddr>() else { break };
+        let Ok(address) = entry.parse::<IpAddr>().map(|address| address.to_canonical()) else { break };
         client = address;
-        if !trusted_proxies.contains(&address) {
+        if !trusted(&address) {
             break;
         }
     }
@@ -65,5 +76,18 @@ mod tests {
         );
         assert_eq!(behind_proxies(ip("10.0.0.1"), vec![], &proxies), ip("10.0.0.1"));
         assert_eq!(behind_proxies(ip("10.0.0.1"), vec!["garbage"], &proxies), ip("10.0.0.1"));
+        let mapped = ip("::ffff:10.0.0.1").to_canonical();
+        assert_eq!(
+            behind_proxies(mapped, vec!["::ffff:198.51.100.7"], &proxies),
+            ip("198.51.100.7"),
+            "IPv4 seen through IPv6"
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_network() {
+        assert_eq!(network_of(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")), ip("2001:db8:1:2::"));
+        assert_eq!(network_of(ip("2001:db8:1:2::ffff")), network_of(ip("2001:db8:1:2::1")));
+        assert_eq!(network_of(ip("192.0.2.5")), ip("192.0.2.5"));
     }
 }

@@ -144,29 +144,41 @@ fn introspection_refused() -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![error])
 }
 
+/// What `run` did: the answer, the objects written ahead, and whether it ran a query (whose
+/// answer may be replaced by an error without hiding a change).
+struct Ran {
+    response: async_graphql::Response,
+    parts: Option<Arc<JsonParts>>,
+    query: bool,
+}
+
+impl Ran {
+    /// A request refused before anything ran.
+    fn refused(response: async_graphql::Response) -> Self {
+        Self { response, parts: None, query: false }
+    }
+}
+
 /// Charges a request to its cost budget and, when that lets it through, executes it; the
 /// answer carries the charge (`extensions.cost`). A user's request that passed validation
 /// before is charged its known cost without the charging instance (see `KnownCosts`). The
 /// objects of a query come back as JSON written ahead, beside the answer (see `JsonParts`).
-async fn run(
-    state: &GraphqlState,
-    mut request: async_graphql::Request,
-    actor: Actor,
-    client: ClientAddress,
-) -> (async_graphql::Response, Option<Arc<JsonParts>>) {
+async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: Actor, client: ClientAddress) -> Ran {
     let document_hash = match state.documents.resolve(&mut request) {
         Ok(hash) => hash,
-        Err(error) => return (async_graphql::Response::from_errors(vec![error]), None),
+        Err(error) => return Ran::refused(async_graphql::Response::from_errors(vec![error])),
     };
     let document = match request.parsed_query() {
         Ok(document) => document.clone(),
         // A syntax error: the charging instance reports it as usual.
-        Err(_) => return (state.schemas.charging.execute(request.data(actor).data(client)).await, None),
+        Err(_) => return Ran::refused(state.schemas.charging.execute(request.data(actor).data(client)).await),
     };
     if !state.introspection && asks_for_introspection(&document) {
-        return (introspection_refused(), None);
+        return Ran::refused(introspection_refused());
     }
     let parts = JsonParts::for_query(&document, request.operation_name.as_deref()).map(Arc::new);
+    let query = chosen_operation(&document, request.operation_name.as_deref())
+        .is_some_and(|operation| operation.node.ty == OperationType::Query);
     let overage = Arc::new(ListOverage::default());
     let executable = |request: async_graphql::Request, actor: Actor| {
         let request = request.for_actor(actor, &state.services).data(client).data(overage.clone());
@@ -189,17 +201,17 @@ async fn run(
                 let mut response = state.schemas.executing.execute(executable(request, actor.clone())).await;
                 mark_charged(&mut response, cost, throttle);
                 charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total());
-                (response, parts)
+                Ran { response, parts, query }
             }
-            Err(refusal) => (refused_response(refusal), None),
+            Err(refusal) => Ran::refused(refused_response(refusal)),
         };
     }
     // Measured only for a document the budget has not priced before: one priced before passed.
     let mut shape = match measure(&document, request.operation_name.as_deref(), &state.introspection_sizes) {
         Ok(shape) => shape.unwrap_or_default(),
         Err(TooLarge) => {
-            let message = "the document expands (through its fragments) past what any request may select";
-            return (too_complex(message.into()), None);
+            let message = "the document nests, or expands through its fragments, past what any request may select";
+            return Ran::refused(too_complex(message.into()));
         }
     };
     shape.upload_bytes =
@@ -210,14 +222,14 @@ async fn run(
             shape.introspection_cost,
             state.introspection_sizes.limit()
         );
-        return (too_complex(message), None);
+        return Ran::refused(too_complex(message));
     }
     if shape.aliases > state.max_aliases {
         let message = format!(
             "the request holds {} aliased fields, over the limit of {} (RECTIFY_MAX_ALIASES)",
             shape.aliases, state.max_aliases
         );
-        return (too_complex(message), None);
+        return Ran::refused(too_complex(message));
     }
     let mut charge_request = async_graphql::Request::new(String::new())
         .variables(request.variables.clone())
@@ -228,7 +240,7 @@ async fn run(
     charge_request.set_parsed_query(document);
     let charge = state.schemas.charging.execute(charge_request).await;
     if !charge.errors.is_empty() {
-        return (charge, None);
+        return Ran::refused(charge);
     }
     if let (Some(key), Some(cost)) = (cost_key, charged_cost(&charge)) {
         state.known_costs.remember(key, cost);
@@ -236,7 +248,7 @@ async fn run(
     let mut response = state.schemas.executing.execute(executable(request, actor.clone())).await;
     response.extensions.extend(charge.extensions);
     charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total());
-    (response, parts)
+    Ran { response, parts, query }
 }
 
 /// Runs a request and writes the answer. A request error (nothing executed: parse or
@@ -253,7 +265,7 @@ async fn execute(
         let message = "a bearer token is required; without one a request may only `login`";
         return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
     }
-    let (mut response, parts) = run(state, request, actor, client).await;
+    let Ran { mut response, parts, query } = run(state, request, actor, client).await;
     with_codes(&mut response.errors);
     let nothing_ran = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -278,15 +290,20 @@ async fn execute(
             "the response could not be written",
         );
     };
-    if body.len() > state.max_response_bytes {
+    if query && body.len() > state.max_response_bytes {
         // The cost limit keeps answers far below this; what reaches it is a text-heavy page.
         // The answer is dropped whole rather than cut, so no client reads half of it as all.
+        // A query changed nothing, so dropping its answer hides nothing; a mutation's answer
+        // (a payload) is always sent. The charge stays, and is reported.
         let message = format!(
             "the answer would be {} bytes, over the limit of {} (RECTIFY_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages",
             body.len(),
             state.max_response_bytes
         );
-        let body = json!({ "data": null, "errors": [request_error(AppError::TooComplex(message))] });
+        let mut body = json!({ "data": null, "errors": [request_error(AppError::TooComplex(message))] });
+        if let Ok(extensions) = serde_json::to_value(&response.extensions) {
+            body["extensions"] = extensions;
+        }
         return HttpResponse::Ok().content_type(media.content_type()).body(body.to_string());
     }
     let status = if nothing_ran && is_over_budget(&response.errors) {

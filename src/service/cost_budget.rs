@@ -172,6 +172,14 @@ impl CostBudgets {
         rule_for(role, self.interactive, self.superior)
     }
 
+    /// The most the payer's bucket holds: a request dearer than that can never be paid for.
+    pub fn capacity(&self, payer: Payer<'_>) -> u64 {
+        match payer {
+            Payer::Subject(principal) => self.rule(principal.role).capacity,
+            Payer::Anonymous(_) => self.anonymous.capacity,
+        }
+    }
+
     /// Takes `cost` from the payer's bucket, or takes nothing and says when to retry.
     pub fn charge(&self, payer: Payer<'_>, cost: u64) -> Result<Throttle, Refusal> {
         self.charge_at(payer, cost, Instant::now())

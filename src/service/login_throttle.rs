@@ -5,7 +5,8 @@
 //! username (from anywhere). Past a counter's free failures each further attempt must wait,
 //! the wait doubling with every failure up to the counter's longest wait; a success clears the
 //! username's counters. An attacker at one address is slowed down at once and for long, while
-//! the owner at another address only meets the username's own counter, whose wait stays short.
+//! the owner at another address only meets the username's own counter, whose wait stays short,
+//! and not even that one from an address where the owner logged in before.
 //!
 //! Usernames are kept as keyed hashes, never as text, and the counters live in a bounded map
 //! (least recently used first out), so that a flood of logins cannot grow memory. Argon2 runs a
@@ -19,16 +20,20 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use lru::LruCache;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::AppError;
+use crate::auth::verify_password;
+use crate::error::{AppError, AppResult};
 
 /// Argon2id checks running at once; each takes ~19 MiB and a core for about 50 ms.
 const CONCURRENT_PASSWORD_CHECKS: usize = 4;
 /// Counters kept at most; the least recently used go first.
 const REMEMBERED_COUNTERS: usize = 100_000;
-/// A counter with no failure for this long starts again from nothing.
-const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// A counter with no failure for this long starts again from nothing: well past the longest
+/// wait, so that a guesser who waits the longest wait out finds it again, not a fresh start.
+const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// How long an address where a username logged in stays exempt from that username's counter.
+const KNOWN_ADDRESS_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// When a counter makes attempts wait.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +61,8 @@ enum Counter {
     UsernameAtAddress(u64, IpAddr),
     Address(IpAddr),
     Username(u64),
+    /// Not a counter: the last time the username logged in from the address (as `last`).
+    KnownAddress(u64, IpAddr),
 }
 
 impl Counter {
@@ -64,6 +71,9 @@ impl Counter {
             Counter::UsernameAtAddress(..) => USERNAME_AT_ADDRESS,
             Counter::Address(_) => ADDRESS,
             Counter::Username(_) => USERNAME,
+            Counter::KnownAddress(..) => {
+                Rule { free_failures: u32::MAX, first_wait: Duration::ZERO, longest_wait: Duration::ZERO }
+            }
         }
     }
 }
@@ -88,7 +98,7 @@ impl Failures {
 /// The counters and the Argon2 slots of one server.
 pub struct LoginThrottle {
     counters: Mutex<LruCache<Counter, Failures>>,
-    checks: Semaphore,
+    checks: std::sync::Arc<Semaphore>,
     /// Keys the username hashes with a secret of this process, so that no one can pick
     /// usernames that share a counter.
     hasher: std::collections::hash_map::RandomState,
@@ -105,12 +115,29 @@ impl Default for LoginThrottle {
 pub struct Attempt<'a> {
     throttle: &'a LoginThrottle,
     counters: Vec<Counter>,
-    _slot: SemaphorePermit<'a>,
+    /// The username at this address, remembered as known once the password is right.
+    known: Option<Counter>,
+    /// The Argon2 slot, until `verify` hands it to the check.
+    slot: Option<OwnedSemaphorePermit>,
 }
 
 impl Attempt<'_> {
-    /// The password was right: the username's counters start again, and the address is not
-    /// charged for this attempt.
+    /// Checks `password` against `hash` off the async workers (once per attempt). The slot
+    /// goes with the check, not with the request: a client that hangs up cannot free it while
+    /// Argon2 still runs.
+    pub async fn verify(&mut self, password: &str, hash: &str) -> AppResult<bool> {
+        let held = self.slot.take();
+        let (password, hash) = (password.to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let _held = held;
+            verify_password(&password, &hash)
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+
+    /// The password was right: the username's counters start again, the address is not
+    /// charged for this attempt, and the address is known for the username from now on.
     pub fn succeeded(self) {
         let mut counters = self.throttle.lock();
         for counter in &self.counters {
@@ -120,12 +147,19 @@ impl Attempt<'_> {
                         failures.count = failures.count.saturating_sub(1);
                     }
                 }
-                Counter::UsernameAtAddress(..) | Counter::Username(_) => {
+                Counter::UsernameAtAddress(..) | Counter::Username(_) | Counter::KnownAddress(..) => {
                     counters.pop(counter);
                 }
             }
         }
+        if let Some(known) = self.known {
+            counters.put(known, Failures { count: 0, last: Instant::now() });
+        }
     }
+}
+
+fn busy() -> AppError {
+    AppError::RateLimited("the server is checking many logins at once; try again in 1 s".into())
 }
 
 impl LoginThrottle {
@@ -133,7 +167,7 @@ impl LoginThrottle {
         let capacity = NonZeroUsize::new(REMEMBERED_COUNTERS).unwrap_or(NonZeroUsize::MIN);
         Self {
             counters: Mutex::new(LruCache::new(capacity)),
-            checks: Semaphore::new(slots),
+            checks: std::sync::Arc::new(Semaphore::new(slots)),
             hasher: Default::default(),
         }
     }
@@ -149,15 +183,22 @@ impl LoginThrottle {
     }
 
     fn begin_at(&self, username: &str, address: Option<IpAddr>, now: Instant) -> Result<Attempt<'_>, AppError> {
-        let slot = self.checks.try_acquire().map_err(|_| {
-            AppError::RateLimited("the server is checking many logins at once; try again in 1 s".into())
-        })?;
+        let slot = self.checks.clone().try_acquire_owned().map_err(|_| busy())?;
         let name = self.hasher.hash_one(username);
-        let mut counters = vec![Counter::Username(name)];
+        let known = address.map(|address| Counter::KnownAddress(name, address));
+        let mut remembered = self.lock();
+        // The owner, from an address where they logged in before, is not held back by what
+        // guessers elsewhere did to the username.
+        let familiar = known.is_some_and(|known| {
+            remembered.peek(&known).is_some_and(|seen| now.duration_since(seen.last) < KNOWN_ADDRESS_FOR)
+        });
+        let mut counters = Vec::with_capacity(3);
+        if !familiar {
+            counters.push(Counter::Username(name));
+        }
         if let Some(address) = address {
             counters.extend([Counter::UsernameAtAddress(name, address), Counter::Address(address)]);
         }
-        let mut remembered = self.lock();
         let wait = counters
             .iter()
             .filter_map(|counter| {
@@ -178,7 +219,7 @@ impl LoginThrottle {
             remembered.put(*counter, Failures { count: previous.unwrap_or(0) + 1, last: now });
         }
         drop(remembered);
-        Ok(Attempt { throttle: self, counters, _slot: slot })
+        Ok(Attempt { throttle: self, counters, known, slot: Some(slot) })
     }
 
     /// Counters held now (for tests: the map is bounded and keeps no usernames).
@@ -234,15 +275,56 @@ mod tests {
     #[test]
     fn many_addresses_guessing_one_username_are_slowed_for_a_minute_at_most() {
         let throttle = LoginThrottle::new(4);
-        let now = Instant::now();
-        for n in 1..=40 {
-            if let Ok(attempt) = throttle.begin_at("wang", at(n), now) {
-                drop(attempt);
+        let mut now = Instant::now();
+        // Each guess from a fresh address, each as soon as the username's wait allows: the
+        // wait doubles up to its longest and stays there.
+        for n in 1..=20 {
+            loop {
+                if let Ok(attempt) = throttle.begin_at("wang", at(n), now) {
+                    drop(attempt);
+                    break;
+                }
+                now += Duration::from_secs(1);
             }
         }
-        let refused = throttle.begin_at("wang", at(100), now);
-        assert!(refused.is_err(), "every address meets the username's counter");
-        assert!(throttle.begin_at("wang", at(100), now + USERNAME.longest_wait).is_ok(), "but a minute at most");
+        let last = now;
+        assert!(throttle.begin_at("wang", at(100), last + USERNAME.longest_wait - Duration::from_secs(1)).is_err());
+        assert!(throttle.begin_at("wang", at(100), last + USERNAME.longest_wait).is_ok(), "a minute at most");
+    }
+
+    #[test]
+    fn the_owner_at_a_familiar_address_skips_the_usernames_counter() {
+        let throttle = LoginThrottle::new(4);
+        let now = Instant::now();
+        throttle.begin_at("wang", at(7), now).unwrap().succeeded();
+        for n in 1..=12 {
+            drop(throttle.begin_at("wang", at(n + 20), now));
+        }
+        assert!(throttle.begin_at("wang", at(99), now).is_err(), "a stranger waits on the username");
+        assert!(throttle.begin_at("wang", at(7), now).is_ok(), "the owner's usual address does not");
+    }
+
+    #[test]
+    fn the_longest_wait_holds_and_is_not_forgotten_at_its_end() {
+        let throttle = LoginThrottle::new(4);
+        let mut now = Instant::now();
+        for _ in 0..20 {
+            loop {
+                if let Ok(attempt) = throttle.begin_at("wang", at(1), now) {
+                    drop(attempt);
+                    break;
+                }
+                now += Duration::from_secs(30);
+            }
+        }
+        let longest = USERNAME_AT_ADDRESS.longest_wait;
+        assert!(throttle.begin_at("wang", at(1), now + longest - Duration::from_secs(1)).is_err());
+        assert!(throttle.begin_at("wang", at(1), now + longest).is_ok());
+        drop(throttle.begin_at("wang", at(1), now + longest));
+        assert!(
+            throttle.begin_at("wang", at(1), now + longest * 2 - Duration::from_secs(1)).is_err(),
+            "still the longest wait"
+        );
     }
 
     #[test]

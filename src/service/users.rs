@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use super::pagination::{Page, PageArgs, page_by_id};
 use super::policy::{Action, authorize};
 use super::{Services, optional_text, required_text};
-use crate::auth::{IssuedToken, Principal, TokenClaims, hash_password, verify_password};
+use crate::auth::{IssuedToken, Principal, TokenClaims, hash_password};
 use crate::error::{AppError, AppResult};
 
 /// How long a local user's standing is trusted without reading it again; a deactivation
@@ -30,6 +30,21 @@ struct Standing {
     department_id: Option<i64>,
     /// Tokens issued before this second are refused.
     tokens_valid_from: Option<i64>,
+}
+
+impl Standing {
+    fn of(user: &user::Model) -> Self {
+        Self {
+            username: user.username.clone(),
+            active: user.active,
+            role: user.role,
+            department_id: user.department_id,
+            // Rounded up: a token of the same second as the cut-off is refused with it.
+            tokens_valid_from: user
+                .tokens_valid_from
+                .map(|t| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0)),
+        }
+    }
 }
 
 /// Recently read standings, by user id; `None` remembers that the user is gone.
@@ -59,10 +74,6 @@ impl Standings {
 
     fn put(&self, id: i64, standing: Option<Standing>) {
         self.lock().put(id, (standing, Instant::now()));
-    }
-
-    fn forget(&self, id: i64) {
-        self.lock().pop(&id);
     }
 }
 
@@ -139,23 +150,14 @@ impl Services {
             return Ok(known);
         }
         let found = user::Entity::find_by_id(id).one(self.conn()).await?;
-        let standing = found.map(|user| Standing {
-            username: user.username,
-            active: user.active,
-            role: user.role,
-            department_id: user.department_id,
-            // Rounded up: a token of the same second as the cut-off is refused with it.
-            tokens_valid_from: user
-                .tokens_valid_from
-                .map(|t| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0)),
-        });
+        let standing = found.as_ref().map(Standing::of);
         self.standings.put(id, standing.clone());
         Ok(standing)
     }
 
     /// Deactivates (`active: false`) or reactivates a local user (ADMIN). Deactivating also
-    /// refuses every token the user holds, from the next request on (on another server within
-    /// `STANDING_TIME_TO_LIVE`), including after a later reactivation.
+    /// refuses every token `login` gave the user, from the next request on (on another server
+    /// within `STANDING_TIME_TO_LIVE`), including after a later reactivation.
     pub async fn set_user_active(&self, actor: &Principal, user_id: i64, active: bool) -> AppResult<user::Model> {
         authorize(actor, Action::ManageUsers)?;
         let found = user::Entity::find_by_id(user_id).one(self.conn()).await?;
@@ -169,7 +171,9 @@ impl Services {
             row.tokens_valid_from = Set(Some(self.clock.now()));
         }
         let updated = row.update(self.conn()).await?;
-        self.standings.forget(user_id);
+        // Written, not forgotten: a request that read the old row just before could otherwise
+        // put it back for another few seconds.
+        self.standings.put(user_id, Some(Standing::of(&updated)));
         Ok(updated)
     }
 
@@ -196,18 +200,14 @@ impl Services {
             ));
         }
         let refused = || AppError::Unauthenticated("the username or password is wrong".into());
-        let attempt = self.login_throttle.begin(username, client)?;
+        let mut attempt = self.login_throttle.begin(username, client)?;
         let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await?;
         // An unknown user costs the same Argon2 work as a wrong password.
         let hash = found.as_ref().filter(|u| u.active).map(|u| u.password_hash.as_str()).unwrap_or(UNKNOWN_USER_HASH);
-        let matches = {
-            let (password, hash) = (password.to_owned(), hash.to_owned());
-            tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(AppError::internal)?
-        };
+        let matches = attempt.verify(password, hash).await?;
         let Some(found) = found.filter(|u| u.active && matches) else {
             return Err(refused());
         };
-        attempt.succeeded();
         let dept_code = match found.department_id {
             Some(id) => department::Entity::find_by_id(id).one(self.conn()).await?.map(|d| d.code),
             None => None,
@@ -220,9 +220,10 @@ impl Services {
                 found.role,
                 dept_code.as_deref(),
                 found.display_name.as_deref(),
-                LOGIN_TOKEN_TTL,
+                LOGIN_TOKEN_TTL.min(self.tokens.max_lifetime()),
             )
             .map_err(AppError::internal)?;
+        attempt.succeeded();
         Ok((token, found))
     }
 

@@ -337,8 +337,24 @@ async fn a_deactivated_users_tokens_stop_at_once_and_stay_dead_after_reactivatio
 
     let refused = app.mutate(&app.bureau(), "deactivateUser", json!({ "userId": user_id }), "user { active }").await;
     assert_eq!(refused.code(), "FORBIDDEN", "only ADMIN manages users");
-    let yourself = app.mutate(&admin, "deactivateUser", json!({ "userId": user_id }), "user { active }").await.ok();
-    assert_eq!(yourself.data("deactivateUser.user.active"), false);
+    let root = app
+        .mutate(
+            &admin,
+            "createUser",
+            json!({ "username": "root", "password": "the admin's own password", "role": "ADMIN" }),
+            "user { id }",
+        )
+        .await
+        .ok();
+    let root_id = root.data("createUser.user.id").clone();
+    let yourself = app.mutate(&admin, "deactivateUser", json!({ "userId": root_id }), "user { active }").await;
+    assert_eq!(
+        (yourself.code(), yourself.field()),
+        ("BAD_USER_INPUT", "input.userId"),
+        "no one deactivates themselves"
+    );
+    let deactivated = app.mutate(&admin, "deactivateUser", json!({ "userId": user_id }), "user { active }").await.ok();
+    assert_eq!(deactivated.data("deactivateUser.user.active"), false);
     let reply = app.gql(Some(&token), viewer, json!({})).await;
     assert_eq!((reply.status, reply.code()), (401, "UNAUTHENTICATED"), "at once, with no wait for a cache");
     assert_eq!(login(&app, "zhao", "a good long password").await.code(), "UNAUTHENTICATED");

@@ -102,8 +102,24 @@ async fn an_answer_over_the_size_cap_is_replaced_by_an_error() {
     assert_eq!(small.data("issues.nodes").as_array().unwrap().len(), 2);
     let reply =
         app.gql(Some(&token), "{ issues(first: 50) { nodes { code title description location } } }", json!({})).await;
-    assert_eq!(reply.code(), "TOO_COMPLEX");
-    assert!(reply.body["data"].is_null(), "no part of the answer is sent: {}", reply.body);
+    assert_eq!((reply.status, reply.code()), (200, "TOO_COMPLEX"));
+    assert_eq!(reply.body.get("data"), Some(&serde_json::Value::Null), "no part of the answer is sent: {}", reply.body);
+    assert!(reply.body["extensions"]["cost"]["requestedQueryCost"].as_u64().is_some(), "the charge is still reported");
+    // A mutation's answer is never dropped: it would hide a change that was made.
+    let issue = app.register(&county, "BIG-M").await;
+    let long = "x".repeat(2_000);
+    let input = json!({ "issueId": issue, "expectedVersion": 1, "description": long });
+    let reply = app.mutate(&token, "updateIssue", input, "issue { code description }").await.ok();
+    assert_eq!(reply.data("updateIssue.issue.code"), "BIG-M");
+}
+
+#[tokio::test]
+async fn a_request_dearer_than_a_whole_budget_is_too_complex_not_a_wait() {
+    // The bucket is raised to the query cost limit (25 000); the schema costs about 45 000.
+    let app = spawn_app_with(|settings| settings.limits.cost_budget = 1).await;
+    let reply = app.gql(Some(&app.bureau()), FULL_INTROSPECTION, json!({})).await;
+    assert_eq!(reply.code(), "TOO_COMPLEX", "{}", reply.body);
+    assert_ne!(reply.status, 429, "waiting would never help");
 }
 
 #[tokio::test]

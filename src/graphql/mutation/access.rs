@@ -140,8 +140,10 @@ impl AccessMutation {
         Ok(CreateUserPayload { user: User(user) })
     }
 
-    /// Deactivates a local user (ADMIN): the user can no longer log in, and every token the
-    /// user holds stops working at once (on other servers of the same database within 5 s).
+    /// Deactivates a local user (ADMIN): the user can no longer log in, and every token
+    /// `login` gave the user stops working at once (on other servers of the same database
+    /// within 5 s). Tokens signed by `rectify token` or an identity provider name no local
+    /// user and are not affected.
     /// Tokens issued before the deactivation stay refused after a reactivation. You cannot
     /// deactivate yourself.
     async fn deactivate_user(

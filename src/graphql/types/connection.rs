@@ -92,10 +92,34 @@ pub fn priced_list<T>(ctx: &async_graphql::Context<'_>, items: Vec<T>) -> Vec<T>
     items
 }
 
-/// The fields selected under `field`, at every depth (each counts 1, as in `list_cost`'s
-/// child complexity; a nested list's own items beyond a page are charged by that list).
+/// The fields selected under `field`, at every depth, each counting 1 as in `list_cost`'s
+/// child complexity; a connection below counts its page (`first` or `last`, else the default)
+/// times its own selection. A nested unpaged list counts once here, and charges its own items
+/// beyond a page itself.
 fn selected_fields(field: async_graphql::SelectionField<'_>) -> usize {
-    field.selection_set().map(|child| 1 + selected_fields(child)).sum()
+    field
+        .selection_set()
+        .map(|child| {
+            let page = child
+                .arguments()
+                .ok()
+                .and_then(|arguments| {
+                    arguments.into_iter().find(|(name, _)| name == "first" || name == "last").and_then(|(_, value)| {
+                        match value {
+                            async_graphql::Value::Number(number) => number.as_u64(),
+                            _ => None,
+                        }
+                    })
+                })
+                .map(|size| size as usize)
+                .or_else(|| {
+                    let paged = child.selection_set().any(|inner| matches!(inner.name(), "nodes" | "edges"));
+                    paged.then_some(crate::service::pagination::DEFAULT_PAGE_SIZE as usize)
+                })
+                .unwrap_or(1);
+            1 + page.saturating_mul(selected_fields(child))
+        })
+        .sum()
 }
 
 /// Cost of a list field for the complexity limit: its page size times its children's cost.
