@@ -13,9 +13,12 @@ pub mod field_work;
 pub mod idempotency;
 pub mod issue_lifecycle;
 pub mod issue_rows;
+pub mod issue_step;
 pub mod issues;
 pub mod ledger;
 pub mod login_throttle;
+#[cfg(test)]
+mod module_graph;
 pub mod monthly_reports;
 pub mod pagination;
 pub mod policy;
@@ -24,6 +27,7 @@ pub mod scoreboard;
 pub mod statistics;
 pub mod trend;
 pub mod users;
+pub mod visibility;
 
 use std::collections::HashMap;
 use std::sync::Arc;
