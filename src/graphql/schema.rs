@@ -36,7 +36,7 @@ pub struct Schemas {
 /// be added to the executing instance without turning `graphql::fast_object`'s shortcut off:
 /// an extension expects to see every field resolve, and the shortcut runs most in place.
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         // Directives cost nothing in the complexity count; bound them on their own.
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
 }
