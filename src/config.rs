@@ -95,6 +95,17 @@ impl CountySettings {
             window_days: self.repeat_offender_days.max(1),
         }
     }
+
+    /// The service settings of a command that is given only the county's (`seed-demo`, which
+    /// serves nothing): the others keep their defaults.
+    pub fn services(&self) -> crate::service::ServiceSettings {
+        crate::service::ServiceSettings {
+            timezone: self.timezone,
+            repeat_offender: self.repeat_offender(),
+            reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
+            upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
+        }
+    }
 }
 
 /// Limits that protect the server from expensive requests.
@@ -261,6 +272,17 @@ pub struct Settings {
         default_value_t = crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs()
     )]
     pub reference_cache_secs: u64,
+}
+
+impl Settings {
+    /// What the use cases read of these settings (see `Services::from_settings`).
+    pub fn services(&self) -> crate::service::ServiceSettings {
+        crate::service::ServiceSettings {
+            reference_time_to_live: std::time::Duration::from_secs(self.reference_cache_secs),
+            upload_quota_bytes: self.limits.upload_quota_bytes,
+            ..self.county.services()
+        }
+    }
 }
 
 /// Parses a lifetime such as `8h`, `30m`, `90s` or `2d`.

@@ -13,7 +13,6 @@ use rectify::config::{
     AuthSettings, CountySettings, DatabaseSettings, EvidenceSettings, Secret, Settings, parse_duration,
 };
 use rectify::db::{Database, redact_url};
-use rectify::domain::clock::CountyClock;
 use rectify::evidence_store::EvidenceStore;
 use rectify::graphql::schema_sdl;
 use rectify::service::Services;
@@ -127,10 +126,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             // Seeding signs no tokens; a throwaway key satisfies the service.
             let tokens = TokenService::new(&AuthSettings::defaults(), &random_secret())?;
             let store = EvidenceStore::open(&evidence.store)?;
-            Services::new(db, CountyClock::new(county.timezone), Arc::new(tokens), store)
-                .with_repeat_offender(county.repeat_offender())
-                .seed_demo()
-                .await?;
+            Services::from_settings(db, &county.services(), Arc::new(tokens), store).seed_demo().await?;
             eprintln!("demo data seeded");
             Ok(())
         }
@@ -200,10 +196,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     let db = open_database(&settings.database).await?;
     tracing::info!(database = %redact_url(&settings.database.url), "database ready");
     let store = EvidenceStore::open(&settings.evidence.store)?;
-    let services = Services::new(db, CountyClock::new(settings.county.timezone), tokens.clone(), store)
-        .with_repeat_offender(settings.county.repeat_offender())
-        .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs))
-        .with_upload_quota(settings.limits.upload_quota_bytes);
+    let services = Services::from_settings(db, &settings.services(), tokens.clone(), store);
     // Demo tokens are printed only when they are signed with a key made for this run: one
     // signed with an operator's key would open every ledger that key guards, for a day.
     let print_tokens = demo && settings.auth.jwt_secret.is_none();

@@ -1,5 +1,6 @@
-//! Charges each query's cost to its subject's budget, after validation (which computes the
-//! cost that `TOO_COMPLEX` is decided on), and reports the charge in
+//! Refuses a query deeper or costlier than the limits (`TOO_COMPLEX`), then charges its cost
+//! to its subject's budget, after validation (which computes the depth and the cost), and
+//! reports the charge in
 //! `extensions.cost` so that clients can pace themselves. The shape is Shopify's:
 //! `{ requestedQueryCost, actualQueryCost, throttleStatus { maximumAvailable,
 //! currentlyAvailable, restoreRate } }`.
@@ -51,12 +52,44 @@ pub fn charge_overage(response: &mut Response, budgets: &CostBudgets, payer: Pay
     response.extensions.insert("cost".into(), cost_value(requested, Some(requested.saturating_add(overage)), throttle));
 }
 
-/// The schema extension; holds the budgets every request charges.
-pub struct CostBudget(pub Arc<CostBudgets>);
+/// The schema extension; holds the budgets every request charges and the limits a query is
+/// refused over.
+pub struct CostBudget {
+    pub budgets: Arc<CostBudgets>,
+    pub limits: QueryLimits,
+}
+
+/// The deepest nesting and the highest cost a query may have (`RECTIFY_MAX_DEPTH`,
+/// `RECTIFY_MAX_COST`). Checked here rather than by async-graphql's own limits, whose
+/// errors differ from others only by their text: here they are `AppError::TooComplex`.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_cost: usize,
+}
+
+impl QueryLimits {
+    /// Refuses a validated query over either limit, the cost first (as async-graphql does).
+    fn check(&self, result: &ValidationResult) -> Result<(), AppError> {
+        if result.complexity > self.max_cost {
+            return Err(AppError::TooComplex(format!(
+                "Query is too complex: it costs {}, over the limit of {} (RECTIFY_MAX_COST).",
+                result.complexity, self.max_cost
+            )));
+        }
+        if result.depth > self.max_depth {
+            return Err(AppError::TooComplex(format!(
+                "Query is nested too deep: {} levels, over the limit of {} (RECTIFY_MAX_DEPTH).",
+                result.depth, self.max_depth
+            )));
+        }
+        Ok(())
+    }
+}
 
 impl ExtensionFactory for CostBudget {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Charging { budgets: self.0.clone(), outcome: Mutex::new(None) })
+        Arc::new(Charging { budgets: self.budgets.clone(), limits: self.limits, outcome: Mutex::new(None) })
     }
 }
 
@@ -70,6 +103,7 @@ enum Outcome {
 /// charge from the validation hook to the request hook, which writes the response.
 struct Charging {
     budgets: Arc<CostBudgets>,
+    limits: QueryLimits,
     outcome: Mutex<Option<Outcome>>,
 }
 
@@ -167,6 +201,8 @@ impl Extension for Charging {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
+        // Over a limit, nothing is charged: the query is refused as it stands.
+        self.limits.check(&result).map_err(|error| vec![request_error(error)])?;
         let actor = ctx.data_opt::<Actor>().unwrap_or(&Actor::Anonymous);
         let payer = Payer::of(actor, ctx.data_opt::<ClientAddress>().copied().unwrap_or_default());
         // async-graphql counts an introspection field as 1 whatever it answers, and knows

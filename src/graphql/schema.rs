@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ValidationMode};
 
-use super::cost::CostBudget;
+use super::cost::{CostBudget, QueryLimits};
 use super::fast_object::FieldByField;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
@@ -35,21 +35,28 @@ pub struct Schemas {
 /// request; the schema itself reads no environment and touches no database. No extension may
 /// be added to the executing instance without turning `graphql::fast_object`'s shortcut off:
 /// an extension expects to see every field resolve, and the shortcut runs most in place.
-fn builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_cost)
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         // Directives cost nothing in the complexity count; bound them on their own.
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
+}
+
+/// The builder with async-graphql's own depth and cost limits. The charging instance checks
+/// the same limits itself (`cost::QueryLimits`), so that they are refused as `TOO_COMPLEX` by
+/// type; on the executing instance async-graphql's are a safety net that what the charging
+/// instance let through never reaches.
+fn limited_builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    builder().limit_depth(limits.max_depth).limit_complexity(limits.max_cost)
 }
 
 /// Both instances. `budgets` is shared with the downloads, which spend from the same buckets.
 /// Without `introspection`, the executing instance answers `__schema` and `__type` with null;
 /// the HTTP layer refuses such requests before they get here (`asks_for_introspection`).
 pub fn build_schemas(limits: &LimitSettings, budgets: Arc<CostBudgets>, introspection: bool) -> Schemas {
-    let executing = builder(limits).validation_mode(ValidationMode::Fast);
+    let executing = limited_builder(limits).validation_mode(ValidationMode::Fast);
+    let query_limits = QueryLimits { max_depth: limits.max_depth, max_cost: limits.max_cost };
     Schemas {
-        charging: builder(limits).extension(CostBudget(budgets)).finish(),
+        charging: builder().extension(CostBudget { budgets, limits: query_limits }).finish(),
         executing: if introspection { executing } else { executing.disable_introspection() }.finish(),
     }
 }
@@ -59,10 +66,10 @@ pub fn build_schemas(limits: &LimitSettings, budgets: Arc<CostBudgets>, introspe
 /// two give the same answers.
 #[doc(hidden)]
 pub fn field_by_field_schema(limits: &LimitSettings) -> AppSchema {
-    builder(limits).validation_mode(ValidationMode::Fast).data(FieldByField).finish()
+    limited_builder(limits).validation_mode(ValidationMode::Fast).data(FieldByField).finish()
 }
 
 /// The SDL clients build against (`schema.graphql`).
 pub fn schema_sdl() -> String {
-    builder(&LimitSettings::default()).finish().sdl()
+    builder().finish().sdl()
 }

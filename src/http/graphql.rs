@@ -84,20 +84,16 @@ pub(super) fn auth_failure(error: AppError, media: ResponseMedia) -> HttpRespons
     error_response(status, media, error.code(), &error.public_message())
 }
 
-/// Gives every error a contract code. Resolver errors carry theirs already; what is left are
-/// parse and validation errors from async-graphql itself.
+/// Gives every error a contract code. Resolver errors and our own request errors (limits,
+/// budget) carry theirs already, from `AppError::code`; what is left are parse and
+/// validation errors from async-graphql itself: the document is wrong.
 fn with_codes(errors: &mut [ServerError]) {
     for error in errors {
         let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
         if has_code {
             continue;
         }
-        let code = if error.message.contains("too complex") || error.message.contains("nested too deep") {
-            code::TOO_COMPLEX
-        } else {
-            code::BAD_USER_INPUT
-        };
-        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
+        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code::BAD_USER_INPUT);
     }
 }
 

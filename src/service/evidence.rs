@@ -18,7 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::idempotency::RequestKey;
-use super::issue_lifecycle::Change;
+use super::issue_step::Change;
 use super::policy::authorize_evidence_upload;
 use super::{Services, check_coordinates, group_by, optional_text, required_text};
 use crate::auth::Principal;

@@ -10,7 +10,10 @@
 use std::time::Duration;
 
 use entity::idempotency_key;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -123,5 +126,39 @@ impl Services {
             .exec(self.conn())
             .await?;
         Ok(deleted.rows_affected)
+    }
+}
+
+impl Services {
+    /// Opens the transaction of a create, claiming the key first; `Err(id)` is a replay.
+    pub(crate) async fn begin_create(
+        &self,
+        actor: &Principal,
+        key: Option<&RequestKey>,
+    ) -> AppResult<Result<(DatabaseTransaction, Option<i64>), i64>> {
+        let txn = self.conn().begin().await?;
+        match key {
+            None => Ok(Ok((txn, None))),
+            Some(key) => match self.claim_key(&txn, actor, key).await? {
+                Claim::Fresh(claimed) => Ok(Ok((txn, Some(claimed)))),
+                Claim::Taken => {
+                    txn.rollback().await?;
+                    Ok(Err(self.replay(actor, key).await?))
+                }
+            },
+        }
+    }
+
+    pub(crate) async fn finish_create(
+        &self,
+        txn: DatabaseTransaction,
+        claimed: Option<i64>,
+        created: i64,
+    ) -> AppResult<i64> {
+        if let Some(claimed) = claimed {
+            self.settle_key(&txn, claimed, created).await?;
+        }
+        txn.commit().await?;
+        Ok(created)
     }
 }

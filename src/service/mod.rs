@@ -13,9 +13,12 @@ pub mod field_work;
 pub mod idempotency;
 pub mod issue_lifecycle;
 pub mod issue_rows;
+pub mod issue_step;
 pub mod issues;
 pub mod ledger;
 pub mod login_throttle;
+#[cfg(test)]
+mod module_graph;
 pub mod monthly_reports;
 pub mod pagination;
 pub mod policy;
@@ -24,6 +27,7 @@ pub mod scoreboard;
 pub mod statistics;
 pub mod trend;
 pub mod users;
+pub mod visibility;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,38 +62,39 @@ pub struct Services {
     reference: Arc<reference::ReferenceCache>,
 }
 
+/// What the use cases read from the configuration, gathered so that `Services` is built from
+/// it in one place (`Services::from_settings`) by every command and by the tests.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// The county's time zone: deadlines end at midnight there.
+    pub timezone: chrono_tz::Tz,
+    /// When an enterprise counts as a repeat offender.
+    pub repeat_offender: RepeatOffenderRule,
+    /// How long the process's copy of the reference tables is trusted without a write through
+    /// these services (see `reference`); zero reads them for every request.
+    pub reference_time_to_live: std::time::Duration,
+    /// Bytes of evidence one subject may upload in 24 hours.
+    pub upload_quota_bytes: u64,
+}
+
 impl Services {
-    pub fn new(db: Database, clock: CountyClock, tokens: Arc<TokenService>, evidence_store: EvidenceStore) -> Self {
+    pub fn from_settings(
+        db: Database,
+        settings: &ServiceSettings,
+        tokens: Arc<TokenService>,
+        evidence_store: EvidenceStore,
+    ) -> Self {
         Self {
             db,
-            clock,
+            clock: CountyClock::new(settings.timezone),
             tokens,
-            repeat_offender: RepeatOffenderRule::default(),
+            repeat_offender: settings.repeat_offender,
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,
-            upload_quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
-            reference: Arc::new(reference::ReferenceCache::new(DEFAULT_REFERENCE_TIME_TO_LIVE)),
+            upload_quota_bytes: settings.upload_quota_bytes,
+            reference: Arc::new(reference::ReferenceCache::new(settings.reference_time_to_live)),
         }
-    }
-
-    /// How long the process's copy of the reference tables is trusted without a write through
-    /// these services (see `reference`); zero reads them for every request.
-    pub fn with_reference_time_to_live(mut self, time_to_live: std::time::Duration) -> Self {
-        self.reference = Arc::new(reference::ReferenceCache::new(time_to_live));
-        self
-    }
-
-    /// Sets how many bytes of evidence one subject may upload in 24 hours.
-    pub fn with_upload_quota(mut self, bytes: u64) -> Self {
-        self.upload_quota_bytes = bytes;
-        self
-    }
-
-    /// Sets when an enterprise counts as a repeat offender (default: 2 within 365 days).
-    pub fn with_repeat_offender(mut self, rule: RepeatOffenderRule) -> Self {
-        self.repeat_offender = rule;
-        self
     }
 
     /// The login throttle's counters held now (tests check that a flood leaves none behind).

@@ -13,7 +13,6 @@ use rectify::config::{
     AuthSettings, CountySettings, DatabaseSettings, DevToolSettings, EvidenceSettings, LimitSettings, Secret, Settings,
 };
 use rectify::db::Database;
-use rectify::domain::clock::CountyClock;
 use rectify::evidence_store::EvidenceStore;
 use rectify::service::Services;
 use rectify::service::catalog::{NewCategory, NewRound};
@@ -126,11 +125,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     db.migrate().await.expect("migrations");
     let tokens = Arc::new(TokenService::new(&settings.auth, SECRET).expect("token service"));
     let evidence_store = EvidenceStore::open(&settings.evidence.store).expect("the evidence store");
-    let services =
-        Services::new(db.clone(), CountyClock::new(settings.county.timezone), tokens.clone(), evidence_store)
-            .with_repeat_offender(settings.county.repeat_offender())
-            .with_reference_time_to_live(Duration::from_secs(settings.reference_cache_secs))
-            .with_upload_quota(settings.limits.upload_quota_bytes);
+    let services = Services::from_settings(db.clone(), &settings.services(), tokens.clone(), evidence_store);
     let app = Application::build(&settings, services.clone()).expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -1,0 +1,146 @@
+//! Reading issues: the filtered, ordered list and single issues by id or code, with the
+//! filter and order inputs that the reports share.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::loaders::prime_issue_relations;
+use crate::graphql::types::connection::{TotalCount, page_cost};
+use crate::graphql::types::enums::{IssueOrderField, IssueStatus, OrderDirection, Severity};
+use crate::graphql::types::issue::{Issue, IssueConnection, issue_columns};
+use crate::graphql::types::scalars::Date;
+use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
+use crate::service::pagination::PageArgs;
+
+/// Narrows an issue list; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "IssueFilter")]
+pub struct IssueFilterInput {
+    /// Any of these statuses.
+    pub status: Option<Vec<IssueStatus>>,
+    /// This severity.
+    pub severity: Option<Severity>,
+    /// Found by this inspection round.
+    pub round_id: Option<ID>,
+    /// In a category of this aspect.
+    pub aspect_id: Option<ID>,
+    /// In this category.
+    pub category_id: Option<ID>,
+    /// Led by this department.
+    pub lead_department_id: Option<ID>,
+    /// Led by this department, or with it as a cooperating unit.
+    pub department_id: Option<ID>,
+    /// Listed for special supervision (true) or not (false).
+    pub supervised: Option<bool>,
+    /// Overdue (true) or not overdue (false), as of today in the county.
+    pub overdue: Option<bool>,
+    /// With a deadline before this date.
+    pub deadline_before: Option<Date>,
+    /// Changed at or after this instant (for incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Text contained in the code, title, description or location (case-insensitive).
+    pub search: Option<String>,
+    /// Naming this enterprise.
+    pub enterprise_id: Option<ID>,
+}
+
+impl IssueFilterInput {
+    pub(super) fn into_service(self) -> AppResult<issue_service::IssueFilter> {
+        let id = |value: Option<&ID>, kind, field: &str| ids::expect_opt(value, kind, &format!("filter.{field}"));
+        Ok(issue_service::IssueFilter {
+            status: self.status.unwrap_or_default().into_iter().map(Into::into).collect(),
+            severity: self.severity.map(Into::into),
+            round_id: id(self.round_id.as_ref(), NodeKind::InspectionRound, "roundId")?,
+            aspect_id: id(self.aspect_id.as_ref(), NodeKind::Aspect, "aspectId")?,
+            category_id: id(self.category_id.as_ref(), NodeKind::Category, "categoryId")?,
+            lead_department_id: id(self.lead_department_id.as_ref(), NodeKind::Department, "leadDepartmentId")?,
+            department_id: id(self.department_id.as_ref(), NodeKind::Department, "departmentId")?,
+            supervised: self.supervised,
+            overdue: self.overdue,
+            deadline_before: self.deadline_before.map(|d| d.0),
+            updated_since: self.updated_since,
+            search: self.search,
+            enterprise_id: id(self.enterprise_id.as_ref(), NodeKind::Enterprise, "enterpriseId")?,
+        })
+    }
+}
+
+/// The order of an issue list; ties are broken by id, so pages never skip or repeat an issue.
+#[derive(InputObject, Clone, Copy)]
+#[graphql(name = "IssueOrder")]
+pub struct IssueOrderInput {
+    /// The sort key.
+    pub field: IssueOrderField,
+    /// The direction.
+    pub direction: OrderDirection,
+}
+
+impl From<IssueOrderInput> for ServiceOrder {
+    fn from(order: IssueOrderInput) -> Self {
+        use issue_service::IssueOrderField as F;
+        let field = match order.field {
+            IssueOrderField::Code => F::Code,
+            IssueOrderField::CreatedAt => F::CreatedAt,
+            IssueOrderField::UpdatedAt => F::UpdatedAt,
+            IssueOrderField::Deadline => F::Deadline,
+        };
+        ServiceOrder::new(field, order.direction == OrderDirection::Desc)
+    }
+}
+
+/// Issues.
+#[derive(Default)]
+pub struct IssueQuery;
+
+#[Object]
+impl IssueQuery {
+    /// Issues the viewer may see (a department: those it leads or cooperates on), filtered and
+    /// ordered; newest first by default.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
+        #[graphql(desc = "The order; `CREATED_AT DESC` when left out.")] order_by: Option<IssueOrderInput>,
+    ) -> async_graphql::Result<IssueConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let args = PageArgs { first, after, last, before };
+        let page = services.list_issues(principal, &filter, order, &args, issue_columns(ctx)).await?;
+        let ids: Vec<i64> = page.items.iter().map(|(_, issue)| issue.id).collect();
+        prime_issue_relations(ctx, services, &ids).await?;
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_issues(&p, &filter).await }
+        });
+        Ok(IssueConnection { page: page.map(Issue), total })
+    }
+
+    /// The issue with this id; `null` when it does not exist or the viewer may not see it.
+    async fn issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Issue>> {
+        let Some((NodeKind::Issue, row)) = ids::decode(&id) else { return Ok(None) };
+        Ok(ctx.services()?.issue(ctx.principal()?, row).await?.map(Issue))
+    }
+
+    /// The issue with this code; `null` when there is none the viewer may see.
+    async fn issue_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue's code.")] code: String,
+    ) -> async_graphql::Result<Option<Issue>> {
+        Ok(ctx.services()?.issue_by_code(ctx.principal()?, &code).await?.map(Issue))
+    }
+}

@@ -1,0 +1,28 @@
+//! The query root: one object a part of the API, merged into `Query`, as the mutation root is.
+//! The SDL lists `Query`'s fields in the order of the parts below, then of their fields.
+
+mod access;
+mod accountability;
+mod assessment;
+mod catalog;
+mod field_work;
+mod issue;
+mod node;
+mod reports;
+
+use async_graphql::MergedObject;
+
+/// Everything there is to read. Every field needs a bearer token.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    access::ViewerQuery,
+    node::NodeQuery,
+    catalog::CatalogQuery,
+    reports::ReportsQuery,
+    issue::IssueQuery,
+    accountability::AccountabilityQuery,
+    assessment::AssessmentQuery,
+    field_work::FieldWorkQuery,
+    access::UsersQuery,
+);

@@ -1,0 +1,147 @@
+//! One step of an issue's lifecycle applied to its row: the `Change` a use case builds,
+//! checked against the issue's status and version, written under a version guard with its
+//! cooperating units, and recorded as an event, all in the caller's transaction. Issue
+//! lifecycle, field work and evidence each take steps through here, so none of them needs
+//! another to change an issue.
+
+use entity::enums::IssueStatus;
+use entity::{issue, issue_cooperator, issue_event};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use super::Services;
+use crate::auth::Principal;
+use crate::domain::history::format_ids;
+use crate::domain::lifecycle::Step;
+use crate::error::{AppError, AppResult};
+
+/// One change to apply to a loaded issue.
+pub(crate) struct Change {
+    pub(crate) step: Step,
+    pub(crate) columns: issue::ActiveModel,
+    pub(crate) note: Option<String>,
+    pub(crate) cooperators: Option<Vec<i64>>,
+    pub(crate) expected_version: Option<i32>,
+}
+
+impl Change {
+    pub(crate) fn new(step: Step, expected_version: Option<i32>) -> Self {
+        Self {
+            step,
+            columns: issue::ActiveModel { ..Default::default() },
+            note: None,
+            cooperators: None,
+            expected_version,
+        }
+    }
+}
+
+impl Services {
+    /// The issue for a change: NOT_FOUND when it does not exist or the actor cannot see it.
+    pub(crate) async fn issue_for_change(&self, actor: &Principal, id: i64) -> AppResult<issue::Model> {
+        self.issue(actor, id).await?.ok_or_else(|| AppError::not_found("issue"))
+    }
+
+    /// `apply` inside a transaction the caller owns, so that other rows of the same change
+    /// (a milestone, a report) are written atomically with the issue and its event.
+    pub(crate) async fn apply_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Principal,
+        current: issue::Model,
+        change: Change,
+    ) -> AppResult<issue::Model> {
+        let outcome = change.step.apply(current.status).ok_or_else(|| {
+            AppError::invalid_transition(format!(
+                "cannot {} an issue that is {}",
+                change.step.describe(),
+                crate::domain::api_name(&current.status)
+            ))
+        })?;
+        if let Some(expected) = change.expected_version
+            && expected != current.version
+        {
+            return Err(AppError::conflict(format!(
+                "the issue was changed meanwhile (now at version {})",
+                current.version
+            )));
+        }
+        let mut columns = change.columns;
+        columns.status = Set(outcome.to);
+        columns.updated_at = Set(self.clock.now());
+
+        // The guarded update is the transaction's first write, so on SQLite it takes the write
+        // lock (waiting out the busy timeout) before anything is read. A client that sent
+        // `expectedVersion` is guarded by it; otherwise only the status must still be the one
+        // the step was checked against, so that two departments reporting at once both land.
+        let mut update = issue::Entity::update_many()
+            .set(columns)
+            .col_expr(issue::Column::Version, Expr::col(issue::Column::Version).add(1))
+            .filter(issue::Column::Id.eq(current.id));
+        update = match change.expected_version {
+            Some(_) => update.filter(issue::Column::Version.eq(current.version)),
+            None => update.filter(issue::Column::Status.eq(current.status)),
+        };
+        if update.exec(txn).await?.rows_affected == 0 {
+            return Err(AppError::conflict("the issue was changed meanwhile; reload it and try again"));
+        }
+        if let Some(cooperating) = change.cooperators {
+            issue_cooperator::Entity::delete_many()
+                .filter(issue_cooperator::Column::IssueId.eq(current.id))
+                .exec(txn)
+                .await?;
+            if !cooperating.is_empty() {
+                let rows = cooperating.into_iter().map(|department_id| issue_cooperator::ActiveModel {
+                    issue_id: Set(current.id),
+                    department_id: Set(department_id),
+                });
+                issue_cooperator::Entity::insert_many(rows).exec(txn).await?;
+            }
+        }
+        let saved =
+            issue::Entity::find_by_id(current.id).one(txn).await?.ok_or_else(|| AppError::not_found("issue"))?;
+        let cooperating: Vec<i64> = issue_cooperator::Entity::find()
+            .filter(issue_cooperator::Column::IssueId.eq(current.id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|row| row.department_id)
+            .collect();
+        self.record_event(txn, actor, &saved, &cooperating, Some(current.status), outcome.action, change.note).await?;
+        Ok(saved)
+    }
+
+    /// Appends the event, with the issue's state after it (see `domain::history`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn record_event(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Principal,
+        issue: &issue::Model,
+        cooperating: &[i64],
+        from: Option<IssueStatus>,
+        action: entity::enums::IssueAction,
+        note: Option<String>,
+    ) -> AppResult<()> {
+        issue_event::ActiveModel {
+            issue_id: Set(issue.id),
+            action: Set(action),
+            from_status: Set(from),
+            to_status: Set(issue.status),
+            actor_sub: Set(actor.sub.clone()),
+            actor_role: Set(actor.role),
+            note: Set(note),
+            at: Set(issue.updated_at),
+            lead_department_id: Set(issue.lead_department_id),
+            cooperating_department_ids: Set(Some(format_ids(cooperating))),
+            deadline: Set(issue.deadline),
+            severity: Set(Some(issue.severity)),
+            category_id: Set(Some(issue.category_id)),
+            supervision_level: Set(issue.supervision_level),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        Ok(())
+    }
+}
