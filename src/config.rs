@@ -108,6 +108,11 @@ impl CountySettings {
     }
 }
 
+/// The default of `RECTIFY_MAX_ALIASES`.
+pub const DEFAULT_MAX_ALIASES: usize = 100;
+/// The default of `RECTIFY_MAX_RESPONSE_BYTES`: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Limits that protect the server from expensive requests.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitSettings {
@@ -138,17 +143,17 @@ pub struct LimitSettings {
     pub superior_cost_refill: u64,
     /// The cost budget of each client address sending requests without a token (which can
     /// only `login`, at 12,501 each). Raised to at least `max-cost`.
-    #[arg(long = "anonymous-cost-budget", env = "RECTIFY_ANONYMOUS_COST_BUDGET", default_value_t = 125_010)]
+    #[arg(long = "anonymous-cost-budget", env = "RECTIFY_ANONYMOUS_COST_BUDGET", default_value_t = crate::service::cost_budget::DEFAULT_ANONYMOUS_BUDGET)]
     pub anonymous_cost_budget: u64,
     /// Cost restored to such an address's budget each second (at least 1).
-    #[arg(long = "anonymous-cost-refill", env = "RECTIFY_ANONYMOUS_COST_REFILL", default_value_t = 12_501)]
+    #[arg(long = "anonymous-cost-refill", env = "RECTIFY_ANONYMOUS_COST_REFILL", default_value_t = crate::service::cost_budget::DEFAULT_ANONYMOUS_REFILL)]
     pub anonymous_cost_refill: u64,
     /// The most aliased fields one request may hold (fragments counted as often as they are
     /// spread); more is TOO_COMPLEX before anything runs.
-    #[arg(long = "max-aliases", env = "RECTIFY_MAX_ALIASES", default_value_t = 100)]
+    #[arg(long = "max-aliases", env = "RECTIFY_MAX_ALIASES", default_value_t = DEFAULT_MAX_ALIASES)]
     pub max_aliases: usize,
     /// The largest answer the server writes; a larger one is replaced by a TOO_COMPLEX error.
-    #[arg(long = "max-response-bytes", env = "RECTIFY_MAX_RESPONSE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    #[arg(long = "max-response-bytes", env = "RECTIFY_MAX_RESPONSE_BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
     pub max_response_bytes: usize,
     /// Bytes of evidence one subject may upload in 24 hours; more is RATE_LIMITED.
     #[arg(long = "upload-quota-bytes", env = "RECTIFY_UPLOAD_QUOTA_BYTES", default_value_t = crate::service::DEFAULT_UPLOAD_QUOTA_BYTES)]
@@ -166,10 +171,10 @@ impl Default for LimitSettings {
             cost_refill: 5_000,
             superior_cost_budget: 800_000,
             superior_cost_refill: 20_000,
-            anonymous_cost_budget: 125_010,
-            anonymous_cost_refill: 12_501,
-            max_aliases: 100,
-            max_response_bytes: 16 * 1024 * 1024,
+            anonymous_cost_budget: crate::service::cost_budget::DEFAULT_ANONYMOUS_BUDGET,
+            anonymous_cost_refill: crate::service::cost_budget::DEFAULT_ANONYMOUS_REFILL,
+            max_aliases: DEFAULT_MAX_ALIASES,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
         }
     }

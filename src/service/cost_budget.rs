@@ -22,6 +22,14 @@ use crate::error::AppError;
 /// 100 issues with 100 fields each. A flat price is known before the ledger is read, so a
 /// refusal comes before any work; it is high because an export reads every visible issue.
 pub const EXPORT_COST: u64 = 10_000;
+/// What one `login` costs: above half the default query cost limit, so that one request
+/// cannot try two passwords.
+pub const LOGIN_COST: u64 = 12_501;
+/// The default budget of a client address without a token: ten logins at once.
+pub const DEFAULT_ANONYMOUS_BUDGET: u64 = 10 * LOGIN_COST;
+/// The default refill of that budget: one login a second.
+pub const DEFAULT_ANONYMOUS_REFILL: u64 = LOGIN_COST;
+
 /// What one battle map costs: every located issue too, but with a third of the ledger's
 /// columns and no workbook to build.
 pub const MAP_COST: u64 = 5_000;

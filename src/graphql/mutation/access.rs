@@ -105,7 +105,7 @@ pub struct AccessMutation;
 impl AccessMutation {
     /// Signs in a local user and returns a token (works without a token). Priced above half
     /// the default cost limit, so that one request cannot try two passwords.
-    #[graphql(complexity = 12_501)]
+    #[graphql(complexity = "crate::service::cost_budget::LOGIN_COST as usize")]
     async fn login(
         &self,
         ctx: &Context<'_>,
