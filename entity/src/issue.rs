@@ -4,7 +4,8 @@ use sea_orm::entity::prelude::*;
 
 use crate::enums::{IssueStatus, Severity, SupervisionLevel};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+// `Default` is the placeholder a list page's partial read starts from (`service::issue_rows`).
+#[derive(Clone, Debug, PartialEq, Default, DeriveEntityModel)]
 #[sea_orm(table_name = "issue")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -32,6 +33,7 @@ pub struct Model {
     pub supervision_listed_by: Option<String>,
     pub plan_summary: Option<String>,
     pub acceptance_summary: Option<String>,
+    pub acceptance_requested_at: Option<DateTimeUtc>,
     pub reopen_count: i32,
     pub accepted_at: Option<DateTimeUtc>,
     pub notice_ends_on: Option<Date>,

@@ -10,6 +10,7 @@ mod m20261128_000004_evidence;
 mod m20261128_000005_monthly_reports;
 mod m20261128_000006_issue_list_indexes;
 mod m20261205_000007_user_token_cutoff;
+mod m20261205_000008_issue_acceptance_requested_at;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_monthly_reports::Migration),
             Box::new(m20261128_000006_issue_list_indexes::Migration),
             Box::new(m20261205_000007_user_token_cutoff::Migration),
+            Box::new(m20261205_000008_issue_acceptance_requested_at::Migration),
         ]
     }
 }

@@ -11,10 +11,11 @@
 //!
 //! A type opts in with `fast_object!`: its schema fields stay an ordinary `#[Object]` on a
 //! borrowed view of the row (the view is what the schema shows and what resolves each
-//! field), and `Immediate` says which of them finish at once. Being wrong there costs time,
-//! never an answer: a field said to finish at once that waits is run again as a future (and a
-//! debug build panics, so that the tests catch it). `tests/api/fast_objects.rs` compares
-//! answers with async-graphql's own path.
+//! field), and `#[fast_fields]` above that `#[Object]` derives `Immediate` from the resolvers
+//! themselves (see the `rectify-macros` crate): nothing is listed by hand. Being wrong about a
+//! field that finishes at once costs time, never an answer: one that waits is run again as a
+//! future (and a debug build panics, so that the tests catch it). `tests/api/fast_objects.rs`
+//! compares answers with async-graphql's own path, as every role, to full depth.
 //!
 //! Over HTTP, a query's objects are written as JSON here rather than built as maps (see
 //! `graphql::json_parts`). A field that only reads its row is answered from it without its
@@ -41,7 +42,8 @@ use crate::error::AppError;
 /// async-graphql's own path (`schema::field_by_field_schema`, for tests).
 pub(crate) struct FieldByField;
 
-/// Which fields of an object type finish at their first poll.
+/// Which fields of an object type finish at their first poll, and which are read from the
+/// row. Written by `#[fast_fields]`, never by hand.
 pub(crate) trait Immediate: ContainerType {
     /// Whether the resolver of the field in `ctx` reads only the row and what the request
     /// already holds (never a loader or the database), and so finishes at its first poll.

@@ -230,10 +230,11 @@ mod tests {
     use std::sync::Arc;
 
     use async_graphql::parser::parse_query;
-    use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Object, Request, Schema};
+    use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Request, Schema};
+    use rectify_macros::fast_fields;
 
     use super::*;
-    use crate::graphql::fast_object::{Immediate, fast_object};
+    use crate::graphql::fast_object::fast_object;
 
     fn parts_for(query: &str) -> Option<JsonParts> {
         JsonParts::for_query(&parse_query(query).unwrap(), None)
@@ -273,12 +274,8 @@ mod tests {
 
     struct ThingFields<'a>(&'a Row);
 
-    impl Immediate for ThingFields<'_> {
-        fn finishes_at_once(&self, _: &Context<'_>) -> bool {
-            true
-        }
-    }
-
+    // `id`, `name` and `size` are leaves; `children` and `broken` finish at once.
+    #[fast_fields]
     #[Object(name = "Thing")]
     impl ThingFields<'_> {
         pub async fn id(&self) -> ID {

@@ -34,7 +34,8 @@ pub struct Schemas {
 /// The schema with the given limits. Request data (actor, services, loaders) is attached per
 /// request; the schema itself reads no environment and touches no database. No extension may
 /// be added to the executing instance without turning `graphql::fast_object`'s shortcut off:
-/// an extension expects to see every field resolve, and the shortcut runs most in place.
+/// an extension expects to see every field resolve, and the shortcut runs most in place (the
+/// tests below check it, as far as an answer shows it).
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         // Directives cost nothing in the complexity count; bound them on their own.
@@ -72,4 +73,33 @@ pub fn field_by_field_schema(limits: &LimitSettings) -> AppSchema {
 /// The SDL clients build against (`schema.graphql`).
 pub fn schema_sdl() -> String {
     builder().finish().sdl()
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{Request, Value};
+
+    use super::*;
+
+    fn served() -> Schemas {
+        let limits = LimitSettings::default();
+        build_schemas(&limits, Arc::new(limits.cost_budgets()), false)
+    }
+
+    /// async-graphql does not say whether a schema carries extensions; what one does shows in
+    /// the answer. The charging instance marks its charge (the check can see an extension);
+    /// the executing instance, as served, must answer with nothing of the kind: a cost mark,
+    /// tracing, an analysis, or an answer that never executed.
+    #[tokio::test]
+    async fn the_executing_instance_runs_without_extensions() {
+        let schemas = served();
+        let charged = schemas.charging.execute(Request::new("{ __typename }")).await;
+        assert!(charged.extensions.contains_key("cost"), "the charging instance's extension shows");
+        assert_eq!(charged.data, Value::Null, "the charging instance executes nothing");
+
+        let executed = schemas.executing.execute(Request::new("{ __typename }")).await;
+        assert!(executed.errors.is_empty(), "{:?}", executed.errors);
+        assert_eq!(executed.data, async_graphql::value!({ "__typename": "Query" }));
+        assert!(executed.extensions.is_empty(), "an extension on the executing instance: {:?}", executed.extensions);
+    }
 }

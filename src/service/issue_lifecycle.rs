@@ -170,6 +170,7 @@ impl Services {
             supervision_listed_by: Set(None),
             plan_summary: Set(None),
             acceptance_summary: Set(None),
+            acceptance_requested_at: Set(None),
             reopen_count: Set(0),
             accepted_at: Set(None),
             notice_ends_on: Set(None),
@@ -373,6 +374,7 @@ impl Services {
         }
         let mut change = Change::new(Step::RequestAcceptance, input.expected_version);
         change.columns.acceptance_summary = Set(Some(summary.clone()));
+        change.columns.acceptance_requested_at = Set(Some(self.clock.now()));
         change.note = Some(summary);
         let txn = self.conn().begin().await?;
         let saved = self.apply_in(&txn, actor, current, change).await?;

@@ -64,11 +64,14 @@ async fn the_bureau_walks_an_issue_through_its_whole_lifecycle_and_every_step_is
             &water,
             "requestAcceptance",
             json!({ "issueId": issue, "summary": "Interceptor built", "evidenceIds": [app.proof(&water, &issue).await] }),
-            "issue { status }",
+            "issue { status acceptanceRequestedAt }",
         )
         .await
         .ok();
     assert_eq!(requested.data("requestAcceptance.issue.status"), "AWAITING_ACCEPTANCE");
+    let asked_at = requested.data("requestAcceptance.issue.acceptanceRequestedAt").as_str().unwrap().to_owned();
+    let waited = chrono::Utc::now() - chrono::DateTime::parse_from_rfc3339(&asked_at).unwrap().to_utc();
+    assert!(waited.num_seconds().abs() < 60, "asked at {asked_at}");
 
     let rejected = app
         .mutate(
@@ -94,11 +97,14 @@ async fn the_bureau_walks_an_issue_through_its_whole_lifecycle_and_every_step_is
             &bureau,
             "acceptRectification",
             json!({ "issueId": issue, "opinion": "Checked on site", "noticeDays": 0 }),
-            "issue { status noticeEndsOn acceptedAt overdue }",
+            "issue { status noticeEndsOn acceptedAt overdue acceptanceRequestedAt }",
         )
         .await
         .ok();
     assert_eq!(accepted.data("acceptRectification.issue.status"), "ACCEPTED");
+    // The second request's time, kept after the decision.
+    let second = accepted.data("acceptRectification.issue.acceptanceRequestedAt").as_str().unwrap();
+    assert!(second > asked_at.as_str(), "{second} after {asked_at}");
     assert_eq!(accepted.data("acceptRectification.issue.noticeEndsOn"), county_date(0).as_str());
 
     let closed = app

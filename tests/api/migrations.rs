@@ -25,6 +25,48 @@ async fn events_recorded_before_the_history_columns_get_their_issues_state_inclu
     assert_eq!(events, vec![(Some(1), Some("2".to_owned()), Some("2025-03-01".parse().unwrap()))]);
 }
 
+/// An issue that asked for acceptance before the column existed gets the time of its latest
+/// request; one that never asked gets none.
+#[tokio::test]
+async fn issues_that_asked_for_acceptance_before_the_column_get_their_latest_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let db = rectify::db::Database::connect(&url).await.unwrap();
+    Migrator::up(&db.conn, Some(7)).await.unwrap();
+    let at = "'2025-01-01T00:00:00+00:00'";
+    for sql in [
+        format!(
+            "INSERT INTO department (id, code, name, kind, active, version, created_at, updated_at) VALUES (1, 'WATER', 'w', 'FUNCTIONAL', 1, 1, {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO inspection_round (id, name, level, kind, started_on, created_at) VALUES (1, 'r', 'COUNTY', 'ROUTINE', '2025-01-01', {at})"
+        ),
+        "INSERT INTO aspect (id, code, name) VALUES (1, 'A', 'a')".to_owned(),
+        "INSERT INTO category (id, aspect_id, code, name, duty_department_id) VALUES (1, 1, 'C', 'c', 1)".to_owned(),
+        format!(
+            "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'IN_PROGRESS', 'GENERAL', 1, 1, 0, 1, 0, 5, {at}, {at}), (2, 'OLD-2', 't', 'd', 'ASSIGNED', 'GENERAL', 1, 1, 0, 1, 0, 2, {at}, {at})"
+        ),
+        "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, at) VALUES \
+         (1, 'ACCEPTANCE_REQUESTED', 'AWAITING_ACCEPTANCE', 'x', 'DEPARTMENT', '2025-02-01T08:00:00+00:00'), \
+         (1, 'REJECTED', 'IN_PROGRESS', 'x', 'BUREAU', '2025-02-02T08:00:00+00:00'), \
+         (1, 'ACCEPTANCE_REQUESTED', 'AWAITING_ACCEPTANCE', 'x', 'DEPARTMENT', '2025-03-01T08:00:00+00:00'), \
+         (2, 'ASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-02-01T08:00:00+00:00')"
+            .to_owned(),
+    ] {
+        db.conn.execute_unprepared(&sql).await.unwrap();
+    }
+    Migrator::up(&db.conn, None).await.unwrap();
+    use sea_orm::EntityTrait;
+    let asked: Vec<_> = entity::issue::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|issue| (issue.id, issue.acceptance_requested_at.map(|at| at.to_rfc3339())))
+        .collect();
+    assert_eq!(asked, vec![(1, Some("2025-03-01T08:00:00+00:00".to_owned())), (2, None)]);
+}
+
 async fn rectify_events(db: &rectify::db::Database) -> Vec<(Option<i64>, Option<String>, Option<chrono::NaiveDate>)> {
     use sea_orm::EntityTrait;
     entity::issue_event::Entity::find()

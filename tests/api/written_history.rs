@@ -66,6 +66,7 @@ pub async fn write_issue(
         supervision_listed_by: Set(None),
         plan_summary: Set(None),
         acceptance_summary: Set(None),
+        acceptance_requested_at: Set(None),
         reopen_count: Set(0),
         accepted_at: Set(None),
         notice_ends_on: Set(None),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{aspect, category, inspection_round};
+use rectify_macros::fast_fields;
 
 use super::connection::{connection, list_cost, priced_list};
 use super::department::Department;
@@ -12,9 +13,8 @@ use super::enums::{InspectionKind, InspectionLevel};
 use super::scalars::Date;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::fast_object::{Immediate, fast_object};
+use crate::graphql::fast_object::fast_object;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::leaf::Leaf;
 use crate::graphql::loaders::reference_held;
 
 /// One inspection that handed the county a list of problems.
@@ -32,28 +32,8 @@ fast_object!(InspectionRound, InspectionRoundFields);
 /// An inspection round's fields as the schema shows them (see `graphql::fast_object`).
 pub struct InspectionRoundFields<'a>(&'a inspection_round::Model);
 
-impl Immediate for InspectionRoundFields<'_> {
-    fn finishes_at_once(&self, _: &Context<'_>) -> bool {
-        true
-    }
-
-    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
-        let round = self.0;
-        Some(match name {
-            "id" => Leaf::Owned(encode(NodeKind::InspectionRound, round.id).0),
-            "name" => Leaf::Text(&round.name),
-            "level" => Leaf::item::<InspectionLevel>(round.level),
-            "kind" => Leaf::item::<InspectionKind>(round.kind),
-            "startedOn" => Leaf::Date(round.started_on),
-            "feedbackOn" => Leaf::date(round.feedback_on),
-            "documentNumber" => Leaf::text(round.document_number.as_deref()),
-            "createdAt" => Leaf::Instant(round.created_at),
-            _ => return None,
-        })
-    }
-}
-
 /// One inspection that handed the county a list of problems.
+#[fast_fields]
 #[Object(name = "InspectionRound")]
 impl InspectionRoundFields<'_> {
     /// The global id.
@@ -113,23 +93,8 @@ fast_object!(Aspect, AspectFields);
 /// An aspect's fields as the schema shows them (see `graphql::fast_object`).
 pub struct AspectFields<'a>(&'a aspect::Model);
 
-impl Immediate for AspectFields<'_> {
-    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
-        ctx.item.node.name.node != "categories" || reference_held(ctx)
-    }
-
-    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
-        let aspect = self.0;
-        Some(match name {
-            "id" => Leaf::Owned(encode(NodeKind::Aspect, aspect.id).0),
-            "code" => Leaf::Text(&aspect.code),
-            "name" => Leaf::Text(&aspect.name),
-            _ => return None,
-        })
-    }
-}
-
 /// The first level of the problem classification ("nine aspects").
+#[fast_fields]
 #[Object(name = "Aspect")]
 impl AspectFields<'_> {
     /// The global id.
@@ -146,6 +111,7 @@ impl AspectFields<'_> {
     }
     /// The categories under this aspect, ordered by code.
     #[graphql(complexity = "list_cost(child_complexity)")]
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
         Ok(priced_list(ctx, ctx.reference()?.categories_of(self.0.id).await?.into_iter().map(Category).collect()))
     }
@@ -167,27 +133,9 @@ fast_object!(Category, CategoryFields);
 /// A category's fields as the schema shows them (see `graphql::fast_object`).
 pub struct CategoryFields<'a>(&'a category::Model);
 
-impl Immediate for CategoryFields<'_> {
-    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
-        match ctx.item.node.name.node.as_str() {
-            "aspect" | "dutyDepartment" => reference_held(ctx),
-            _ => true,
-        }
-    }
-
-    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
-        let category = self.0;
-        Some(match name {
-            "id" => Leaf::Owned(encode(NodeKind::Category, category.id).0),
-            "code" => Leaf::Text(&category.code),
-            "name" => Leaf::Text(&category.name),
-            _ => return None,
-        })
-    }
-}
-
 /// The second level of the problem classification, with the department that the county's
 /// responsibility-division documents name for it.
+#[fast_fields]
 #[Object(name = "Category")]
 impl CategoryFields<'_> {
     /// The global id.
@@ -203,11 +151,13 @@ impl CategoryFields<'_> {
         &self.0.name
     }
     /// The aspect this category belongs to.
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn aspect(&self, ctx: &Context<'_>) -> async_graphql::Result<Aspect> {
         let found = ctx.reference()?.aspect(self.0.aspect_id).await?;
         Ok(Aspect(found.ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} has no aspect", self.0.id)))?))
     }
     /// The duty department (职责分工) for problems of this category.
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn duty_department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
         let found = ctx.reference()?.department(self.0.duty_department_id).await?;
         Ok(Department(

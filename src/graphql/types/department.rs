@@ -5,14 +5,14 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::department;
+use rectify_macros::fast_fields;
 
 use super::connection::connection;
 use super::enums::{DepartmentKind, Role};
 use crate::auth::Principal;
 use crate::graphql::context::ContextExt;
-use crate::graphql::fast_object::{Immediate, fast_object};
+use crate::graphql::fast_object::fast_object;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::leaf::Leaf;
 
 /// A responsible unit: the coordinating bureau, a functional department or a township.
 #[derive(Clone)]
@@ -29,29 +29,8 @@ fast_object!(Department, DepartmentFields);
 /// A department's fields as the schema shows them (see `graphql::fast_object`).
 pub struct DepartmentFields<'a>(&'a department::Model);
 
-impl Immediate for DepartmentFields<'_> {
-    fn finishes_at_once(&self, _: &Context<'_>) -> bool {
-        true
-    }
-
-    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
-        let department = self.0;
-        Some(match name {
-            "id" => Leaf::Owned(encode(NodeKind::Department, department.id).0),
-            "code" => Leaf::Text(&department.code),
-            "name" => Leaf::Text(&department.name),
-            "kind" => Leaf::item::<DepartmentKind>(department.kind),
-            "headName" => Leaf::text(department.head_name.as_deref()),
-            "active" => Leaf::Boolean(department.active),
-            "version" => Leaf::Int(department.version.into()),
-            "createdAt" => Leaf::Instant(department.created_at),
-            "updatedAt" => Leaf::Instant(department.updated_at),
-            _ => return None,
-        })
-    }
-}
-
 /// A responsible unit: the coordinating bureau, a functional department or a township.
+#[fast_fields]
 #[Object(name = "Department")]
 impl DepartmentFields<'_> {
     /// The global id.

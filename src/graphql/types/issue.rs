@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, SelectionField, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{issue, issue_event};
+use rectify_macros::fast_fields;
 
 use super::catalog::{Category, InspectionRound};
 use super::connection::{TotalCount, connection, list_cost, page_cost, priced_list};
@@ -12,9 +13,8 @@ use super::scalars::Date;
 use crate::domain::clock::{is_overdue, overdue_deadlines};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::fast_object::{Immediate, fast_object};
+use crate::graphql::fast_object::fast_object;
 use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::leaf::Leaf;
 use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader, listed_cooperators, reference_held};
 use crate::service::evidence::Citer;
 use crate::service::issue_rows::IssueColumns;
@@ -37,46 +37,8 @@ fast_object!(Issue, IssueFields);
 /// An issue's fields as the schema shows them (see `graphql::fast_object`).
 pub struct IssueFields<'a>(&'a issue::Model);
 
-impl Immediate for IssueFields<'_> {
-    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
-        match ctx.item.node.name.node.as_str() {
-            "round" | "category" | "township" | "leadDepartment" => reference_held(ctx),
-            "cooperatingDepartments" => reference_held(ctx) && listed_cooperators(ctx, self.0.id).is_some(),
-            // The columns read as they are never come here (see `leaf`).
-            "latitude" | "longitude" | "overdue" | "overdueDeadlines" | "supervision" => true,
-            // Loaders: the enterprise, the plan's milestones, the pages.
-            _ => false,
-        }
-    }
-
-    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
-        let issue = self.0;
-        Some(match name {
-            "id" => Leaf::Owned(encode(NodeKind::Issue, issue.id).0),
-            "code" => Leaf::Text(&issue.code),
-            "title" => Leaf::Text(&issue.title),
-            "description" => Leaf::Text(&issue.description),
-            "status" => Leaf::item::<IssueStatus>(issue.status),
-            "severity" => Leaf::item::<Severity>(issue.severity),
-            "location" => Leaf::text(issue.location.as_deref()),
-            "requiresEngineering" => Leaf::Boolean(issue.requires_engineering),
-            "leaderName" => Leaf::text(issue.leader_name.as_deref()),
-            "deadline" => Leaf::date(issue.deadline),
-            "planSummary" => Leaf::text(issue.plan_summary.as_deref()),
-            "acceptanceSummary" => Leaf::text(issue.acceptance_summary.as_deref()),
-            "reopenCount" => Leaf::Int(issue.reopen_count.into()),
-            "noticeEndsOn" => Leaf::date(issue.notice_ends_on),
-            "version" => Leaf::Int(issue.version.into()),
-            "createdAt" => Leaf::Instant(issue.created_at),
-            "updatedAt" => Leaf::Instant(issue.updated_at),
-            "acceptedAt" => Leaf::instant(issue.accepted_at),
-            "closedAt" => Leaf::instant(issue.closed_at),
-            _ => return None,
-        })
-    }
-}
-
 /// One problem to rectify, from registration to closure.
+#[fast_fields(columns = issue::Column)]
 #[Object(name = "Issue")]
 impl IssueFields<'_> {
     /// The global id.
@@ -104,11 +66,13 @@ impl IssueFields<'_> {
         self.0.severity.into()
     }
     /// The inspection round that found the problem.
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn round(&self, ctx: &Context<'_>) -> async_graphql::Result<InspectionRound> {
         let found = ctx.reference()?.round(self.0.round_id).await?;
         Ok(InspectionRound(found.ok_or_else(|| missing("round", self.0.id))?))
     }
     /// The problem's category (and through it, its aspect).
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Category> {
         let found = ctx.reference()?.category(self.0.category_id).await?;
         Ok(Category(found.ok_or_else(|| missing("category", self.0.id))?))
@@ -118,6 +82,7 @@ impl IssueFields<'_> {
         self.0.location.as_deref()
     }
     /// The township the problem lies in.
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         match self.0.township_id {
             Some(id) => department(ctx, id).await,
@@ -137,6 +102,7 @@ impl IssueFields<'_> {
         self.0.requires_engineering
     }
     /// The responsible lead unit (牵头单位); none before assignment.
+    #[finishes_at_once_if(reference_held(ctx))]
     async fn lead_department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         match self.0.lead_department_id {
             Some(id) => department(ctx, id).await,
@@ -145,6 +111,7 @@ impl IssueFields<'_> {
     }
     /// The cooperating units (配合单位).
     #[graphql(complexity = "list_cost(child_complexity)")]
+    #[finishes_at_once_if(reference_held(ctx) && listed_cooperators(ctx, self.0.id).is_some())]
     async fn cooperating_departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
         let loaded;
         let ids = match listed_cooperators(ctx, self.0.id) {
@@ -178,25 +145,24 @@ impl IssueFields<'_> {
     /// Past the deadline or the supervision deadline (from the day after the first of them,
     /// county time) and not yet accepted; `overdueDeadlines` says which.
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let issue = &self.0;
-        Ok(is_overdue(issue.deadline, issue.supervision_deadline, issue.status, ctx.services()?.clock.today()))
+        Ok(is_overdue(self.0.deadline, self.0.supervision_deadline, self.0.status, ctx.services()?.clock.today()))
     }
     /// The deadlines the issue is overdue on, `DEADLINE` before `SUPERVISION_DEADLINE`: why
     /// `overdue` is true. Empty when it is not overdue.
     async fn overdue_deadlines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DeadlineKind>> {
-        let issue = &self.0;
         let today = ctx.services()?.clock.today();
-        Ok(overdue_deadlines(issue.deadline, issue.supervision_deadline, issue.status, today).map(Into::into).collect())
+        Ok(overdue_deadlines(self.0.deadline, self.0.supervision_deadline, self.0.status, today)
+            .map(Into::into)
+            .collect())
     }
     /// The special-supervision listing (挂牌督办), if the issue is listed.
     async fn supervision(&self) -> Option<Supervision> {
-        let issue = &self.0;
         Some(Supervision {
-            level: issue.supervision_level?.into(),
-            deadline: issue.supervision_deadline.map(Date),
-            note: issue.supervision_note.clone(),
-            listed_at: issue.supervision_listed_at,
-            listed_by: issue.supervision_listed_by.clone(),
+            level: self.0.supervision_level?.into(),
+            deadline: self.0.supervision_deadline.map(Date),
+            note: self.0.supervision_note.clone(),
+            listed_at: self.0.supervision_listed_at,
+            listed_by: self.0.supervision_listed_by.clone(),
         })
     }
     /// The lead department's rectification plan, once work has started.
@@ -204,6 +170,8 @@ impl IssueFields<'_> {
         self.0.plan_summary.as_deref()
     }
     /// The rectification plan with its timetable, once work has started.
+    // Its milestones come from a loader.
+    #[finishes_at_once_if(false)]
     async fn plan(&self) -> Option<super::field_work::Plan> {
         let completed = crate::domain::clock::is_completed(self.0.status);
         self.0.plan_summary.clone().map(|summary| super::field_work::Plan { issue_id: self.0.id, summary, completed })
@@ -285,6 +253,11 @@ impl IssueFields<'_> {
     async fn acceptance_summary(&self) -> Option<&str> {
         self.0.acceptance_summary.as_deref()
     }
+    /// When the lead department last asked for acceptance; kept after the bureau decides, so
+    /// that it shows how long an open request has waited (compare `status`).
+    async fn acceptance_requested_at(&self) -> Option<DateTime<Utc>> {
+        self.0.acceptance_requested_at
+    }
     /// How many times the issue was reopened (relapses).
     async fn reopen_count(&self) -> i32 {
         self.0.reopen_count
@@ -332,60 +305,6 @@ impl IssueFields<'_> {
 
 connection!(IssueConnection, IssueEdge, Issue, "A page of issues.", "An issue in a page, with its cursor.");
 
-/// The columns of `issue` that each field of `Issue` reads (beyond `id`, always read), so that
-/// a list page reads only what its query selects (`service::issue_rows`). A field missing
-/// here makes the page read whole rows: a new field is correct before it is listed, and
-/// only faster after. `tests/api/listing.rs` checks every entry against a whole row.
-fn columns_of_field(name: &str) -> Option<&'static [issue::Column]> {
-    use issue::Column as C;
-    Some(match name {
-        "__typename"
-        | "id"
-        | "cooperatingDepartments"
-        | "progressReports"
-        | "siteInspections"
-        | "evidence"
-        | "deadlineExtensions"
-        | "events" => &[],
-        "code" => &[C::Code],
-        "title" => &[C::Title],
-        "description" => &[C::Description],
-        "status" => &[C::Status],
-        "severity" => &[C::Severity],
-        "round" => &[C::RoundId],
-        "category" => &[C::CategoryId],
-        "location" => &[C::Location],
-        "township" => &[C::TownshipId],
-        "latitude" => &[C::Latitude],
-        "longitude" => &[C::Longitude],
-        "requiresEngineering" => &[C::RequiresEngineering],
-        "leadDepartment" => &[C::LeadDepartmentId],
-        "enterprise" => &[C::EnterpriseId],
-        "leaderName" => &[C::LeaderName],
-        "deadline" => &[C::Deadline],
-        "overdue" | "overdueDeadlines" => &[C::Deadline, C::SupervisionDeadline, C::Status],
-        "supervision" => &[
-            C::SupervisionLevel,
-            C::SupervisionDeadline,
-            C::SupervisionNote,
-            C::SupervisionListedAt,
-            C::SupervisionListedBy,
-        ],
-        "planSummary" => &[C::PlanSummary],
-        "plan" => &[C::PlanSummary, C::Status],
-        "originInspection" => &[C::SiteInspectionId],
-        "acceptanceSummary" => &[C::AcceptanceSummary],
-        "reopenCount" => &[C::ReopenCount],
-        "acceptedAt" => &[C::AcceptedAt],
-        "noticeEndsOn" => &[C::NoticeEndsOn],
-        "version" => &[C::Version],
-        "createdAt" => &[C::CreatedAt],
-        "updatedAt" => &[C::UpdatedAt],
-        "closedAt" => &[C::ClosedAt],
-        _ => return None,
-    })
-}
-
 /// The columns a list of issues (a connection field) must read for the fields its query
 /// selects on each issue, through `nodes` or `edges { node }`, fragments included.
 pub fn issue_columns(ctx: &Context<'_>) -> IssueColumns {
@@ -401,7 +320,7 @@ pub fn issue_columns(ctx: &Context<'_>) -> IssueColumns {
             _ => continue,
         };
         for field in issue_fields {
-            match columns_of_field(field.name()) {
+            match IssueFields::columns_of_field(field.name()) {
                 Some(read) => columns = columns.with(read),
                 None => return IssueColumns::all(),
             }
@@ -434,28 +353,8 @@ fast_object!(IssueEvent, IssueEventFields);
 /// An issue event's fields as the schema shows them (see `graphql::fast_object`).
 pub struct IssueEventFields<'a>(&'a issue_event::Model);
 
-impl Immediate for IssueEventFields<'_> {
-    fn finishes_at_once(&self, ctx: &Context<'_>) -> bool {
-        ctx.item.node.name.node != "evidence"
-    }
-
-    fn leaf(&self, name: &str) -> Option<Leaf<'_>> {
-        let event = self.0;
-        Some(match name {
-            "id" => Leaf::Owned(encode(NodeKind::IssueEvent, event.id).0),
-            "action" => Leaf::item::<IssueAction>(event.action),
-            "fromStatus" => event.from_status.map_or(Leaf::Null, Leaf::item::<IssueStatus>),
-            "toStatus" => Leaf::item::<IssueStatus>(event.to_status),
-            "actor" => Leaf::Text(&event.actor_sub),
-            "actorRole" => Leaf::item::<Role>(event.actor_role),
-            "note" => Leaf::text(event.note.as_deref()),
-            "at" => Leaf::Instant(event.at),
-            _ => return None,
-        })
-    }
-}
-
 /// One entry in an issue's history: who did what, from which status to which, and when.
+#[fast_fields]
 #[Object(name = "IssueEvent")]
 impl IssueEventFields<'_> {
     /// The global id.
