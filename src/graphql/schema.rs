@@ -102,4 +102,32 @@ mod tests {
         assert_eq!(executed.data, async_graphql::value!({ "__typename": "Query" }));
         assert!(executed.extensions.is_empty(), "an extension on the executing instance: {:?}", executed.extensions);
     }
+
+    /// `#[fast_fields]` names each field of a fast type as the schema does, and sees them all:
+    /// a name derived otherwise would leave its leaf or its columns unused.
+    #[tokio::test]
+    async fn the_fast_types_fields_are_named_as_the_schema_names_them() {
+        use crate::graphql::types::catalog::{AspectFields, CategoryFields, InspectionRoundFields};
+        use crate::graphql::types::department::DepartmentFields;
+        use crate::graphql::types::issue::{IssueEventFields, IssueFields};
+
+        let schema = builder().finish();
+        for (type_name, declared) in [
+            ("Issue", IssueFields::FAST_FIELD_NAMES),
+            ("IssueEvent", IssueEventFields::FAST_FIELD_NAMES),
+            ("Department", DepartmentFields::FAST_FIELD_NAMES),
+            ("InspectionRound", InspectionRoundFields::FAST_FIELD_NAMES),
+            ("Aspect", AspectFields::FAST_FIELD_NAMES),
+            ("Category", CategoryFields::FAST_FIELD_NAMES),
+        ] {
+            let query = format!("{{ __type(name: \"{type_name}\") {{ fields {{ name }} }} }}");
+            let answer = schema.execute(Request::new(query)).await.data.into_json().unwrap();
+            let mut in_schema: Vec<&str> =
+                answer["__type"]["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+            let mut declared = declared.to_vec();
+            in_schema.sort_unstable();
+            declared.sort_unstable();
+            assert_eq!(declared, in_schema, "{type_name}");
+        }
+    }
 }
