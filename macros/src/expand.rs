@@ -96,8 +96,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         }
 
         impl #impl_generics #self_ty #where_clause {
-            /// Every field of the type, by its schema name, as `#[fast_fields]` read them.
-            #[doc(hidden)]
+            /// Every field of the type, by its schema name, as `#[fast_fields]` read them; a
+            /// test compares them with the schema.
+            #[cfg(test)]
             pub(crate) const FAST_FIELD_NAMES: &'static [&'static str] = &[#(#names),*];
 
             #columns_of_field

@@ -94,53 +94,28 @@ impl<'a> IntoLeaf<'a> for &'a str {
     }
 }
 
-impl<'a> IntoLeaf<'a> for String {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Owned(self)
-    }
+/// `IntoLeaf` for a type owned by its value: `type => |value| leaf`.
+macro_rules! owned_leaf {
+    ($($ty:ty => |$value:ident| $leaf:expr),* $(,)?) => {$(
+        impl<'a> IntoLeaf<'a> for $ty {
+            fn into_leaf(self) -> Leaf<'a> {
+                let $value = self;
+                $leaf
+            }
+        }
+    )*};
 }
 
-impl<'a> IntoLeaf<'a> for ID {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Owned(self.0)
-    }
-}
-
-impl<'a> IntoLeaf<'a> for bool {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Boolean(self)
-    }
-}
-
-impl<'a> IntoLeaf<'a> for i32 {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Int(self.into())
-    }
-}
-
-impl<'a> IntoLeaf<'a> for i64 {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Int(self)
-    }
-}
-
-impl<'a> IntoLeaf<'a> for f64 {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Float(self)
-    }
-}
-
-impl<'a> IntoLeaf<'a> for Date {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Date(self.0)
-    }
-}
-
-impl<'a> IntoLeaf<'a> for DateTime<Utc> {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Instant(self)
-    }
-}
+owned_leaf!(
+    String => |text| Leaf::Owned(text),
+    ID => |id| Leaf::Owned(id.0),
+    bool => |value| Leaf::Boolean(value),
+    i32 => |value| Leaf::Int(value.into()),
+    i64 => |value| Leaf::Int(value),
+    f64 => |value| Leaf::Float(value),
+    Date => |date| Leaf::Date(date.0),
+    DateTime<Utc> => |at| Leaf::Instant(at),
+);
 
 impl<'a, T: IntoLeaf<'a>> IntoLeaf<'a> for Option<T> {
     fn into_leaf(self) -> Leaf<'a> {

@@ -3,23 +3,40 @@
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 
-#[tokio::test]
-async fn events_recorded_before_the_history_columns_get_their_issues_state_including_cooperating_units() {
+const CREATED: &str = "'2025-01-01T00:00:00+00:00'";
+
+/// A SQLite database migrated up to migration `applied` (counted from 1), holding two
+/// departments (1 WATER, 2 HOUSING), a round, an aspect and a category (all id 1), then the
+/// rows of `statements`.
+async fn database_before(applied: u32, statements: &[String]) -> (tempfile::TempDir, rectify::db::Database) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
     let db = rectify::db::Database::connect(&url).await.unwrap();
-    Migrator::up(&db.conn, Some(1)).await.unwrap();
-    for sql in [
-        "INSERT INTO department (id, code, name, kind, active, version, created_at, updated_at) VALUES (1, 'WATER', 'w', 'FUNCTIONAL', 1, 1, '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00'), (2, 'HOUSING', 'h', 'FUNCTIONAL', 1, 1, '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')",
-        "INSERT INTO inspection_round (id, name, level, kind, started_on, created_at) VALUES (1, 'r', 'COUNTY', 'ROUTINE', '2025-01-01', '2025-01-01T00:00:00+00:00')",
-        "INSERT INTO aspect (id, code, name) VALUES (1, 'A', 'a')",
-        "INSERT INTO category (id, aspect_id, code, name, duty_department_id) VALUES (1, 1, 'C', 'c', 1)",
-        "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, deadline, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'ASSIGNED', 'MAJOR', 1, 1, 0, 1, '2025-03-01', 0, 2, '2025-01-01T00:00:00+00:00', '2025-01-02T00:00:00+00:00')",
-        "INSERT INTO issue_cooperator (issue_id, department_id) VALUES (1, 2)",
-        "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, at) VALUES (1, 'ASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-01-02T00:00:00+00:00')",
-    ] {
+    Migrator::up(&db.conn, Some(applied)).await.unwrap();
+    let reference = [
+        format!(
+            "INSERT INTO department (id, code, name, kind, active, version, created_at, updated_at) VALUES (1, 'WATER', 'w', 'FUNCTIONAL', 1, 1, {CREATED}, {CREATED}), (2, 'HOUSING', 'h', 'FUNCTIONAL', 1, 1, {CREATED}, {CREATED})"
+        ),
+        format!(
+            "INSERT INTO inspection_round (id, name, level, kind, started_on, created_at) VALUES (1, 'r', 'COUNTY', 'ROUTINE', '2025-01-01', {CREATED})"
+        ),
+        "INSERT INTO aspect (id, code, name) VALUES (1, 'A', 'a')".to_owned(),
+        "INSERT INTO category (id, aspect_id, code, name, duty_department_id) VALUES (1, 1, 'C', 'c', 1)".to_owned(),
+    ];
+    for sql in reference.iter().chain(statements) {
         db.conn.execute_unprepared(sql).await.unwrap();
     }
+    (dir, db)
+}
+
+#[tokio::test]
+async fn events_recorded_before_the_history_columns_get_their_issues_state_including_cooperating_units() {
+    let (_dir, db) = database_before(1, &[
+        format!("INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, deadline, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'ASSIGNED', 'MAJOR', 1, 1, 0, 1, '2025-03-01', 0, 2, {CREATED}, '2025-01-02T00:00:00+00:00')"),
+        "INSERT INTO issue_cooperator (issue_id, department_id) VALUES (1, 2)".to_owned(),
+        "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, at) VALUES (1, 'ASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-01-02T00:00:00+00:00')".to_owned(),
+    ])
+    .await;
     Migrator::up(&db.conn, None).await.unwrap();
     let events = rectify_events(&db).await;
     assert_eq!(events, vec![(Some(1), Some("2".to_owned()), Some("2025-03-01".parse().unwrap()))]);
@@ -29,22 +46,9 @@ async fn events_recorded_before_the_history_columns_get_their_issues_state_inclu
 /// request; one that never asked gets none.
 #[tokio::test]
 async fn issues_that_asked_for_acceptance_before_the_column_get_their_latest_request() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
-    let db = rectify::db::Database::connect(&url).await.unwrap();
-    Migrator::up(&db.conn, Some(7)).await.unwrap();
-    let at = "'2025-01-01T00:00:00+00:00'";
-    for sql in [
+    let (_dir, db) = database_before(7, &[
         format!(
-            "INSERT INTO department (id, code, name, kind, active, version, created_at, updated_at) VALUES (1, 'WATER', 'w', 'FUNCTIONAL', 1, 1, {at}, {at})"
-        ),
-        format!(
-            "INSERT INTO inspection_round (id, name, level, kind, started_on, created_at) VALUES (1, 'r', 'COUNTY', 'ROUTINE', '2025-01-01', {at})"
-        ),
-        "INSERT INTO aspect (id, code, name) VALUES (1, 'A', 'a')".to_owned(),
-        "INSERT INTO category (id, aspect_id, code, name, duty_department_id) VALUES (1, 1, 'C', 'c', 1)".to_owned(),
-        format!(
-            "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'IN_PROGRESS', 'GENERAL', 1, 1, 0, 1, 0, 5, {at}, {at}), (2, 'OLD-2', 't', 'd', 'ASSIGNED', 'GENERAL', 1, 1, 0, 1, 0, 2, {at}, {at})"
+            "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'IN_PROGRESS', 'GENERAL', 1, 1, 0, 1, 0, 5, {CREATED}, {CREATED}), (2, 'OLD-2', 't', 'd', 'ASSIGNED', 'GENERAL', 1, 1, 0, 1, 0, 2, {CREATED}, {CREATED})"
         ),
         "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, at) VALUES \
          (1, 'ACCEPTANCE_REQUESTED', 'AWAITING_ACCEPTANCE', 'x', 'DEPARTMENT', '2025-02-01T08:00:00+00:00'), \
@@ -52,9 +56,8 @@ async fn issues_that_asked_for_acceptance_before_the_column_get_their_latest_req
          (1, 'ACCEPTANCE_REQUESTED', 'AWAITING_ACCEPTANCE', 'x', 'DEPARTMENT', '2025-03-01T08:00:00+00:00'), \
          (2, 'ASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-02-01T08:00:00+00:00')"
             .to_owned(),
-    ] {
-        db.conn.execute_unprepared(&sql).await.unwrap();
-    }
+    ])
+    .await;
     Migrator::up(&db.conn, None).await.unwrap();
     use sea_orm::EntityTrait;
     let asked: Vec<_> = entity::issue::Entity::find()
