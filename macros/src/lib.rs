@@ -1,4 +1,5 @@
-//! `#[fast_fields]`: the fast answer path of an object type, derived from its resolvers.
+//! `#[fast_fields]`: the fast answer path of an object type, derived from its resolvers; and
+//! `#[connections]`: the paging arguments of list fields, declared once (see `connections.rs`).
 //!
 //! Rectify answers its busiest types (issues, their events and the reference objects) with a
 //! shortcut (`graphql::fast_object` in the main crate): a field that only reads its row is
@@ -24,6 +25,7 @@
 //!
 //! The attribute goes above `#[Object]` on the impl of a view type `Name<'a>(&'a Row)`.
 
+mod connections;
 mod expand;
 mod field;
 
@@ -35,4 +37,12 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn fast_fields(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Gives every resolver marked `#[paged(binding)]` in the `#[Object]` impl below it the four
+/// Relay arguments (`first`, `after`, `last`, `before`), the page's price for the complexity
+/// limit, and `let binding = PageArgs { .. }` at the top of its body.
+#[proc_macro_attribute]
+pub fn connections(attr: TokenStream, item: TokenStream) -> TokenStream {
+    connections::expand(attr.into(), item.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }

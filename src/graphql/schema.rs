@@ -130,4 +130,38 @@ mod tests {
             assert_eq!(declared, in_schema, "{type_name}");
         }
     }
+
+    /// Every list that answers a `…Connection` takes the four Relay arguments, and their
+    /// descriptions state the page sizes the service applies (`#[connections]` writes them).
+    #[tokio::test]
+    async fn every_connection_takes_the_relay_arguments_described_with_the_real_page_sizes() {
+        use crate::service::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+        let schema = builder().finish();
+        let query =
+            "{ __schema { types { name fields { name type { name ofType { name } } args { name description } } } } }";
+        let answer = schema.execute(Request::new(query)).await.data.into_json().unwrap();
+        let mut connections = 0;
+        for ty in answer["__schema"]["types"].as_array().unwrap() {
+            for field in ty["fields"].as_array().into_iter().flatten() {
+                let returns = field["type"]["name"].as_str().or(field["type"]["ofType"]["name"].as_str());
+                if !returns.is_some_and(|name| name.ends_with("Connection")) {
+                    continue;
+                }
+                connections += 1;
+                let described = |name: &str| {
+                    let arguments = field["args"].as_array().unwrap();
+                    let found = arguments.iter().find(|argument| argument["name"] == name);
+                    found.and_then(|argument| argument["description"].as_str()).unwrap_or_default().to_string()
+                };
+                let at = format!("{}.{}", ty["name"], field["name"]);
+                let first = described("first");
+                assert!(first.contains(&format!("default {DEFAULT_PAGE_SIZE}")), "{at}: {first}");
+                assert!(first.contains(&format!("at most {MAX_PAGE_SIZE}")), "{at}: {first}");
+                assert!(described("last").contains(&format!("at most {MAX_PAGE_SIZE}")), "{at}");
+                assert!(!described("after").is_empty() && !described("before").is_empty(), "{at}");
+            }
+        }
+        assert!(connections >= 13, "only {connections} connections found");
+    }
 }

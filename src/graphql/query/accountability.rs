@@ -1,15 +1,15 @@
 //! Enterprises and accountability cases.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use rectify_macros::connections;
 
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::types::case::{AccountabilityCase, AccountabilityCaseConnection};
-use crate::graphql::types::connection::{TotalCount, page_cost};
+use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::enterprise::{Enterprise, EnterpriseConnection};
 use crate::graphql::types::enums::{AccountabilitySubjectType, CaseStatus};
-use crate::service::pagination::PageArgs;
 
 /// Narrows an enterprise list; every field given must hold.
 #[derive(InputObject, Default, Clone)]
@@ -65,23 +65,20 @@ impl CaseFilterInput {
 #[derive(Default)]
 pub struct AccountabilityQuery;
 
+#[connections]
 #[Object]
 impl AccountabilityQuery {
     /// Registered enterprises, in registration order.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[paged(page_args)]
     #[allow(clippy::too_many_arguments)]
     async fn enterprises(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Only enterprises matching every given field.")] filter: Option<EnterpriseFilterInput>,
     ) -> async_graphql::Result<EnterpriseConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
-        let page = services.list_enterprises(principal, &filter, &PageArgs { first, after, last, before }).await?;
+        let page = services.list_enterprises(principal, &filter, &page_args).await?;
         let total = TotalCount::counted(services, principal, move |s, p| {
             let filter = filter.clone();
             async move { s.count_enterprises(&p, &filter).await }
@@ -100,20 +97,16 @@ impl AccountabilityQuery {
 
     /// Accountability cases the viewer may see (a department: those about itself or its
     /// officials), in opening order.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[paged(page_args)]
     #[allow(clippy::too_many_arguments)]
     async fn accountability_cases(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Only cases matching every given field.")] filter: Option<CaseFilterInput>,
     ) -> async_graphql::Result<AccountabilityCaseConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
-        let page = services.list_cases(principal, &filter, &PageArgs { first, after, last, before }).await?;
+        let page = services.list_cases(principal, &filter, &page_args).await?;
         let total = TotalCount::counted(services, principal, move |s, p| {
             let filter = filter.clone();
             async move { s.count_cases(&p, &filter).await }

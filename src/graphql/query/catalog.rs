@@ -1,39 +1,34 @@
 //! Reference data: departments and townships, inspection rounds, and the classification.
 
 use async_graphql::{Context, Object};
+use rectify_macros::connections;
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::types::catalog::{Aspect, InspectionRound, InspectionRoundConnection};
-use crate::graphql::types::connection::{TotalCount, list_cost, page_cost, priced_list};
+use crate::graphql::types::connection::{TotalCount, list_cost, priced_list};
 use crate::graphql::types::department::{Department, DepartmentConnection};
 use crate::graphql::types::enums::DepartmentKind;
-use crate::service::pagination::PageArgs;
 
 /// Reference data.
 #[derive(Default)]
 pub struct CatalogQuery;
 
+#[connections]
 #[Object]
 impl CatalogQuery {
     /// Departments and townships, ordered by creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[paged(page_args)]
     #[allow(clippy::too_many_arguments)]
     async fn departments(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Only departments of this kind.")] kind: Option<DepartmentKind>,
         #[graphql(desc = "Include deactivated departments (default false).")] include_inactive: Option<bool>,
     ) -> async_graphql::Result<DepartmentConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let kind = kind.map(Into::into);
         let include_inactive = include_inactive.unwrap_or(false);
-        let page = services
-            .list_departments(principal, kind, include_inactive, &PageArgs { first, after, last, before })
-            .await?;
+        let page = services.list_departments(principal, kind, include_inactive, &page_args).await?;
         let total = TotalCount::counted(services, principal, move |s, p| async move {
             s.count_departments(&p, kind, include_inactive).await
         });
@@ -50,17 +45,10 @@ impl CatalogQuery {
     }
 
     /// Inspection rounds, ordered by creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn inspection_rounds(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
-    ) -> async_graphql::Result<InspectionRoundConnection> {
+    #[paged(page_args)]
+    async fn inspection_rounds(&self, ctx: &Context<'_>) -> async_graphql::Result<InspectionRoundConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
-        let page = services.list_rounds(principal, &PageArgs { first, after, last, before }).await?;
+        let page = services.list_rounds(principal, &page_args).await?;
         let total = TotalCount::counted(services, principal, move |s, p| async move { s.count_rounds(&p).await });
         Ok(InspectionRoundConnection { page: page.map(InspectionRound::from), total })
     }

@@ -3,17 +3,17 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
+use rectify_macros::connections;
 
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::prime_issue_relations;
-use crate::graphql::types::connection::{TotalCount, page_cost};
+use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::enums::{IssueOrderField, IssueStatus, OrderDirection, Severity};
 use crate::graphql::types::issue::{Issue, IssueConnection, issue_columns};
 use crate::graphql::types::scalars::Date;
 use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
-use crate::service::pagination::PageArgs;
 
 /// Narrows an issue list; every field given must hold.
 #[derive(InputObject, Default, Clone)]
@@ -95,27 +95,23 @@ impl From<IssueOrderInput> for ServiceOrder {
 #[derive(Default)]
 pub struct IssueQuery;
 
+#[connections]
 #[Object]
 impl IssueQuery {
     /// Issues the viewer may see (a department: those it leads or cooperates on), filtered and
     /// ordered; newest first by default.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[paged(page_args)]
     #[allow(clippy::too_many_arguments)]
     async fn issues(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
         #[graphql(desc = "Only issues matching every given field.")] filter: Option<IssueFilterInput>,
         #[graphql(desc = "The order; `CREATED_AT DESC` when left out.")] order_by: Option<IssueOrderInput>,
     ) -> async_graphql::Result<IssueConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
         let order = order_by.map(Into::into).unwrap_or_default();
-        let args = PageArgs { first, after, last, before };
-        let page = services.list_issues(principal, &filter, order, &args, issue_columns(ctx)).await?;
+        let page = services.list_issues(principal, &filter, order, &page_args, issue_columns(ctx)).await?;
         let ids: Vec<i64> = page.items.iter().map(|(_, issue)| issue.id).collect();
         prime_issue_relations(ctx, services, &ids).await?;
         let total = TotalCount::counted(services, principal, move |s, p| {

@@ -2,20 +2,21 @@
 //! submitted monthly reports.
 
 use async_graphql::{Context, Object};
+use rectify_macros::connections;
 
 use super::issue::IssueFilterInput;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::types::connection::{TotalCount, page_cost};
+use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::monthly_report::{MonthlyReport, MonthlyReportConnection};
 use crate::graphql::types::scalars::Date;
 use crate::graphql::types::statistics::{DepartmentScore, TrendInterval, TrendPoint};
-use crate::service::pagination::PageArgs;
 
 /// Figures over the ledger.
 #[derive(Default)]
 pub struct ReportsQuery;
 
+#[connections]
 #[Object]
 impl ReportsQuery {
     /// Counts and rates of the issues the viewer may see (a department: its own), narrowed by
@@ -78,17 +79,10 @@ impl ReportsQuery {
 
     /// Submitted monthly reports, in the order they were submitted (BUREAU, LEADER, SUPERIOR and
     /// ADMIN).
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn monthly_reports(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
-    ) -> async_graphql::Result<MonthlyReportConnection> {
+    #[paged(page_args)]
+    async fn monthly_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<MonthlyReportConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
-        let page = services.monthly_reports(principal, &PageArgs { first, after, last, before }).await?;
+        let page = services.monthly_reports(principal, &page_args).await?;
         let items = page
             .items
             .into_iter()

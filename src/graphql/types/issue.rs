@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, Object, SelectionField, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{issue, issue_event};
-use rectify_macros::fast_fields;
+use rectify_macros::{connections, fast_fields};
 
 use super::catalog::{Category, InspectionRound};
-use super::connection::{TotalCount, connection, list_cost, page_cost, priced_list};
+use super::connection::{TotalCount, connection, list_cost, priced_list};
 use super::department::Department;
 use super::enums::{DeadlineKind, IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
 use super::scalars::Date;
@@ -18,7 +18,7 @@ use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{CooperatorsLoader, IssueEventsLoader, listed_cooperators, reference_held};
 use crate::service::evidence::Citer;
 use crate::service::issue_rows::IssueColumns;
-use crate::service::pagination::{PageArgs, page_in_memory};
+use crate::service::pagination::page_in_memory;
 
 /// One problem to rectify, from registration to closure.
 #[derive(Clone)]
@@ -38,6 +38,7 @@ fast_object!(Issue, IssueFields);
 pub struct IssueFields<'a>(&'a issue::Model);
 
 /// One problem to rectify, from registration to closure.
+#[connections]
 #[fast_fields(columns = issue::Column)]
 #[Object(name = "Issue")]
 impl IssueFields<'_> {
@@ -177,14 +178,10 @@ impl IssueFields<'_> {
         self.0.plan_summary.clone().map(|summary| super::field_work::Plan { issue_id: self.0.id, summary, completed })
     }
     /// Progress reports, newest first.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[paged(page_args)]
     async fn progress_reports(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<super::field_work::ProgressReportConnection> {
         let reports = ctx
             .loader::<crate::graphql::loaders::ProgressReportsLoader>()?
@@ -192,18 +189,14 @@ impl IssueFields<'_> {
             .await?
             .unwrap_or_default();
         let total = TotalCount::Known(reports.len() as u64);
-        let page = page_in_memory(reports, "report", &PageArgs { first, after, last, before }, true)?;
+        let page = page_in_memory(reports, "report", &page_args, true)?;
         Ok(super::field_work::ProgressReportConnection { page: page.map(super::field_work::ProgressReport), total })
     }
     /// Site inspections of this issue, oldest first.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[paged(page_args)]
     async fn site_inspections(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<super::field_work::SiteInspectionConnection> {
         let found = ctx
             .loader::<crate::graphql::loaders::SiteInspectionsLoader>()?
@@ -211,23 +204,16 @@ impl IssueFields<'_> {
             .await?
             .unwrap_or_default();
         let total = TotalCount::Known(found.len() as u64);
-        let page = page_in_memory(found, "inspection", &PageArgs { first, after, last, before }, false)?;
+        let page = page_in_memory(found, "inspection", &page_args, false)?;
         Ok(super::field_work::SiteInspectionConnection { page: page.map(super::field_work::SiteInspection), total })
     }
     /// Photos and documents uploaded for this issue, newest first.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn evidence(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many from the start (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before this cursor.")] before: Option<String>,
-    ) -> async_graphql::Result<super::evidence::EvidenceConnection> {
+    #[paged(page_args)]
+    async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<super::evidence::EvidenceConnection> {
         let found =
             ctx.loader::<crate::graphql::loaders::EvidenceLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         let total = TotalCount::Known(found.len() as u64);
-        let page = page_in_memory(found, "evidence", &PageArgs { first, after, last, before }, true)?;
+        let page = page_in_memory(found, "evidence", &page_args, true)?;
         Ok(super::evidence::EvidenceConnection { page: page.map(super::evidence::Evidence), total })
     }
     /// Deadline extension requests, oldest first.
@@ -287,18 +273,11 @@ impl IssueFields<'_> {
         self.0.closed_at
     }
     /// The issue's history, oldest first: one event per change, never edited.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many events from the start (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Start after the event with this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many events from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "End before the event with this cursor.")] before: Option<String>,
-    ) -> async_graphql::Result<IssueEventConnection> {
+    #[paged(page_args)]
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<IssueEventConnection> {
         let events = ctx.loader::<IssueEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         let total = TotalCount::Known(events.len() as u64);
-        let page = page_in_memory(events, "event", &PageArgs { first, after, last, before }, false)?;
+        let page = page_in_memory(events, "event", &page_args, false)?;
         Ok(IssueEventConnection { page: page.map(IssueEvent), total })
     }
 }
