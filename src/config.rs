@@ -86,6 +86,15 @@ pub struct CountySettings {
     /// The rolling window, in days, in which those violations count.
     #[arg(long = "repeat-offender-days", env = "RECTIFY_REPEAT_OFFENDER_DAYS", default_value_t = 365)]
     pub repeat_offender_days: i64,
+    /// An open issue's warning light turns BLUE when its deadline or supervision deadline is at
+    /// most this many days away.
+    #[arg(
+        long = "warning-days",
+        env = "RECTIFY_WARNING_DAYS",
+        default_value_t = crate::domain::warning::DEFAULT_WARNING_DAYS,
+        value_parser = clap::value_parser!(i64).range(0..=365)
+    )]
+    pub warning_days: i64,
 }
 
 impl CountySettings {
@@ -102,6 +111,7 @@ impl CountySettings {
         crate::service::ServiceSettings {
             timezone: self.timezone,
             repeat_offender: self.repeat_offender(),
+            warning: crate::domain::warning::WarningRule { blue_within_days: self.warning_days },
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
         }

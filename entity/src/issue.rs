@@ -34,6 +34,12 @@ pub struct Model {
     pub plan_summary: Option<String>,
     pub acceptance_summary: Option<String>,
     pub acceptance_requested_at: Option<DateTimeUtc>,
+    /// The county's date of the last assignment (the warning light's start of the plan).
+    pub assigned_on: Option<Date>,
+    /// The date of the earliest milestone not yet done.
+    pub next_milestone_due: Option<Date>,
+    /// The percentage of the newest progress report.
+    pub progress_percent: Option<i32>,
     pub reopen_count: i32,
     pub accepted_at: Option<DateTimeUtc>,
     pub notice_ends_on: Option<Date>,

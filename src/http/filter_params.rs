@@ -13,7 +13,7 @@ use crate::service::issues::IssueFilter;
 
 /// Every parameter there is. An unknown one is refused rather than ignored: a misspelt filter
 /// would otherwise download the whole ledger while looking like a narrow one.
-const PARAMETERS: [&str; 13] = [
+const PARAMETERS: [&str; 14] = [
     "status",
     "severity",
     "roundId",
@@ -23,14 +23,15 @@ const PARAMETERS: [&str; 13] = [
     "departmentId",
     "supervised",
     "overdue",
+    "warningLight",
     "deadlineBefore",
     "updatedSince",
     "search",
     "enterpriseId",
 ];
 
-/// Reads the filter from a query string. `status` may repeat and may hold a comma-separated
-/// list; every other parameter is given at most once. An empty value counts as not given, as
+/// Reads the filter from a query string. `status` and `warningLight` may repeat and may hold a
+/// comma-separated list; every other parameter is given at most once. An empty value counts as not given, as
 /// an HTML form sends its empty fields.
 pub fn issue_filter(query: &str) -> AppResult<IssueFilter> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
@@ -44,7 +45,7 @@ pub fn issue_filter(query: &str) -> AppResult<IssueFilter> {
                 format!("unknown parameter `{name}`; the filters are {}", PARAMETERS.join(", ")),
             ));
         }
-        if name != "status" {
+        if name != "status" && name != "warningLight" {
             if seen.contains(name) {
                 return Err(AppError::bad_input(name, format!("give `{name}` once")));
             }
@@ -63,6 +64,11 @@ pub fn issue_filter(query: &str) -> AppResult<IssueFilter> {
                         part,
                         "REPORTED, ASSIGNED, IN_PROGRESS, AWAITING_ACCEPTANCE, ACCEPTED or CLOSED",
                     )?);
+                }
+            }
+            "warningLight" => {
+                for part in value.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+                    filter.warning_light.push(enum_value(name, part, "GREEN, BLUE, YELLOW or RED")?);
                 }
             }
             "severity" => filter.severity = Some(enum_value::<Severity>(name, value, "GENERAL or MAJOR")?),

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use entity::enums::{IssueStatus, SupervisionLevel};
 
+use crate::domain::warning::WarningLight;
 use crate::service::ledger::LedgerRow;
 
 /// One column: its header and its width in an XLSX sheet (in characters; a Chinese character
@@ -17,7 +18,7 @@ pub struct Column {
 }
 
 /// The columns in order. The README lists each with its English meaning.
-pub const COLUMNS: [Column; 15] = [
+pub const COLUMNS: [Column; 16] = [
     Column { header: "序号", width: 6.0 },
     Column { header: "问题编号", width: 14.0 },
     Column { header: "问题", width: 44.0 },
@@ -30,6 +31,7 @@ pub const COLUMNS: [Column; 15] = [
     Column { header: "整改时限", width: 12.0 },
     Column { header: "整改状态", width: 10.0 },
     Column { header: "是否逾期", width: 9.0 },
+    Column { header: "预警", width: 8.0 },
     Column { header: "最新进展", width: 44.0 },
     Column { header: "销号日期", width: 12.0 },
     Column { header: "督办级别", width: 9.0 },
@@ -51,7 +53,7 @@ fn text(value: Option<&str>) -> Cell<'_> {
 }
 
 /// The cells of ledger row number `serial` (from 1).
-pub fn cells(serial: u64, row: &LedgerRow) -> [Cell<'_>; 15] {
+pub fn cells(serial: u64, row: &LedgerRow) -> [Cell<'_>; 16] {
     [
         Cell::Number(serial),
         text(Some(&row.code)),
@@ -65,6 +67,7 @@ pub fn cells(serial: u64, row: &LedgerRow) -> [Cell<'_>; 15] {
         Cell::Date(row.deadline),
         text(Some(status_label(row.status))),
         text(Some(if row.overdue { "是" } else { "否" })),
+        text(Some(warning_label(row.warning.light))),
         text(row.latest_progress.as_deref()),
         Cell::Date(row.closed_on),
         text(row.supervision.map(supervision_label)),
@@ -80,6 +83,16 @@ pub fn status_label(status: IssueStatus) -> &'static str {
         IssueStatus::AwaitingAcceptance => "待验收",
         IssueStatus::Accepted => "已验收",
         IssueStatus::Closed => "已销号",
+    }
+}
+
+/// The warning light as offices name it.
+pub fn warning_label(light: WarningLight) -> &'static str {
+    match light {
+        WarningLight::Green => "绿灯",
+        WarningLight::Blue => "蓝灯",
+        WarningLight::Yellow => "黄灯",
+        WarningLight::Red => "红灯",
     }
 }
 

@@ -47,7 +47,8 @@ struct Properties<'a> {
     lead_department: Option<&'a str>,
     deadline: Option<NaiveDate>,
     overdue: bool,
-    warning_light: Option<&'static str>,
+    warning_light: &'static str,
+    warning_reasons: Vec<String>,
 }
 
 /// Writes one feature; an issue without both coordinates (the reader leaves those out) has
@@ -68,7 +69,8 @@ fn write_feature(out: &mut Vec<u8>, row: &LedgerRow) -> bool {
             lead_department: row.lead_department.as_deref(),
             deadline: row.deadline,
             overdue: row.overdue,
-            warning_light: row.warning_light.map(|light| light.api_name()),
+            warning_light: row.warning.light.api_name(),
+            warning_reasons: row.warning.reasons.iter().map(ToString::to_string).collect(),
         },
     };
     // Serialising these plain fields into memory cannot fail.

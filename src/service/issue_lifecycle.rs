@@ -233,6 +233,7 @@ impl Services {
         let mut change = Change::new(Step::Assign, input.expected_version);
         change.columns.lead_department_id = Set(Some(lead.id));
         change.columns.deadline = Set(Some(input.deadline));
+        change.columns.assigned_on = Set(Some(self.clock.today()));
         change.columns.leader_name = Set(Some(leader_name));
         change.note = Some(format!("lead {}, deadline {}", lead.code, input.deadline));
         change.cooperators = Some(cooperating);

@@ -7,13 +7,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity};
 use entity::{category, issue, issue_cooperator, issue_event};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::issue_rows::{IssueColumns, read_issue_rows};
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
 use super::policy::{IssueScope, issue_scope};
 use super::{Services, contains_text, group_by, search_text};
 use crate::auth::Principal;
+use crate::domain::warning::{Warning, WarningInputs, WarningLight, WarningRule, warning};
 use crate::error::{AppError, AppResult};
 
 /// The filters of `IssueFilter`; every present field narrows the list.
@@ -29,6 +32,8 @@ pub struct IssueFilter {
     pub department_id: Option<i64>,
     pub supervised: Option<bool>,
     pub overdue: Option<bool>,
+    /// Any of these warning lights, as of today.
+    pub warning_light: Vec<WarningLight>,
     pub deadline_before: Option<NaiveDate>,
     pub updated_since: Option<DateTime<Utc>>,
     pub search: Option<String>,
@@ -155,7 +160,69 @@ pub fn overdue_sql(
     status.is_not_in(completed).and(passed(deadline).or(passed(supervision_deadline)))
 }
 
+/// The warning light of each issue on `today` as SQL, the rule of `domain::warning::warning`:
+/// a `CASE` that yields the light's API name from the issue's row. The dates and numbers are
+/// written into the text rather than bound, so that PostgreSQL can match the expression of a
+/// grouped select with its `GROUP BY` (two bound parameters never match); each is a date or an
+/// integer formatted here, never text from a request.
+pub fn warning_light_sql(backend: DbBackend, today: NaiveDate, rule: WarningRule) -> SimpleExpr {
+    use crate::domain::api_name;
+    use crate::domain::warning::{PLAN_RUNNING, PROGRESS_LAG_POINTS, WarningLight};
+    let column = |name: &str| format!("\"issue\".\"{name}\"");
+    let date = |day: NaiveDate| match backend {
+        DbBackend::Postgres => format!("DATE '{}'", day.format("%Y-%m-%d")),
+        _ => format!("'{}'", day.format("%Y-%m-%d")),
+    };
+    // Days since 1970-01-01, for the share of time elapsed.
+    let day_number = |name: &str| match backend {
+        DbBackend::Postgres => format!("({} - DATE '1970-01-01')", column(name)),
+        _ => format!("CAST(julianday({}) - 2440587.5 AS INTEGER)", column(name)),
+    };
+    let statuses =
+        |list: &[IssueStatus]| list.iter().map(|s| format!("'{}'", api_name(s))).collect::<Vec<_>>().join(", ");
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let (today_number, last_blue_day) =
+        ((today - epoch).num_days(), today + chrono::Duration::days(rule.blue_within_days));
+    let (deadline, supervision_deadline) = (column("deadline"), column("supervision_deadline"));
+    let (assigned, due) = (day_number("assigned_on"), day_number("deadline"));
+    let name = |light: WarningLight| format!("'{}'", light.api_name());
+    let sql = format!(
+        "CASE \
+         WHEN {status} IN ({completed}) THEN {green} \
+         WHEN {deadline} < {today} OR {supervision_deadline} < {today} THEN {red} \
+         WHEN {status} IN ({running}) AND ({next_milestone} < {today} \
+              OR ({due} > {assigned} AND 100 * ({today_number} - {assigned}) >= \
+                  (COALESCE({percent}, 0) + {lag}) * ({due} - {assigned}))) THEN {yellow} \
+         WHEN {deadline} BETWEEN {today} AND {last_blue} \
+              OR {supervision_deadline} BETWEEN {today} AND {last_blue} THEN {blue} \
+         ELSE {green} END",
+        status = column("status"),
+        completed = statuses(&COMPLETED),
+        running = statuses(&PLAN_RUNNING),
+        today = date(today),
+        last_blue = date(last_blue_day),
+        next_milestone = column("next_milestone_due"),
+        percent = column("progress_percent"),
+        lag = PROGRESS_LAG_POINTS,
+        green = name(WarningLight::Green),
+        blue = name(WarningLight::Blue),
+        yellow = name(WarningLight::Yellow),
+        red = name(WarningLight::Red),
+    );
+    Expr::cust(sql)
+}
+
 impl Services {
+    /// An issue's warning light and its reasons today, under the county's rule.
+    pub fn warning_today(&self, issue: &issue::Model) -> Warning {
+        warning(&WarningInputs::of(issue), self.clock.today(), self.warning)
+    }
+
+    /// `warning_light_sql` for today and the county's rule.
+    pub(crate) fn warning_light_today_sql(&self) -> SimpleExpr {
+        warning_light_sql(self.backend(), self.clock.today(), self.warning)
+    }
+
     /// The rows an actor may read, narrowed by `filter`.
     pub(crate) fn issue_condition(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<Condition> {
         let mut condition = Condition::all();
@@ -209,6 +276,10 @@ impl Services {
             );
             let is_overdue = Condition::all().add(is_overdue);
             condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
+        }
+        if !filter.warning_light.is_empty() {
+            let names = filter.warning_light.iter().map(|light| light.api_name());
+            condition = condition.add(sea_orm::sea_query::ExprTrait::is_in(self.warning_light_today_sql(), names));
         }
         if let Some(before) = filter.deadline_before {
             condition = condition.add(issue::Column::Deadline.lt(before));

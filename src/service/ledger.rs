@@ -18,7 +18,7 @@ use super::Services;
 use super::issues::IssueFilter;
 use crate::auth::Principal;
 use crate::domain::clock::is_overdue;
-use crate::domain::warning::{WarningLight, warning_light};
+use crate::domain::warning::{Warning, WarningInputs, warning};
 use crate::error::AppResult;
 
 /// Issues per page: large enough that a page's few statements are cheap per row, small enough
@@ -42,7 +42,8 @@ pub struct LedgerRow {
     pub leader_name: Option<String>,
     pub deadline: Option<NaiveDate>,
     pub overdue: bool,
-    pub warning_light: Option<WarningLight>,
+    /// The warning light and its reasons (`domain::warning`).
+    pub warning: Warning,
     /// The content of the newest progress report.
     pub latest_progress: Option<String>,
     /// The county's date of closure (销号).
@@ -145,7 +146,7 @@ impl LedgerReader {
                         .filter_map(|id| name(Some(*id)))
                         .collect(),
                     overdue: is_overdue(issue.deadline, issue.supervision_deadline, issue.status, self.today),
-                    warning_light: warning_light(issue.deadline, issue.supervision_deadline, issue.status, self.today),
+                    warning: warning(&WarningInputs::of(&issue), self.today, self.services.warning),
                     latest_progress: progress.get(&issue.id).cloned(),
                     closed_on: issue.closed_at.map(|at| self.services.clock.date_at(at)),
                     supervision: issue.supervision_level,

@@ -37,6 +37,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::TokenService;
 use crate::db::Database;
 use crate::domain::clock::CountyClock;
+use crate::domain::warning::WarningRule;
 use crate::error::{AppError, AppResult};
 use crate::evidence_store::EvidenceStore;
 pub use enterprises::RepeatOffenderRule;
@@ -54,6 +55,8 @@ pub struct Services {
     pub clock: CountyClock,
     pub tokens: Arc<TokenService>,
     pub repeat_offender: RepeatOffenderRule,
+    /// The warning light's setting (`RECTIFY_WARNING_DAYS`).
+    pub warning: WarningRule,
     login_throttle: Arc<login_throttle::LoginThrottle>,
     standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
@@ -70,6 +73,8 @@ pub struct ServiceSettings {
     pub timezone: chrono_tz::Tz,
     /// When an enterprise counts as a repeat offender.
     pub repeat_offender: RepeatOffenderRule,
+    /// When an open issue's warning light turns BLUE.
+    pub warning: WarningRule,
     /// How long the process's copy of the reference tables is trusted without a write through
     /// these services (see `reference`); zero reads them for every request.
     pub reference_time_to_live: std::time::Duration,
@@ -89,6 +94,7 @@ impl Services {
             clock: CountyClock::new(settings.timezone),
             tokens,
             repeat_offender: settings.repeat_offender,
+            warning: settings.warning,
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,

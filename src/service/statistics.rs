@@ -30,6 +30,8 @@ pub enum Dimension {
     Township,
     SupervisionLevel,
     DeadlineMonth,
+    /// Today's warning light (`domain::warning`); not for a past day.
+    WarningLight,
 }
 
 /// At most this many dimensions at once (each multiplies the groups).
@@ -144,6 +146,12 @@ impl Services {
         let today = self.clock.today();
         if as_of.is_some_and(|day| day > today) {
             return Err(AppError::bad_input("asOf", "`asOf` cannot be after today"));
+        }
+        if as_of.is_some() && dimensions.contains(&Dimension::WarningLight) {
+            return Err(AppError::bad_input(
+                "groupBy",
+                "`WARNING_LIGHT` is today's light: the plan it reads is not kept for past days, so it cannot be grouped `asOf`",
+            ));
         }
         let condition = self.issue_condition(actor, filter)?;
         let mut query = Query::select();
@@ -300,6 +308,7 @@ impl Services {
                 DbBackend::Postgres => Expr::cust_with_exprs("to_char($1, 'YYYY-MM')", [source.deadline.clone()]),
                 _ => Expr::cust_with_exprs("strftime('%Y-%m', ?)", [source.deadline.clone()]),
             },
+            Dimension::WarningLight => self.warning_light_today_sql(),
         }
     }
 

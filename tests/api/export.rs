@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// The headers offices expect, in their order.
-const HEADERS: [&str; 15] = [
+pub(crate) const HEADERS: [&str; 16] = [
     "序号",
     "问题编号",
     "问题",
@@ -22,6 +22,7 @@ const HEADERS: [&str; 15] = [
     "整改时限",
     "整改状态",
     "是否逾期",
+    "预警",
     "最新进展",
     "销号日期",
     "督办级别",
@@ -42,7 +43,7 @@ fn status_label(status: &str) -> &'static str {
 
 const ISSUES: &str = "query($filter: IssueFilter) {
   issues(first: 100, filter: $filter, orderBy: {field: CODE, direction: ASC}) { nodes {
-    id code title status deadline overdue leaderName latitude longitude severity
+    id code title status deadline overdue warningLight leaderName latitude longitude severity
     leadDepartment { name } cooperatingDepartments { name } township { name }
     category { name aspect { name } } supervision { level }
     progressReports(first: 1) { nodes { content } }
@@ -50,7 +51,7 @@ const ISSUES: &str = "query($filter: IssueFilter) {
 }";
 
 /// A download: status, headers and body.
-struct Download {
+pub(crate) struct Download {
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: Vec<u8>,
@@ -61,7 +62,7 @@ impl Download {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text()))
     }
 
@@ -70,7 +71,7 @@ impl Download {
     }
 
     /// The CSV records after the byte-order mark, header first.
-    fn csv(&self) -> Vec<Vec<String>> {
+    pub(crate) fn csv(&self) -> Vec<Vec<String>> {
         assert_eq!(self.status, 200, "{}", self.text());
         assert!(self.body.starts_with("\u{feff}".as_bytes()), "the CSV starts with a UTF-8 byte-order mark");
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&self.body[3..]);
@@ -78,7 +79,7 @@ impl Download {
     }
 
     /// The first sheet's cells as text (dates as YYYY-MM-DD, numbers as integers).
-    fn xlsx(&self) -> Vec<Vec<String>> {
+    pub(crate) fn xlsx(&self) -> Vec<Vec<String>> {
         use calamine::{Data, Reader, Xlsx};
         assert_eq!(self.status, 200, "{}", self.text());
         let mut workbook: Xlsx<_> =
@@ -113,7 +114,7 @@ impl Download {
 }
 
 impl TestApp {
-    async fn download(&self, path: &str, token: Option<&str>, query: &[(&str, String)]) -> Download {
+    pub(crate) async fn download(&self, path: &str, token: Option<&str>, query: &[(&str, String)]) -> Download {
         let mut request = self.client.get(format!("{}{path}", self.address)).query(query);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -197,8 +198,8 @@ fn place(code: &str) -> Option<(f64, f64)> {
 /// | SD-01 | WATER | HOUSING, T-EAST | -3 | ASSIGNED, supervised, 2 reports | RED |
 /// | SD-02 | AGRI  | T-EAST      | +3       | IN_PROGRESS | BLUE  |
 /// | SD-03 | WATER | HOUSING     | -1       | CLOSED      | GREEN |
-/// | SD-04 | –     | –           | –        | REPORTED    | null  |
-/// | SD-05 | WATER | HOUSING     | +30      | ASSIGNED    | null  |
+/// | SD-04 | –     | –           | –        | REPORTED    | GREEN |
+/// | SD-05 | WATER | HOUSING     | +30      | ASSIGNED    | GREEN |
 /// | SD-06 | WATER | HOUSING     | -5       | ACCEPTED    | GREEN |
 /// | SD-07 | WATER | –           | +2       | ASSIGNED, no place | (not on the map) |
 async fn seed_ledger(app: &TestApp) -> County {
@@ -250,6 +251,17 @@ async fn seed_ledger(app: &TestApp) -> County {
     county
 }
 
+/// What the ledger says for each warning light.
+pub(crate) fn light_label(light: &str) -> &'static str {
+    match light {
+        "GREEN" => "绿灯",
+        "BLUE" => "蓝灯",
+        "YELLOW" => "黄灯",
+        "RED" => "红灯",
+        other => panic!("unknown light {other}"),
+    }
+}
+
 /// The ledger row the `issues` query implies for an issue, in the columns' order.
 fn expected_row(serial: usize, issue: &Value) -> Vec<String> {
     let text = |value: &Value| value.as_str().unwrap_or("").to_owned();
@@ -275,6 +287,7 @@ fn expected_row(serial: usize, issue: &Value) -> Vec<String> {
         text(&issue["deadline"]),
         status_label(&status).to_owned(),
         if issue["overdue"] == true { "是" } else { "否" }.to_owned(),
+        light_label(issue["warningLight"].as_str().unwrap()).to_owned(),
         text(&issue["progressReports"]["nodes"][0]["content"]),
         closed_on,
         supervision.to_owned(),
@@ -292,6 +305,7 @@ fn filters(county: &County) -> Vec<(Vec<(&'static str, String)>, Value)> {
         (vec![("status", "ASSIGNED,IN_PROGRESS".into())], json!({ "status": ["ASSIGNED", "IN_PROGRESS"] })),
         (vec![("status", "CLOSED".into()), ("status", "ACCEPTED".into())], json!({ "status": ["CLOSED", "ACCEPTED"] })),
         (vec![("overdue", "true".into())], json!({ "overdue": true })),
+        (vec![("warningLight", "BLUE,green".into())], json!({ "warningLight": ["BLUE", "GREEN"] })),
         (vec![("supervised", "true".into())], json!({ "supervised": true })),
         (vec![("departmentId", county.township.clone())], json!({ "departmentId": county.township })),
         (vec![("leadDepartmentId", county.agri.clone())], json!({ "leadDepartmentId": county.agri })),
@@ -334,10 +348,10 @@ async fn the_csv_ledger_holds_what_the_issues_query_shows_for_the_same_filter() 
     assert_eq!(first[2], "Sewage, \"black\" water\nnear the bridge", "a title with a comma, quotes and a line break");
     assert_eq!(first[6], "WATER office");
     assert_eq!(first[7], "HOUSING office、T-EAST office");
-    assert_eq!((first[10].as_str(), first[11].as_str()), ("已交办", "是"));
-    assert_eq!(first[12], "Second report: pipe laid, 1.2 km", "the newest progress report");
-    assert_eq!(first[14], "省级");
-    assert_eq!((records[3][10].as_str(), records[3][13].clone()), ("已销号", county_date(0)), "closed today");
+    assert_eq!((first[10].as_str(), first[11].as_str(), first[12].as_str()), ("已交办", "是", "红灯"));
+    assert_eq!(first[13], "Second report: pipe laid, 1.2 km", "the newest progress report");
+    assert_eq!(first[15], "省级");
+    assert_eq!((records[3][10].as_str(), records[3][14].clone()), ("已销号", county_date(0)), "closed today");
     let text = all.text();
     assert!(text.contains("\r\n") && !text.replace("\r\n", "").contains('\r'), "records end with CRLF");
 }
@@ -544,8 +558,8 @@ async fn the_battle_map_places_each_located_issue_with_its_warning_light() {
     assert_eq!(light("SD-02"), "BLUE", "three days left");
     assert_eq!(light("SD-03"), "GREEN", "closed");
     assert_eq!(light("SD-06"), "GREEN", "accepted after its deadline");
-    assert_eq!(light("SD-04"), Value::Null, "no deadline yet");
-    assert_eq!(light("SD-05"), Value::Null, "thirty days left");
+    assert_eq!(light("SD-04"), "GREEN", "no deadline yet");
+    assert_eq!(light("SD-05"), "GREEN", "thirty days left, assigned today");
 
     let overdue = app.download("/map/issues.geojson", Some(&superior), &[("overdue", "true".into())]).await.json();
     assert_eq!(overdue["features"].as_array().unwrap().len(), 1, "filtered like the ledger");

@@ -98,6 +98,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             timezone: timezone.parse().expect("a time zone"),
             repeat_offender_violations: 2,
             repeat_offender_days: 365,
+            warning_days: rectify::domain::warning::DEFAULT_WARNING_DAYS,
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },

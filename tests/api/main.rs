@@ -29,4 +29,5 @@ mod schema;
 mod statements;
 mod statistics;
 mod visibility;
+mod warning_lights;
 mod written_history;

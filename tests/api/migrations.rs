@@ -80,3 +80,49 @@ async fn rectify_events(db: &rectify::db::Database) -> Vec<(Option<i64>, Option<
         .map(|e| (e.lead_department_id, e.cooperating_department_ids, e.deadline))
         .collect()
 }
+
+/// Issues planned before the warning light read its inputs from the row get them from their
+/// history: the day of the latest assignment or reassignment, the earliest milestone not done,
+/// and the newest progress report's percentage.
+#[tokio::test]
+async fn issues_planned_before_the_warning_columns_get_them_from_their_history() {
+    let (_dir, db) = database_before(8, &[
+        format!(
+            "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, lead_department_id, deadline, reopen_count, version, created_at, updated_at) VALUES (1, 'OLD-1', 't', 'd', 'IN_PROGRESS', 'GENERAL', 1, 1, 0, 1, '2025-06-30', 0, 5, {CREATED}, {CREATED}), (2, 'OLD-2', 't', 'd', 'REPORTED', 'GENERAL', 1, 1, 0, NULL, NULL, 0, 1, {CREATED}, {CREATED})"
+        ),
+        "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, at) VALUES \
+         (1, 'ASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-02-01T08:00:00+00:00'), \
+         (1, 'REASSIGNED', 'ASSIGNED', 'x', 'BUREAU', '2025-03-05T08:00:00+00:00'), \
+         (2, 'REGISTERED', 'REPORTED', 'x', 'BUREAU', '2025-02-01T08:00:00+00:00')"
+            .to_owned(),
+        format!(
+            "INSERT INTO milestone (issue_id, title, due_on, status, created_at) VALUES \
+             (1, 'survey', '2025-03-10', 'DONE', {CREATED}), (1, 'pipe', '2025-04-20', 'PENDING', {CREATED}), \
+             (1, 'test', '2025-05-01', 'PENDING', {CREATED})"
+        ),
+        "INSERT INTO progress_report (issue_id, department_id, content, percent_complete, reported_by, reported_at) VALUES \
+         (1, 1, 'a', 20, 'x', '2025-03-20T08:00:00+00:00'), (1, 1, 'b', 45, 'x', '2025-04-02T08:00:00+00:00')"
+            .to_owned(),
+    ])
+    .await;
+    Migrator::up(&db.conn, None).await.unwrap();
+    use sea_orm::EntityTrait;
+    let inputs: Vec<_> = entity::issue::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|issue| {
+            (
+                issue.id,
+                issue.assigned_on.map(|d| d.to_string()),
+                issue.next_milestone_due.map(|d| d.to_string()),
+                issue.progress_percent,
+            )
+        })
+        .collect();
+    assert_eq!(
+        inputs,
+        vec![(1, Some("2025-03-05".to_owned()), Some("2025-04-20".to_owned()), Some(45)), (2, None, None, None),]
+    );
+}

@@ -10,7 +10,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::prime_issue_relations;
 use crate::graphql::types::connection::TotalCount;
-use crate::graphql::types::enums::{IssueOrderField, IssueStatus, OrderDirection, Severity};
+use crate::graphql::types::enums::{IssueOrderField, IssueStatus, OrderDirection, Severity, WarningLight};
 use crate::graphql::types::issue::{Issue, IssueConnection, issue_columns};
 use crate::graphql::types::scalars::Date;
 use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
@@ -37,6 +37,8 @@ pub struct IssueFilterInput {
     pub supervised: Option<bool>,
     /// Overdue (true) or not overdue (false), as of today in the county.
     pub overdue: Option<bool>,
+    /// With any of these warning lights, as of today in the county.
+    pub warning_light: Option<Vec<WarningLight>>,
     /// With a deadline before this date.
     pub deadline_before: Option<Date>,
     /// Changed at or after this instant (for incremental sync).
@@ -60,6 +62,7 @@ impl IssueFilterInput {
             department_id: id(self.department_id.as_ref(), NodeKind::Department, "departmentId")?,
             supervised: self.supervised,
             overdue: self.overdue,
+            warning_light: self.warning_light.unwrap_or_default().into_iter().map(Into::into).collect(),
             deadline_before: self.deadline_before.map(|d| d.0),
             updated_since: self.updated_since,
             search: self.search,

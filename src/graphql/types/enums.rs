@@ -395,3 +395,21 @@ pub enum AssessmentRule {
     /// Veto: recorded by the bureau with a written reason.
     ManualVeto,
 }
+
+/// An issue's warning light (预警), from the most serious down: RED overdue, YELLOW behind its
+/// plan, BLUE a deadline near, GREEN on track or completed. `Issue.warningReasons` says why.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::warning::WarningLight")]
+pub enum WarningLight {
+    /// Completed, on track, or without a deadline yet.
+    Green,
+    /// The deadline or the supervision deadline is today or within the county's warning days
+    /// (`RECTIFY_WARNING_DAYS`, 7 unless set).
+    Blue,
+    /// Behind its plan while the lead department works on it: a milestone past its date and not
+    /// done, or reported progress at least 30 percentage points behind the share of the time to
+    /// the deadline already elapsed since the assignment.
+    Yellow,
+    /// Overdue on the deadline or the supervision deadline.
+    Red,
+}

@@ -8,7 +8,7 @@ use rectify_macros::{connections, fast_fields};
 use super::catalog::{Category, InspectionRound};
 use super::connection::{TotalCount, connection, list_cost, priced_list};
 use super::department::Department;
-use super::enums::{DeadlineKind, IssueAction, IssueStatus, Role, Severity, SupervisionLevel};
+use super::enums::{DeadlineKind, IssueAction, IssueStatus, Role, Severity, SupervisionLevel, WarningLight};
 use super::scalars::Date;
 use crate::domain::clock::{is_overdue, overdue_deadlines};
 use crate::error::AppError;
@@ -155,6 +155,18 @@ impl IssueFields<'_> {
         Ok(overdue_deadlines(self.0.deadline, self.0.supervision_deadline, self.0.status, today)
             .map(Into::into)
             .collect())
+    }
+    /// The warning light (预警) as of today in the county: RED overdue, YELLOW behind its plan,
+    /// BLUE a deadline near, GREEN on track or completed. The filter (`IssueFilter.warningLight`),
+    /// the statistics (`WARNING_LIGHT`), the ledger export and the battle map follow the same
+    /// rule; `warningReasons` says why.
+    async fn warning_light(&self, ctx: &Context<'_>) -> async_graphql::Result<WarningLight> {
+        Ok(ctx.services()?.warning_today(self.0).light.into())
+    }
+    /// Why the issue has its warning light, most serious first, in words (for example
+    /// "a milestone due 2026-06-01 is not done"); empty when it is GREEN.
+    async fn warning_reasons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        Ok(ctx.services()?.warning_today(self.0).reasons.iter().map(ToString::to_string).collect())
     }
     /// The special-supervision listing (挂牌督办), if the issue is listed.
     async fn supervision(&self) -> Option<Supervision> {

@@ -30,6 +30,8 @@ pub enum IssueDimension {
     SupervisionLevel,
     /// The month of the deadline (key: `2026-04`; empty without a deadline).
     DeadlineMonth,
+    /// Today's warning light (key: `GREEN`, `BLUE`, `YELLOW` or `RED`); not with `asOf`.
+    WarningLight,
 }
 
 /// Counts and rates of a set of issues.

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::enums::MilestoneStatus;
-use entity::milestone;
+use entity::{issue, milestone};
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait,
@@ -78,6 +79,24 @@ impl Services {
             ..Default::default()
         });
         milestone::Entity::insert_many(rows).exec(txn).await?;
+        self.refresh_next_milestone_due(txn, issue_id).await
+    }
+
+    /// Keeps `issue.next_milestone_due`, which the warning light reads, in step with the
+    /// milestones, inside the transaction that changed them. The issue's row is already locked
+    /// by the step applied in it, so concurrent changes of one plan take turns here.
+    async fn refresh_next_milestone_due(&self, txn: &DatabaseTransaction, issue_id: i64) -> AppResult<()> {
+        let earliest = Query::select()
+            .expr(Func::min(Expr::col(milestone::Column::DueOn)))
+            .from(milestone::Entity)
+            .and_where(milestone::Column::IssueId.eq(issue_id))
+            .and_where(milestone::Column::Status.eq(MilestoneStatus::Pending))
+            .to_owned();
+        issue::Entity::update_many()
+            .col_expr(issue::Column::NextMilestoneDue, Expr::SubQuery(None, Box::new(earliest.into())))
+            .filter(issue::Column::Id.eq(issue_id))
+            .exec(txn)
+            .await?;
         Ok(())
     }
 
@@ -112,6 +131,7 @@ impl Services {
         }
         .insert(&txn)
         .await?;
+        self.refresh_next_milestone_due(&txn, input.issue_id).await?;
         let id = self.finish_create(txn, claimed, created.id).await?;
         self.milestone(id).await
     }
@@ -157,6 +177,7 @@ impl Services {
         if done.rows_affected == 0 {
             return Err(AppError::conflict("the milestone was completed meanwhile"));
         }
+        self.refresh_next_milestone_due(&txn, found.issue_id).await?;
         txn.commit().await?;
         self.milestone(found.id).await
     }

@@ -46,6 +46,7 @@ impl Services {
             Err(id) => return self.progress_report(id).await,
         };
         let mut change = Change::new(Step::ReportProgress, None);
+        change.columns.progress_percent = Set(Some(input.percent_complete));
         change.note = Some(format!("{}% — {content}", input.percent_complete));
         self.apply_in(&txn, actor, current, change).await?;
         let created = progress_report::ActiveModel {
