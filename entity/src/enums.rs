@@ -105,6 +105,9 @@ pub enum IssueAction {
     ExtensionRequested,
     ExtensionDecided,
     EvidenceAdded,
+    ReminderIssued,
+    ReminderAnswered,
+    ReminderEscalated,
 }
 
 /// Who an accountability case is against.
@@ -261,4 +264,36 @@ pub enum EvidenceKind {
     MonitoringReport,
     PenaltyDecision,
     Other,
+}
+
+/// The kind of a supervision slip.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReminderKind {
+    /// A reminder slip (催办单), numbered CB-YYYY-NNNN.
+    Reminder,
+    /// A supervision slip (督办单), numbered DB-YYYY-NNNN.
+    SupervisionNotice,
+}
+
+/// What a notification tells.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NotificationKind {
+    /// A deadline is 7, 3 or 1 days away.
+    DeadlineNear,
+    /// An issue passed a deadline.
+    Overdue,
+    /// A slip was issued.
+    ReminderIssued,
+    /// A slip was answered.
+    ReminderAnswered,
+    /// A slip went unanswered past its reply date.
+    ReminderEscalated,
 }

@@ -23,6 +23,9 @@ pub enum Step {
     RequestExtension,
     DecideExtension,
     AddEvidence,
+    IssueReminder,
+    AnswerReminder,
+    EscalateReminder,
 }
 
 /// Where a step leads, and the action its event records.
@@ -66,6 +69,13 @@ impl Step {
             }
             // Photos and documents may come at any time, look-backs of closed issues included.
             (Step::AddEvidence, _) => outcome(from, IssueAction::EvidenceAdded),
+            // Slips chase work that is assigned and not yet accepted.
+            (Step::IssueReminder, Assigned | InProgress | AwaitingAcceptance) => {
+                outcome(from, IssueAction::ReminderIssued)
+            }
+            // A slip is answered and escalated whatever became of the issue since it was issued.
+            (Step::AnswerReminder, _) => outcome(from, IssueAction::ReminderAnswered),
+            (Step::EscalateReminder, _) => outcome(from, IssueAction::ReminderEscalated),
             _ => None,
         }
     }
@@ -90,6 +100,9 @@ impl Step {
             Step::RequestExtension => "request a deadline extension for",
             Step::DecideExtension => "decide a deadline extension for",
             Step::AddEvidence => "add evidence to",
+            Step::IssueReminder => "issue a slip about",
+            Step::AnswerReminder => "answer a slip about",
+            Step::EscalateReminder => "escalate a slip about",
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod history;
 pub mod lifecycle;
 pub mod photo_metadata;
 pub mod scoring;
+pub mod slips;
+pub mod sweep;
 pub mod warning;
 
 /// An enumeration value as the API spells it (`IN_PROGRESS`), for messages.

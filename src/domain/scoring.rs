@@ -22,6 +22,8 @@ pub struct ScoringRules {
     pub overdue_as_cooperating: Cents,
     pub failed_acceptance: Cents,
     pub relapse: Cents,
+    /// Per reminder or supervision slip not answered by its reply date.
+    pub unanswered_reminder: Cents,
     pub admonishment_talk: Cents,
     pub circulated_criticism: Cents,
     pub admonition: Cents,
@@ -48,6 +50,7 @@ impl Default for ScoringRules {
             overdue_as_cooperating: Cents::whole(2),
             failed_acceptance: Cents::whole(1),
             relapse: Cents::whole(5),
+            unanswered_reminder: Cents::whole(1),
             admonishment_talk: Cents::whole(3),
             circulated_criticism: Cents::whole(5),
             admonition: Cents::whole(5),
@@ -75,6 +78,7 @@ impl ScoringRules {
             ("overdueAsCooperating", self.overdue_as_cooperating),
             ("failedAcceptance", self.failed_acceptance),
             ("relapse", self.relapse),
+            ("unansweredReminder", self.unanswered_reminder),
             ("admonishmentTalk", self.admonishment_talk),
             ("circulatedCriticism", self.circulated_criticism),
             ("admonition", self.admonition),
@@ -147,6 +151,7 @@ pub enum Rule {
     OverdueAsCooperating,
     FailedAcceptance,
     Relapse,
+    UnansweredReminder,
     CaseMeasure,
     OnTimeCompletion,
     MajorOrSupervisedOverdue,
@@ -228,6 +233,17 @@ pub struct DecidedCase {
     pub day: NaiveDate,
 }
 
+/// A slip whose reply date fell in the period and passed without an answer.
+#[derive(Debug, Clone)]
+pub struct UnansweredSlip {
+    pub number: String,
+    pub issue_id: i64,
+    pub department_id: i64,
+    pub reply_by: NaiveDate,
+    /// The county's day of a late answer; `None` while unanswered.
+    pub answered_on: Option<NaiveDate>,
+}
+
 /// A veto the bureau recorded by hand.
 #[derive(Debug, Clone)]
 pub struct ManualVeto {
@@ -251,6 +267,8 @@ pub struct Facts {
     /// Issues accepted inside the period on or before their deadline.
     pub on_time_completions: Vec<IssueOccurrence>,
     pub decided_cases: Vec<DecidedCase>,
+    /// Slips answered late or not at all, whatever issue they chase.
+    pub unanswered_slips: Vec<UnansweredSlip>,
     pub manual_vetoes: Vec<ManualVeto>,
 }
 
@@ -388,6 +406,31 @@ fn score_department(rules: &ScoringRules, facts: &Facts, states: &[IssueState], 
         if rules.veto_relapse {
             let reason = format!("Issue {name}, led by this department, relapsed after closure ({}).", o.day);
             items.push(item(ItemKind::Veto, Cents::ZERO, Rule::RelapseVeto, reason, Some(o.issue_id), None));
+        }
+    }
+    if rules.unanswered_reminder > Cents::ZERO {
+        let mut slips: Vec<&UnansweredSlip> =
+            facts.unanswered_slips.iter().filter(|s| s.department_id == department).collect();
+        slips.sort_by(|a, b| (a.reply_by, &a.number).cmp(&(b.reply_by, &b.number)));
+        for slip in slips {
+            let answer = match slip.answered_on {
+                Some(day) => format!("answered late, on {day}"),
+                None => "not answered".to_owned(),
+            };
+            let reason = format!(
+                "Slip {} about issue {} was due by {} and was {answer}.",
+                slip.number,
+                facts.issue_name(slip.issue_id),
+                slip.reply_by
+            );
+            items.push(item(
+                ItemKind::Deduction,
+                rules.unanswered_reminder,
+                Rule::UnansweredReminder,
+                reason,
+                Some(slip.issue_id),
+                None,
+            ));
         }
     }
     let mut cases: Vec<&DecidedCase> = facts.decided_cases.iter().filter(|c| c.department_id == department).collect();

@@ -25,10 +25,12 @@ pub enum NodeKind {
     DeadlineExtension,
     Evidence,
     MonthlyReport,
+    Reminder,
+    Notification,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 17] = [
+    const ALL: [NodeKind; 19] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -46,6 +48,8 @@ impl NodeKind {
         NodeKind::DeadlineExtension,
         NodeKind::Evidence,
         NodeKind::MonthlyReport,
+        NodeKind::Reminder,
+        NodeKind::Notification,
     ];
 
     fn name(self) -> &'static str {
@@ -67,6 +71,8 @@ impl NodeKind {
             NodeKind::DeadlineExtension => "DeadlineExtension",
             NodeKind::Evidence => "Evidence",
             NodeKind::MonthlyReport => "MonthlyReport",
+            NodeKind::Reminder => "Reminder",
+            NodeKind::Notification => "Notification",
         }
     }
 }

@@ -160,6 +160,10 @@ batch_loader!(
     ExtensionsLoader, Vec<entity::deadline_extension::Model>, extensions_of
 );
 batch_loader!(
+    /// The slips of each issue, newest first, by issue id.
+    RemindersLoader, Vec<entity::reminder::Model>, reminders_of
+);
+batch_loader!(
     /// The linked issue ids of each case, by case id.
     CaseIssuesLoader, Vec<i64>, case_issue_ids
 );
@@ -251,6 +255,7 @@ impl Loaders {
             .data(cached(ProgressReportsLoader(s())))
             .data(cached(SiteInspectionsLoader(s())))
             .data(cached(ExtensionsLoader(s())))
+            .data(cached(RemindersLoader(s())))
             .data(cached(OriginInspectionLoader(s())))
             .data(cached(EvidenceLoader(s())))
             .data(cached(CitedEvidenceLoader(s())))

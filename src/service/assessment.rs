@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use entity::enums::{AccountabilitySubjectType, AssessmentPeriodStatus, CaseStatus, IssueAction, IssueStatus};
 use entity::{
     accountability_case, assessment_period, assessment_result, assessment_veto, case_measure, department, issue,
-    issue_event,
+    issue_event, reminder,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -21,7 +21,7 @@ use super::required_text;
 use crate::auth::Principal;
 use crate::domain::history::states_at;
 use crate::domain::scoring::{
-    DecidedCase, DepartmentRef, Facts, IssueOccurrence, IssueRef, Item, ManualVeto, ScoringRules,
+    DecidedCase, DepartmentRef, Facts, IssueOccurrence, IssueRef, Item, ManualVeto, ScoringRules, UnansweredSlip,
     compute as compute_results,
 };
 use crate::error::{AppError, AppResult};
@@ -286,7 +286,7 @@ impl Services {
         Ok(saved)
     }
 
-    /// Everything the period's scores depend on, in six statements whatever the ledger's size.
+    /// Everything the period's scores depend on, in seven statements whatever the ledger's size.
     pub async fn assessment_facts(&self, period: &assessment_period::Model) -> AppResult<Facts> {
         let starts = self.clock.start_of(period.starts_on);
         let ends = self.clock.start_of(period.ends_on + Duration::days(1));
@@ -322,6 +322,27 @@ impl Services {
             .all(self.conn())
             .await?;
         let mut measures = self.measures_of(&cases.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+        // Slips due inside the period up to the day judged, not answered by the end of their
+        // reply date (county time).
+        let last_due = if now < ends { judged_on - Duration::days(1) } else { period.ends_on };
+        let slips = reminder::Entity::find()
+            .filter(reminder::Column::ReplyBy.gte(period.starts_on))
+            .filter(reminder::Column::ReplyBy.lte(last_due))
+            .all(self.conn())
+            .await?;
+        let unanswered_slips = slips
+            .into_iter()
+            .filter_map(|slip| {
+                let answered_on = slip.replied_at.map(|at| self.clock.date_at(at));
+                answered_on.is_none_or(|day| day > slip.reply_by).then_some(UnansweredSlip {
+                    number: slip.number,
+                    issue_id: slip.issue_id,
+                    department_id: slip.department_id,
+                    reply_by: slip.reply_by,
+                    answered_on,
+                })
+            })
+            .collect();
         let vetoes = assessment_veto::Entity::find()
             .filter(assessment_veto::Column::PeriodId.eq(period.id))
             .all(self.conn())
@@ -378,6 +399,7 @@ impl Services {
                     })
                 })
                 .collect(),
+            unanswered_slips,
             manual_vetoes: vetoes
                 .into_iter()
                 .map(|v| ManualVeto { department_id: v.department_id, reason: v.reason })

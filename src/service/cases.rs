@@ -22,7 +22,7 @@ use crate::domain::accountability::{CaseStep, measure_fits};
 use crate::domain::cents::Cents;
 use crate::error::{AppError, AppResult};
 
-const MAX_TEXT: usize = 20_000;
+use super::MAX_TEXT;
 
 pub struct NewCase {
     pub subject_type: Subject,

@@ -7,10 +7,8 @@
 
 use chrono::{Duration, NaiveDate};
 use entity::enums::{DepartmentKind, IssueStatus, Severity, SupervisionLevel};
-use entity::{category, department, inspection_round, issue, issue_event};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use entity::{category, department, inspection_round, issue};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::evidence::Citer;
 use super::field_work::{MilestonePlan, check_milestones};
@@ -379,13 +377,8 @@ impl Services {
         change.note = Some(summary);
         let txn = self.conn().begin().await?;
         let saved = self.apply_in(&txn, actor, current, change).await?;
-        let event = issue_event::Entity::find()
-            .filter(issue_event::Column::IssueId.eq(saved.id))
-            .order_by_desc(issue_event::Column::Id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the acceptance request's event is missing")))?;
-        self.cite_evidence(&txn, evidence_ids, Some(saved.id), Citer::Event(event.id)).await?;
+        let event = self.last_event_in(&txn, saved.id).await?;
+        self.cite_evidence(&txn, evidence_ids, Some(saved.id), Citer::Event(event)).await?;
         txn.commit().await?;
         Ok(saved)
     }

@@ -111,6 +111,19 @@ impl Services {
         Ok(saved)
     }
 
+    /// The id of the issue's newest event, in the transaction that has just applied a step to
+    /// it (the step's own event, which evidence may cite).
+    pub(crate) async fn last_event_in(&self, txn: &DatabaseTransaction, issue_id: i64) -> AppResult<i64> {
+        use sea_orm::QueryOrder;
+        let event = issue_event::Entity::find()
+            .filter(issue_event::Column::IssueId.eq(issue_id))
+            .order_by_desc(issue_event::Column::Id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the event of the step just taken is missing")))?;
+        Ok(event.id)
+    }
+
     /// Appends the event, with the issue's state after it (see `domain::history`).
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn record_event(

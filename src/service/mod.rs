@@ -20,9 +20,11 @@ pub mod login_throttle;
 #[cfg(test)]
 mod module_graph;
 pub mod monthly_reports;
+pub mod notifications;
 pub mod pagination;
 pub mod policy;
 pub mod reference;
+pub mod reminders;
 pub mod scoreboard;
 pub mod statistics;
 pub mod trend;
@@ -81,6 +83,9 @@ pub struct ServiceSettings {
     /// Bytes of evidence one subject may upload in 24 hours.
     pub upload_quota_bytes: u64,
 }
+
+/// The longest text a report, a finding, a reason, a slip or a note may have.
+pub(crate) const MAX_TEXT: usize = 20_000;
 
 impl Services {
     pub fn from_settings(

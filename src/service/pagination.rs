@@ -162,14 +162,33 @@ where
     C: ColumnTrait,
     E::Model: IdOf,
 {
+    page_by_id_in(db, select, id, ordering, args, false).await
+}
+
+/// A page of a table ordered by id, newest (highest id) first when `descending` (inboxes).
+pub async fn page_by_id_in<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    ordering: &str,
+    args: &PageArgs,
+    descending: bool,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+    E::Model: IdOf,
+{
     let window = args.window()?;
     let field = if window.backward { "before" } else { "after" };
     let mut select = select;
+    // Walking towards higher ids: forward in ascending order, backward in descending.
+    let upward = window.backward == descending;
     if let Some(raw) = &window.cursor {
         let cursor = Cursor::decode(raw, ordering, field)?;
-        select = if window.backward { select.filter(id.lt(cursor.id)) } else { select.filter(id.gt(cursor.id)) };
+        select = if upward { select.filter(id.gt(cursor.id)) } else { select.filter(id.lt(cursor.id)) };
     }
-    let order = if window.backward { Order::Desc } else { Order::Asc };
+    let order = if upward { Order::Asc } else { Order::Desc };
     let rows = select.order_by(id, order).limit(window.limit + 1).all(db).await?;
     Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(ordering, "", row.id_of())))
 }
@@ -222,7 +241,9 @@ impl_id_of!(
     entity::site_inspection::Model,
     entity::progress_report::Model,
     entity::evidence::Model,
-    entity::monthly_report::Model
+    entity::monthly_report::Model,
+    entity::reminder::Model,
+    entity::notification::Model
 );
 
 #[cfg(test)]

@@ -44,6 +44,10 @@ pub enum Action {
     SubmitMonthlyReports,
     /// Read the submitted monthly reports.
     ReadMonthlyReports,
+    /// Issue reminder and supervision slips.
+    IssueReminders,
+    /// Answer a slip (the department it is addressed to only).
+    AnswerReminders,
 }
 
 impl Action {
@@ -65,6 +69,8 @@ impl Action {
             Action::ReadSuspectedProblems => &[Bureau, Leader, Inspector, Superior],
             Action::SubmitMonthlyReports => &[Bureau],
             Action::ReadMonthlyReports => &[Bureau, Leader, Superior],
+            Action::IssueReminders => &[Bureau, Leader],
+            Action::AnswerReminders => &[Department],
         }
     }
 
@@ -86,6 +92,8 @@ impl Action {
             Action::ReadSuspectedProblems => "read suspected problems",
             Action::SubmitMonthlyReports => "submit monthly reports",
             Action::ReadMonthlyReports => "read monthly reports",
+            Action::IssueReminders => "issue reminder or supervision slips",
+            Action::AnswerReminders => "answer slips",
         }
     }
 }
@@ -246,6 +254,8 @@ mod tests {
             (Action::ReadSuspectedProblems, [false, true, true, false, true, true]),
             (Action::SubmitMonthlyReports, [false, true, false, false, false, false]),
             (Action::ReadMonthlyReports, [false, true, true, false, false, true]),
+            (Action::IssueReminders, [false, true, true, false, false, false]),
+            (Action::AnswerReminders, [false, false, false, true, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

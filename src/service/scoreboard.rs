@@ -28,6 +28,8 @@ pub struct DepartmentScore {
     pub failed_acceptances: u64,
     /// Reopenings while it led the issue.
     pub relapses: u64,
+    /// Slips addressed to it about those issues, unanswered past their reply date.
+    pub overdue_reminders: u64,
     /// Accountability cases decided (and possibly closed since) against it or its officials;
     /// `None` for a viewer who may not read cases.
     pub cases_decided: Option<u64>,
@@ -35,7 +37,7 @@ pub struct DepartmentScore {
 
 impl Services {
     /// Every department (a department: itself only), ordered by code, with the counts of the
-    /// visible issues it leads under `filter`. Four grouped queries, whatever the data size.
+    /// visible issues it leads under `filter`. Five grouped queries, whatever the data size.
     pub async fn department_scoreboard(
         &self,
         actor: &Principal,
@@ -58,6 +60,7 @@ impl Services {
         let average_days = self.average_days_to_complete(&visible).await?;
         let failed = self.events_by_lead(&visible, IssueAction::Rejected).await?;
         let relapses = self.events_by_lead(&visible, IssueAction::Reopened).await?;
+        let overdue_reminders = self.overdue_reminders_by_department(visible.clone()).await?;
         // Case counts follow case visibility: a department reads its own, inspectors none.
         let cases = match case_scope(actor) {
             SubjectScope::Nothing => None,
@@ -72,6 +75,7 @@ impl Services {
                     average_days_to_complete: average_days.get(&id).copied(),
                     failed_acceptances: failed.get(&id).copied().unwrap_or_default(),
                     relapses: relapses.get(&id).copied().unwrap_or_default(),
+                    overdue_reminders: overdue_reminders.get(&id).copied().unwrap_or_default(),
                     cases_decided: cases.as_ref().map(|cases| cases.get(&id).copied().unwrap_or_default()),
                     department,
                 }

@@ -28,6 +28,7 @@ mod reference_data;
 mod schema;
 mod statements;
 mod statistics;
+mod supervision;
 mod visibility;
 mod warning_lights;
 mod written_history;

@@ -118,6 +118,13 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             issue_sel,
         ),
         ("closeIssue", "ACCEPTED", &[Role::Bureau], |_, i, _| json!({ "issueId": i }), issue_sel),
+        (
+            "issueReminder",
+            "ASSIGNED",
+            &[Role::Bureau, Role::Leader],
+            |_, i, _| json!({ "issueId": i, "kind": "REMINDER", "message": "m", "replyBy": "2030-01-01" }),
+            "reminders { id }",
+        ),
         ("reopenIssue", "ACCEPTED", &[Role::Bureau], |_, i, _| json!({ "issueId": i, "reason": "r" }), issue_sel),
         (
             "createDepartment",
@@ -184,6 +191,20 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             assert_eq!(reply.ok().data("updateDepartment.department.headName"), format!("{role:?}").as_str());
         } else {
             assert_eq!(reply.code(), "FORBIDDEN", "{role:?} updateDepartment");
+        }
+    }
+    // replyToReminder: the department addressed (WATER, the lead) only.
+    for role in ROLES {
+        n += 1;
+        let issue = issue_in(&app, &county, &format!("M-{n}"), "ASSIGNED").await;
+        let slip = json!({ "issueId": issue, "kind": "SUPERVISION_NOTICE", "message": "m", "replyBy": "2030-01-01" });
+        let issued = app.mutate(&app.bureau(), "issueReminder", slip, "reminders { id }").await.ok();
+        let input = json!({ "reminderId": issued.data("issueReminder.reminders.0.id"), "reply": "done" });
+        let reply = app.mutate(&token_for(&app, role), "replyToReminder", input, "reminder { status }").await;
+        if role == Role::Department {
+            assert_eq!(reply.ok().data("replyToReminder.reminder.status"), "ANSWERED");
+        } else {
+            assert_eq!(reply.code(), "FORBIDDEN", "{role:?} replyToReminder: {}", reply.body);
         }
     }
 }

@@ -156,7 +156,7 @@ pub(super) fn evidence_ids(ids: &[ID]) -> Result<Vec<i64>, AppError> {
     in_input(ids::expect_many(ids, NodeKind::Evidence, "evidenceIds"))
 }
 
-fn request_key(
+pub(super) fn request_key(
     key: Option<&str>,
     operation: &'static str,
     input: &impl serde::Serialize,

@@ -7,6 +7,7 @@ mod catalog;
 mod field_work;
 mod issue;
 mod reports;
+mod supervision;
 
 use async_graphql::MergedObject;
 
@@ -24,6 +25,7 @@ pub struct MutationRoot(
     assessment::AssessmentMutation,
     field_work::FieldWorkMutation,
     reports::ReportsMutation,
+    supervision::SupervisionMutation,
 );
 
 /// Reports input errors at their path under `input`.

@@ -9,6 +9,7 @@ mod field_work;
 mod issue;
 mod node;
 mod reports;
+mod supervision;
 
 use async_graphql::MergedObject;
 
@@ -24,5 +25,6 @@ pub struct QueryRoot(
     accountability::AccountabilityQuery,
     assessment::AssessmentQuery,
     field_work::FieldWorkQuery,
+    supervision::SupervisionQuery,
     access::UsersQuery,
 );

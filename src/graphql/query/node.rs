@@ -149,5 +149,8 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
     fetch!(NodeKind::Evidence, |ids: Vec<i64>| async move { services.evidence_by_ids(principal, &ids).await }, |r| {
         Node::Evidence(crate::graphql::types::evidence::Evidence(r))
     });
+    fetch!(NodeKind::Reminder, |ids: Vec<i64>| async move { services.reminders_by_ids(principal, &ids).await }, |r| {
+        Node::Reminder(crate::graphql::types::supervision::Reminder(r))
+    });
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

@@ -107,6 +107,10 @@ impl ScoringRules {
     async fn relapse(&self) -> Decimal {
         Decimal(self.0.relapse)
     }
+    /// Per reminder or supervision slip not answered by its reply date (default 1).
+    async fn unanswered_reminder(&self) -> Decimal {
+        Decimal(self.0.unanswered_reminder)
+    }
     /// Per admonishment talk decided (default 3).
     async fn admonishment_talk(&self) -> Decimal {
         Decimal(self.0.admonishment_talk)
@@ -178,6 +182,8 @@ pub struct ScoringRulesInput {
     pub failed_acceptance: Option<Decimal>,
     /// Per relapse (default 5).
     pub relapse: Option<Decimal>,
+    /// Per slip not answered by its reply date (default 1).
+    pub unanswered_reminder: Option<Decimal>,
     /// Per admonishment talk (default 3).
     pub admonishment_talk: Option<Decimal>,
     /// Per circulated criticism (default 5).
@@ -219,6 +225,7 @@ impl ScoringRulesInput {
             overdue_as_cooperating: pick(self.overdue_as_cooperating, d.overdue_as_cooperating),
             failed_acceptance: pick(self.failed_acceptance, d.failed_acceptance),
             relapse: pick(self.relapse, d.relapse),
+            unanswered_reminder: pick(self.unanswered_reminder, d.unanswered_reminder),
             admonishment_talk: pick(self.admonishment_talk, d.admonishment_talk),
             circulated_criticism: pick(self.circulated_criticism, d.circulated_criticism),
             admonition: pick(self.admonition, d.admonition),

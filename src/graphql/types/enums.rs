@@ -151,6 +151,12 @@ pub enum IssueAction {
     ExtensionDecided,
     /// A photo or document was uploaded as evidence.
     EvidenceAdded,
+    /// A reminder or supervision slip was issued to a department (the note names its number).
+    ReminderIssued,
+    /// The addressed department answered a slip.
+    ReminderAnswered,
+    /// A slip went unanswered past its reply date and was escalated to the leaders.
+    ReminderEscalated,
 }
 
 /// Whether a plan milestone is done.
@@ -380,6 +386,8 @@ pub enum AssessmentRule {
     FailedAcceptance,
     /// A closed issue relapsed (`relapse`).
     Relapse,
+    /// A reminder or supervision slip was not answered by its reply date (`unansweredReminder`).
+    UnansweredReminder,
     /// A decided case imposed a measure on the department or its official.
     CaseMeasure,
     /// An issue was accepted on time (`onTimeBonus`).
@@ -412,4 +420,31 @@ pub enum WarningLight {
     Yellow,
     /// Overdue on the deadline or the supervision deadline.
     Red,
+}
+
+/// The kind of a supervision slip.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::ReminderKind")]
+pub enum ReminderKind {
+    /// A reminder slip (催办单), numbered `CB-YYYY-NNNN`: the work is late or at risk.
+    Reminder,
+    /// A supervision slip (督办单), numbered `DB-YYYY-NNNN`: a formal notice that must be
+    /// answered in writing.
+    SupervisionNotice,
+}
+
+/// What a notification tells.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::NotificationKind")]
+pub enum NotificationKind {
+    /// A deadline (or supervision deadline) is 7, 3 or 1 days away.
+    DeadlineNear,
+    /// The issue passed a deadline.
+    Overdue,
+    /// A slip was issued to the department.
+    ReminderIssued,
+    /// A slip you issued was answered.
+    ReminderAnswered,
+    /// A slip went unanswered past its reply date.
+    ReminderEscalated,
 }

@@ -238,6 +238,13 @@ impl IssueFields<'_> {
             ctx.loader::<crate::graphql::loaders::ExtensionsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(priced_list(ctx, found.into_iter().map(super::field_work::DeadlineExtension).collect()))
     }
+    /// The reminder and supervision slips sent about this issue, newest first.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn reminders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::supervision::Reminder>> {
+        let found =
+            ctx.loader::<crate::graphql::loaders::RemindersLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(priced_list(ctx, found.into_iter().map(super::supervision::Reminder).collect()))
+    }
     /// The site inspection of the suspected problem this issue was registered from.
     async fn origin_inspection(
         &self,

@@ -14,4 +14,5 @@ pub mod monthly_report;
 pub mod node;
 pub mod scalars;
 pub mod statistics;
+pub mod supervision;
 pub mod user;

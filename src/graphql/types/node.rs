@@ -37,4 +37,5 @@ pub enum Node {
     DeadlineExtension(DeadlineExtension),
     Evidence(Evidence),
     MonthlyReport(MonthlyReport),
+    Reminder(super::supervision::Reminder),
 }

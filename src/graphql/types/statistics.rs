@@ -217,6 +217,11 @@ impl DepartmentScore {
     async fn relapses(&self) -> u64 {
         self.0.relapses
     }
+    /// Reminder and supervision slips addressed to the department about these issues and
+    /// unanswered past their reply date, as of today.
+    async fn overdue_reminders(&self) -> u64 {
+        self.0.overdue_reminders
+    }
     /// Accountability cases decided against the department or its officials (all time); null
     /// for a viewer who may not read accountability cases (ADMIN, INSPECTOR).
     async fn cases_decided(&self) -> Option<u64> {

@@ -14,5 +14,4 @@ pub use plans::{MilestonePlan, NewMilestone, milestone_overdue};
 pub use progress::NewProgressReport;
 pub use site_inspections::NewSiteInspection;
 
-/// The longest text a report, a finding, a reason or a note may have.
-const MAX_TEXT: usize = 20_000;
+use super::MAX_TEXT;
