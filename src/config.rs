@@ -287,6 +287,22 @@ pub struct Settings {
         default_value_t = crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs()
     )]
     pub reference_cache_secs: u64,
+    /// How often the server runs the deadline sweep (notices, automatic slips, escalations),
+    /// as `15m`, `1h`…, or `off` where `rectify sweep` runs from cron instead.
+    #[arg(long = "sweep-every", env = "RECTIFY_SWEEP_EVERY", default_value = "15m", value_parser = parse_schedule)]
+    pub sweep_every: Schedule,
+}
+
+/// How often a periodic job runs: `None` is never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule(pub Option<std::time::Duration>);
+
+/// Parses `off` or a duration such as `15m`.
+pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    match text.trim() {
+        "off" => Ok(Schedule(None)),
+        other => parse_duration(other).map(|every| Schedule(Some(every))),
+    }
 }
 
 impl Settings {

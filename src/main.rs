@@ -83,6 +83,17 @@ enum Command {
         #[arg(long, default_value = "8h", value_parser = parse_duration)]
         ttl: Duration,
     },
+    /// Run the deadline sweep once, for cron (notices 7, 3 and 1 days before a deadline,
+    /// overdue notices, automatic reminder slips, escalations), and print what it wrote as
+    /// JSON. Safe beside a running server: each notice is written once.
+    Sweep {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        county: CountySettings,
+        #[command(flatten)]
+        evidence: EvidenceSettings,
+    },
     /// Print the GraphQL schema (SDL).
     Schema {
         /// Compare with this file instead, and fail when it differs.
@@ -122,12 +133,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo { database, county, evidence } => {
-            let db = open_database(&database).await?;
-            // Seeding signs no tokens; a throwaway key satisfies the service.
-            let tokens = TokenService::new(&AuthSettings::defaults(), &random_secret())?;
-            let store = EvidenceStore::open(&evidence.store)?;
-            Services::from_settings(db, &county.services(), Arc::new(tokens), store).seed_demo().await?;
+            offline_services(&database, &county, &evidence).await?.seed_demo().await?;
             eprintln!("demo data seeded");
+            Ok(())
+        }
+        Command::Sweep { database, county, evidence } => {
+            let report = offline_services(&database, &county, &evidence).await?.sweep().await?;
+            println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
         Command::Token { auth, role, sub, dept, name, ttl } => {
@@ -162,6 +174,19 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The services of a command that serves nothing (`seed-demo`, `sweep`): it signs no tokens,
+/// so a throwaway key satisfies the token service.
+async fn offline_services(
+    database: &DatabaseSettings,
+    county: &CountySettings,
+    evidence: &EvidenceSettings,
+) -> anyhow::Result<Services> {
+    let db = open_database(database).await?;
+    let tokens = TokenService::new(&AuthSettings::defaults(), &random_secret())?;
+    let store = EvidenceStore::open(&evidence.store)?;
+    Ok(Services::from_settings(db, &county.services(), Arc::new(tokens), store))
 }
 
 async fn open_database(settings: &DatabaseSettings) -> anyhow::Result<Database> {

@@ -31,6 +31,26 @@ fn spawn_key_purge(services: crate::service::Services) {
     });
 }
 
+/// How long after start the first scheduled sweep runs: long enough for the server to be up
+/// and answering, short enough that a restart does not delay the day's notices.
+const FIRST_SWEEP_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs the deadline sweep on `every`. A sweep that fails is logged and tried again at the
+/// next tick; its marks make a repeated sweep write nothing twice.
+fn spawn_sweep(services: crate::service::Services, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + FIRST_SWEEP_AFTER, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match services.sweep().await {
+                Ok(report) => tracing::info!(?report, "deadline sweep done"),
+                Err(error) => error.log(),
+            }
+        }
+    });
+}
+
 /// Headers for browsers on every response: no guessing a type other than the one declared (an
 /// uploaded file served as script), no `Referer` carrying a URL's query out, and a policy that
 /// lets a response load, run or frame nothing. `DefaultHeaders` adds a header only where the
@@ -71,6 +91,9 @@ impl Application {
         });
         let graphiql = settings.dev_tools.graphiql();
         spawn_key_purge(state.services.clone());
+        if let Some(every) = settings.sweep_every.0 {
+            spawn_sweep(state.services.clone(), every);
+        }
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())

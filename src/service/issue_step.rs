@@ -111,6 +111,69 @@ impl Services {
         Ok(saved)
     }
 
+    /// Records events that change nothing but the history (a slip written or escalated by the
+    /// sweep) for many issues at once, one per `(issue, note)`: each issue's version moves on
+    /// once and each event carries the issue's state, in three statements for the lot.
+    pub(crate) async fn record_side_events(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Principal,
+        action: entity::enums::IssueAction,
+        notes: &[(i64, String)],
+    ) -> AppResult<()> {
+        if notes.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let mut ids: Vec<i64> = notes.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        issue::Entity::update_many()
+            .col_expr(issue::Column::Version, Expr::col(issue::Column::Version).add(1))
+            .col_expr(issue::Column::UpdatedAt, Expr::val(now))
+            .filter(issue::Column::Id.is_in(ids.iter().copied()))
+            .exec(txn)
+            .await?;
+        let issues: std::collections::HashMap<i64, issue::Model> = issue::Entity::find()
+            .filter(issue::Column::Id.is_in(ids.iter().copied()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let cooperating = super::group_by(
+            issue_cooperator::Entity::find()
+                .filter(issue_cooperator::Column::IssueId.is_in(ids.iter().copied()))
+                .all(txn)
+                .await?,
+            |row| Some((row.issue_id, row.department_id)),
+        );
+        let events = notes.iter().filter_map(|(id, note)| {
+            let issue = issues.get(id)?;
+            Some(issue_event::ActiveModel {
+                issue_id: Set(issue.id),
+                action: Set(action),
+                from_status: Set(Some(issue.status)),
+                to_status: Set(issue.status),
+                actor_sub: Set(actor.sub.clone()),
+                actor_role: Set(actor.role),
+                note: Set(Some(note.clone())),
+                at: Set(now),
+                lead_department_id: Set(issue.lead_department_id),
+                cooperating_department_ids: Set(Some(format_ids(
+                    cooperating.get(id).map(Vec::as_slice).unwrap_or_default(),
+                ))),
+                deadline: Set(issue.deadline),
+                severity: Set(Some(issue.severity)),
+                category_id: Set(Some(issue.category_id)),
+                supervision_level: Set(issue.supervision_level),
+                ..Default::default()
+            })
+        });
+        issue_event::Entity::insert_many(events).exec(txn).await?;
+        Ok(())
+    }
+
     /// The id of the issue's newest event, in the transaction that has just applied a step to
     /// it (the step's own event, which evidence may cite).
     pub(crate) async fn last_event_in(&self, txn: &DatabaseTransaction, issue_id: i64) -> AppResult<i64> {

@@ -27,6 +27,7 @@ pub mod reference;
 pub mod reminders;
 pub mod scoreboard;
 pub mod statistics;
+pub mod sweep;
 pub mod trend;
 pub mod users;
 pub mod visibility;

@@ -104,6 +104,8 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
         evidence: EvidenceSettings { store: String::new() },
         dev_tools: DevToolSettings { introspection: Some(true), graphiql: Some(true) },
         reference_cache_secs: rectify::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs(),
+        // The tests sweep when they mean to, on the day they choose.
+        sweep_every: rectify::config::Schedule(None),
     }
 }
 

@@ -29,6 +29,7 @@ mod schema;
 mod statements;
 mod statistics;
 mod supervision;
+mod sweep;
 mod visibility;
 mod warning_lights;
 mod written_history;
