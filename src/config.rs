@@ -114,6 +114,7 @@ impl CountySettings {
             warning: crate::domain::warning::WarningRule { blue_within_days: self.warning_days },
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
+            max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,
         }
     }
 }
@@ -168,6 +169,10 @@ pub struct LimitSettings {
     /// Bytes of evidence one subject may upload in 24 hours; more is RATE_LIMITED.
     #[arg(long = "upload-quota-bytes", env = "RECTIFY_UPLOAD_QUOTA_BYTES", default_value_t = crate::service::DEFAULT_UPLOAD_QUOTA_BYTES)]
     pub upload_quota_bytes: u64,
+    /// GraphQL subscriptions one subject may hold open at once, over all its connections and
+    /// servers' worth of this one; more is RATE_LIMITED.
+    #[arg(long = "max-subscriptions", env = "RECTIFY_MAX_SUBSCRIPTIONS", default_value_t = crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS)]
+    pub max_subscriptions: usize,
 }
 
 impl Default for LimitSettings {
@@ -186,6 +191,7 @@ impl Default for LimitSettings {
             max_aliases: DEFAULT_MAX_ALIASES,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
+            max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,
         }
     }
 }
@@ -311,6 +317,7 @@ impl Settings {
         crate::service::ServiceSettings {
             reference_time_to_live: std::time::Duration::from_secs(self.reference_cache_secs),
             upload_quota_bytes: self.limits.upload_quota_bytes,
+            max_subscriptions: self.limits.max_subscriptions,
             ..self.county.services()
         }
     }

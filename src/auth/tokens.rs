@@ -41,6 +41,9 @@ pub struct TokenClaims {
     pub name: Option<String>,
     /// When the token was issued (`iat`), in seconds since the epoch.
     pub issued_at: i64,
+    /// When the token expires (`exp`), in seconds since the epoch: a live connection opened
+    /// with it is closed then.
+    pub expires_at: i64,
     /// The local user the token was issued to by `login` (`uid`), if it was.
     pub user_id: Option<i64>,
 }
@@ -230,7 +233,15 @@ impl TokenService {
         if claims.exp.saturating_sub(issued_at) > max_lifetime {
             return Err(TokenError(format!("the token lives longer than the {max_lifetime} s allowed")));
         }
-        Ok(TokenClaims { sub: claims.sub, role, dept: claims.dept, name: claims.name, issued_at, user_id: claims.uid })
+        Ok(TokenClaims {
+            sub: claims.sub,
+            role,
+            dept: claims.dept,
+            name: claims.name,
+            issued_at,
+            expires_at: claims.exp,
+            user_id: claims.uid,
+        })
     }
 }
 

@@ -52,3 +52,15 @@ impl RequestExt for async_graphql::Request {
         Loaders::register(self.data(actor.clone()), services, &actor)
     }
 }
+
+/// Attaches the actor and loaders that keep nothing to a subscription's request, which lives
+/// as long as the subscription: each event is answered from fresh rows.
+pub trait LiveRequestExt {
+    fn for_live_actor(self, actor: Actor, services: &Services) -> Self;
+}
+
+impl LiveRequestExt for async_graphql::Request {
+    fn for_live_actor(self, actor: Actor, services: &Services) -> Self {
+        Loaders::register_live(self.data(actor.clone()), services, &actor)
+    }
+}

@@ -220,9 +220,13 @@ viewer_loader!(
     EnterpriseIssuesLoader, Vec<issue::Model>, issues_of_enterprises
 );
 
-/// A loader whose answers are kept for the rest of the request (and can be primed).
-fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashMapCache> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+/// A loader whose answers are kept for the rest of the request (and can be primed), or, with
+/// `keep` false, a loader that batches but keeps nothing (a subscription's, whose request
+/// lives as long as the subscription and answers each event with fresh rows).
+fn cached<T: Send + Sync + 'static>(loader: T, keep: bool) -> DataLoader<T, HashMapCache> {
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+    loader.enable_all_cache(keep);
+    loader
 }
 
 pub struct Loaders;
@@ -230,35 +234,53 @@ pub struct Loaders;
 impl Loaders {
     /// Gives a request its own loaders: their caches live exactly as long as the request.
     pub fn register(request: async_graphql::Request, services: &Services, actor: &Actor) -> async_graphql::Request {
+        Self::register_keeping(request, services, actor, true)
+    }
+
+    /// Gives a subscription its own loaders, which keep nothing between its events.
+    pub fn register_live(
+        request: async_graphql::Request,
+        services: &Services,
+        actor: &Actor,
+    ) -> async_graphql::Request {
+        Self::register_keeping(request, services, actor, false)
+    }
+
+    fn register_keeping(
+        request: async_graphql::Request,
+        services: &Services,
+        actor: &Actor,
+        keep: bool,
+    ) -> async_graphql::Request {
         let mut request = request;
         if let Actor::User(principal) = actor {
             let (s, p) = (|| services.clone(), || principal.clone());
             request = request
-                .data(cached(VisibleIssueLoader(s(), p())))
-                .data(cached(VisibleCaseLoader(s(), p())))
-                .data(cached(EnterpriseCasesLoader(s(), p())))
-                .data(cached(EnterpriseIssuesLoader(s(), p())));
+                .data(cached(VisibleIssueLoader(s(), p()), keep))
+                .data(cached(VisibleCaseLoader(s(), p()), keep))
+                .data(cached(EnterpriseCasesLoader(s(), p()), keep))
+                .data(cached(EnterpriseIssuesLoader(s(), p()), keep));
         }
         let s = || services.clone();
         request
             .data(services.clone())
             .data(ReferenceData::new(s()))
             .data(ListedCooperators::default())
-            .data(cached(CooperatorsLoader(s())))
-            .data(cached(IssueEventsLoader(s())))
-            .data(cached(EnterpriseLoader(s())))
-            .data(cached(ViolationCountLoader(s())))
-            .data(cached(CaseMeasuresLoader(s())))
-            .data(cached(CaseEventsLoader(s())))
-            .data(cached(CaseIssuesLoader(s())))
-            .data(cached(MilestonesLoader(s())))
-            .data(cached(ProgressReportsLoader(s())))
-            .data(cached(SiteInspectionsLoader(s())))
-            .data(cached(ExtensionsLoader(s())))
-            .data(cached(RemindersLoader(s())))
-            .data(cached(OriginInspectionLoader(s())))
-            .data(cached(EvidenceLoader(s())))
-            .data(cached(CitedEvidenceLoader(s())))
+            .data(cached(CooperatorsLoader(s()), keep))
+            .data(cached(IssueEventsLoader(s()), keep))
+            .data(cached(EnterpriseLoader(s()), keep))
+            .data(cached(ViolationCountLoader(s()), keep))
+            .data(cached(CaseMeasuresLoader(s()), keep))
+            .data(cached(CaseEventsLoader(s()), keep))
+            .data(cached(CaseIssuesLoader(s()), keep))
+            .data(cached(MilestonesLoader(s()), keep))
+            .data(cached(ProgressReportsLoader(s()), keep))
+            .data(cached(SiteInspectionsLoader(s()), keep))
+            .data(cached(ExtensionsLoader(s()), keep))
+            .data(cached(RemindersLoader(s()), keep))
+            .data(cached(OriginInspectionLoader(s()), keep))
+            .data(cached(EvidenceLoader(s()), keep))
+            .data(cached(CitedEvidenceLoader(s()), keep))
     }
 }
 

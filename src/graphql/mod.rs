@@ -15,9 +15,10 @@ mod query;
 mod request_shape;
 mod response_keys;
 mod schema;
+mod subscription;
 mod types;
 
-pub use context::RequestExt;
+pub use context::{LiveRequestExt, RequestExt};
 pub use cost::{ListOverage, charge_overage, charged_cost, mark_charged, refused_response, request_error};
 pub use documents::{Documents, chosen_operation, reads_only};
 pub use introspection::asks_for_introspection;

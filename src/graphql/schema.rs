@@ -10,18 +10,19 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ValidationMode};
+use async_graphql::{Schema, SchemaBuilder, ValidationMode};
 
 use super::cost::{CostBudget, QueryLimits};
 use super::fast_object::FieldByField;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
+use super::subscription::SubscriptionRoot;
 use crate::config::LimitSettings;
 use crate::service::cost_budget::CostBudgets;
 
 const MAX_DIRECTIVES_PER_FIELD: usize = 4;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The two instances a request passes through, in this order.
 pub struct Schemas {
@@ -36,8 +37,8 @@ pub struct Schemas {
 /// be added to the executing instance without turning `graphql::fast_object`'s shortcut off:
 /// an extension expects to see every field resolve, and the shortcut runs most in place (the
 /// tests below check it, as far as an answer shows it).
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         // Directives cost nothing in the complexity count; bound them on their own.
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
 }
@@ -46,7 +47,7 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 /// the same limits itself (`cost::QueryLimits`), so that they are refused as `TOO_COMPLEX` by
 /// type; on the executing instance async-graphql's are a safety net that what the charging
 /// instance let through never reaches.
-fn limited_builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn limited_builder(limits: &LimitSettings) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     builder().limit_depth(limits.max_depth).limit_complexity(limits.max_cost)
 }
 

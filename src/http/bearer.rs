@@ -17,6 +17,16 @@ pub async fn actor(request: &HttpRequest, services: &Services) -> Result<Actor, 
     };
     let value =
         value.to_str().map_err(|_| AppError::Unauthenticated("the Authorization header is malformed".into()))?;
+    let (principal, _) = principal_of_authorization(value, services).await?;
+    Ok(Actor::User(principal))
+}
+
+/// The principal of an `Authorization` value (`Bearer <token>`), and when its token expires
+/// (seconds since the epoch). HTTP requests and live connections read it alike.
+pub async fn principal_of_authorization(
+    value: &str,
+    services: &Services,
+) -> Result<(crate::auth::Principal, i64), AppError> {
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -24,5 +34,6 @@ pub async fn actor(request: &HttpRequest, services: &Services) -> Result<Actor, 
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::Unauthenticated("use `Authorization: Bearer <token>`".into()))?;
     let claims = services.tokens.verify(token).map_err(|e| AppError::Unauthenticated(e.to_string()))?;
-    services.resolve_principal(claims).await.map(Actor::User)
+    let expires_at = claims.expires_at;
+    Ok((services.resolve_principal(claims).await?, expires_at))
 }

@@ -16,6 +16,7 @@ mod ledger_columns;
 mod map;
 mod multipart;
 mod negotiate;
+mod websocket;
 mod xlsx;
 
 use actix_web::web;
@@ -24,6 +25,16 @@ pub use graphql::GraphqlState;
 
 /// Mounts every route of the contract; GraphiQL's only when `graphiql` is on (otherwise its
 /// paths are 404 like any unknown one).
+/// Whether a request asks to upgrade to a WebSocket (`Upgrade: websocket`, in any case).
+fn wants_websocket(context: &actix_web::guard::GuardContext) -> bool {
+    context
+        .head()
+        .headers()
+        .get(actix_web::http::header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket"))
+}
+
 pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
     if graphiql {
         config.configure(graphiql::routes);
@@ -31,6 +42,8 @@ pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
     config
         .service(
             web::resource("/graphql")
+                // A WebSocket upgrade first, so that a plain GET still reaches `graphql::get`.
+                .route(web::get().guard(actix_web::guard::fn_guard(wants_websocket)).to(websocket::upgrade))
                 .route(web::post().to(graphql::post))
                 .route(web::get().to(graphql::get))
                 .default_service(web::to(graphql::method_not_allowed)),

@@ -170,8 +170,8 @@ impl Services {
                 ..Default::default()
             })
         });
-        issue_event::Entity::insert_many(events).exec(txn).await?;
-        Ok(())
+        let written = issue_event::Entity::insert_many(events).exec_with_returning_keys(txn).await?;
+        self.announce(txn, &written, &[]).await
     }
 
     /// The id of the issue's newest event, in the transaction that has just applied a step to
@@ -199,7 +199,7 @@ impl Services {
         action: entity::enums::IssueAction,
         note: Option<String>,
     ) -> AppResult<()> {
-        issue_event::ActiveModel {
+        let written = issue_event::ActiveModel {
             issue_id: Set(issue.id),
             action: Set(action),
             from_status: Set(from),
@@ -218,6 +218,6 @@ impl Services {
         }
         .insert(txn)
         .await?;
-        Ok(())
+        self.announce(txn, &[written.id], &[]).await
     }
 }

@@ -16,6 +16,7 @@ pub mod issue_rows;
 pub mod issue_step;
 pub mod issues;
 pub mod ledger;
+pub mod live;
 pub mod login_throttle;
 #[cfg(test)]
 mod module_graph;
@@ -66,6 +67,8 @@ pub struct Services {
     /// Bytes of evidence one subject may upload in 24 hours.
     upload_quota_bytes: u64,
     reference: Arc<reference::ReferenceCache>,
+    /// This process's end of the live feed of subscriptions.
+    pub live: Arc<live::LiveFeed>,
 }
 
 /// What the use cases read from the configuration, gathered so that `Services` is built from
@@ -83,6 +86,8 @@ pub struct ServiceSettings {
     pub reference_time_to_live: std::time::Duration,
     /// Bytes of evidence one subject may upload in 24 hours.
     pub upload_quota_bytes: u64,
+    /// Subscriptions one subject may hold open at once.
+    pub max_subscriptions: usize,
 }
 
 /// The longest text a report, a finding, a reason, a slip or a note may have.
@@ -106,6 +111,7 @@ impl Services {
             evidence_store,
             upload_quota_bytes: settings.upload_quota_bytes,
             reference: Arc::new(reference::ReferenceCache::new(settings.reference_time_to_live)),
+            live: Arc::new(live::LiveFeed::new(settings.max_subscriptions)),
         }
     }
 

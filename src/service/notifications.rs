@@ -73,10 +73,11 @@ impl Services {
                 })
             })
             .collect();
-        if !rows.is_empty() {
-            notification::Entity::insert_many(rows).exec(txn).await?;
+        if rows.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let written = notification::Entity::insert_many(rows).exec_with_returning_keys(txn).await?;
+        self.announce(txn, &[], &written).await
     }
 
     /// The viewer's inboxes: their own, their role's and (a department) their department's,
@@ -102,6 +103,23 @@ impl Services {
             );
         }
         Ok(condition)
+    }
+
+    /// Whether a notification just written belongs to one of the viewer's inboxes and is about
+    /// nothing they cannot see (for the live feed: the rule of `inbox_condition`, on one row).
+    pub async fn notification_for(&self, actor: &Principal, note: &notification::Model) -> AppResult<bool> {
+        let mine = note.recipient_user.as_deref() == Some(actor.sub.as_str())
+            || note.recipient_role == Some(actor.role)
+            || (actor.role == Role::Department
+                && note.recipient_department_id.is_some()
+                && note.recipient_department_id == actor.department_id);
+        if !mine {
+            return Ok(false);
+        }
+        match (issue_scope(actor), note.issue_id) {
+            (IssueScope::Department(_), Some(issue)) => Ok(self.issue(actor, issue).await?.is_some()),
+            _ => Ok(true),
+        }
     }
 
     fn unread_condition(actor: &Principal) -> Condition {

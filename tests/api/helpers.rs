@@ -37,6 +37,8 @@ pub struct TestApp {
     pub tokens: Arc<TokenService>,
     /// Where uploaded evidence is stored for this test.
     pub evidence_dir: std::path::PathBuf,
+    /// The settings the server runs with, for a second server on the same database.
+    pub settings: Settings,
     _store: Store,
     _evidence: tempfile::TempDir,
 }
@@ -134,7 +136,21 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client");
     let evidence_dir = evidence.path().to_path_buf();
-    TestApp { address, client, db, services, tokens, evidence_dir, _store: store, _evidence: evidence }
+    TestApp { address, client, db, services, tokens, evidence_dir, settings, _store: store, _evidence: evidence }
+}
+
+impl TestApp {
+    /// Starts another server on the same database, as a second instance behind a load
+    /// balancer would be, and answers its address and services.
+    pub async fn second_server(&self) -> (String, Services) {
+        let db = Database::connect(&self.settings.database.url).await.expect("opening the database again");
+        let store = EvidenceStore::open(&self.settings.evidence.store).expect("the evidence store");
+        let services = Services::from_settings(db, &self.settings.services(), self.tokens.clone(), store);
+        let app = Application::build(&self.settings, services.clone()).expect("building the second app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        (address, services)
+    }
 }
 
 /// A GraphQL answer: the HTTP status and the body.

@@ -28,6 +28,7 @@ mod reference_data;
 mod schema;
 mod statements;
 mod statistics;
+mod subscriptions;
 mod supervision;
 mod sweep;
 mod visibility;
