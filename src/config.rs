@@ -169,8 +169,8 @@ pub struct LimitSettings {
     /// Bytes of evidence one subject may upload in 24 hours; more is RATE_LIMITED.
     #[arg(long = "upload-quota-bytes", env = "RECTIFY_UPLOAD_QUOTA_BYTES", default_value_t = crate::service::DEFAULT_UPLOAD_QUOTA_BYTES)]
     pub upload_quota_bytes: u64,
-    /// GraphQL subscriptions one subject may hold open at once, over all its connections and
-    /// servers' worth of this one; more is RATE_LIMITED.
+    /// GraphQL subscriptions one subject may hold open at once on this server, over all its
+    /// connections; more is RATE_LIMITED.
     #[arg(long = "max-subscriptions", env = "RECTIFY_MAX_SUBSCRIPTIONS", default_value_t = crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS)]
     pub max_subscriptions: usize,
 }
@@ -307,6 +307,7 @@ pub struct Schedule(pub Option<std::time::Duration>);
 pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
     match text.trim() {
         "off" => Ok(Schedule(None)),
+        "0" | "0s" | "0m" | "0h" => Err("use `off` to turn the schedule off".into()),
         other => parse_duration(other).map(|every| Schedule(Some(every))),
     }
 }

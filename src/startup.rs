@@ -92,6 +92,7 @@ impl Application {
         let graphiql = settings.dev_tools.graphiql();
         spawn_key_purge(state.services.clone());
         state.services.start_live_feed();
+        state.services.start_webhook_deliveries();
         if let Some(every) = settings.sweep_every.0 {
             spawn_sweep(state.services.clone(), every);
         }

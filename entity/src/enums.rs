@@ -297,3 +297,20 @@ pub enum NotificationKind {
     /// A slip went unanswered past its reply date.
     ReminderEscalated,
 }
+
+/// Where a webhook delivery stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// Being sent by a server, which holds it until `next_attempt_at`.
+    Sending,
+    /// Answered with a 2xx status.
+    Delivered,
+    /// Given up after the last attempt, or its webhook was deleted.
+    Failed,
+}

@@ -31,3 +31,5 @@ pub mod site_inspection;
 pub mod slip_series;
 pub mod sweep_mark;
 pub mod user;
+pub mod webhook;
+pub mod webhook_delivery;

@@ -13,6 +13,7 @@ mod m20261205_000007_user_token_cutoff;
 mod m20261205_000008_issue_acceptance_requested_at;
 mod m20261206_000009_issue_warning_inputs;
 mod m20261206_000010_supervision_slips_and_notifications;
+mod m20261206_000011_webhooks;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000008_issue_acceptance_requested_at::Migration),
             Box::new(m20261206_000009_issue_warning_inputs::Migration),
             Box::new(m20261206_000010_supervision_slips_and_notifications::Migration),
+            Box::new(m20261206_000011_webhooks::Migration),
         ]
     }
 }

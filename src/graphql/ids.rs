@@ -27,10 +27,12 @@ pub enum NodeKind {
     MonthlyReport,
     Reminder,
     Notification,
+    Webhook,
+    WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 19] = [
+    const ALL: [NodeKind; 21] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -50,6 +52,8 @@ impl NodeKind {
         NodeKind::MonthlyReport,
         NodeKind::Reminder,
         NodeKind::Notification,
+        NodeKind::Webhook,
+        NodeKind::WebhookDelivery,
     ];
 
     fn name(self) -> &'static str {
@@ -73,6 +77,8 @@ impl NodeKind {
             NodeKind::MonthlyReport => "MonthlyReport",
             NodeKind::Reminder => "Reminder",
             NodeKind::Notification => "Notification",
+            NodeKind::Webhook => "Webhook",
+            NodeKind::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

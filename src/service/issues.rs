@@ -342,6 +342,25 @@ impl Services {
     }
 
     /// The issue with this id, if the actor may see it.
+    /// The codes of issues, for the words of notices.
+    pub(crate) async fn issue_codes(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        ids: impl Iterator<Item = i64>,
+    ) -> AppResult<HashMap<i64, String>> {
+        let mut ids: Vec<i64> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows: Vec<(i64, String)> = issue::Entity::find()
+            .select_only()
+            .columns([issue::Column::Id, issue::Column::Code])
+            .filter(issue::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn issue(&self, actor: &Principal, id: i64) -> AppResult<Option<issue::Model>> {
         let condition = self.issue_condition(actor, &IssueFilter::default())?;
         Ok(issue::Entity::find_by_id(id).filter(condition).one(self.conn()).await?)

@@ -169,21 +169,24 @@ impl Services {
         });
     }
 
+    /// Listens for announcements, and listens again a second after the database was lost
+    /// (what was announced meanwhile is not delivered: delivery is at most once).
     async fn listen_postgres(&self) -> AppResult<()> {
+        loop {
+            if let Err(error) = self.listen_postgres_once().await {
+                tracing::warn!(%error, "the live feed's listener lost the database; listening again in a second");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    async fn listen_postgres_once(&self) -> AppResult<()> {
         use sea_orm::sqlx::postgres::PgListener;
         let pool = self.conn().get_postgres_connection_pool();
         let mut listener = PgListener::connect_with(pool).await.map_err(AppError::internal)?;
         listener.listen(CHANNEL).await.map_err(AppError::internal)?;
         loop {
-            let notice = match listener.recv().await {
-                Ok(notice) => notice,
-                Err(error) => {
-                    // The pool is closing (the server stops) or the database is gone; `recv`
-                    // reconnects by itself otherwise.
-                    tracing::warn!(%error, "the live feed's listener stopped");
-                    return Ok(());
-                }
-            };
+            let notice = listener.recv().await.map_err(AppError::internal)?;
             let Ok(announcement) = serde_json::from_str::<Announcement>(notice.payload()) else { continue };
             match self.rows_of(&announcement).await {
                 Ok(rows) => self.live.publish(rows),
@@ -259,10 +262,8 @@ impl Services {
                 .all(self.conn())
                 .await;
             let (Ok(events), Ok(notes)) = (events, notes) else { continue };
-            *read_up_to = Some((
-                events.last().map_or(events_after, |e| e.id),
-                notes.last().map_or(notes_after, |n| n.id),
-            ));
+            *read_up_to =
+                Some((events.last().map_or(events_after, |e| e.id), notes.last().map_or(notes_after, |n| n.id)));
             drop(read_up_to);
             let rows = events.into_iter().map(LiveRow::Event).chain(notes.into_iter().map(LiveRow::Notification));
             self.live.publish(rows.collect());

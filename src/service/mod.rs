@@ -21,6 +21,7 @@ pub mod login_throttle;
 #[cfg(test)]
 mod module_graph;
 pub mod monthly_reports;
+pub mod notice;
 pub mod notifications;
 pub mod pagination;
 pub mod policy;
@@ -32,6 +33,7 @@ pub mod sweep;
 pub mod trend;
 pub mod users;
 pub mod visibility;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -69,6 +71,8 @@ pub struct Services {
     reference: Arc<reference::ReferenceCache>,
     /// This process's end of the live feed of subscriptions.
     pub live: Arc<live::LiveFeed>,
+    /// Wakes this process's sender of webhook deliveries when it queues one.
+    outbox: Arc<tokio::sync::Notify>,
 }
 
 /// What the use cases read from the configuration, gathered so that `Services` is built from
@@ -112,6 +116,7 @@ impl Services {
             upload_quota_bytes: settings.upload_quota_bytes,
             reference: Arc::new(reference::ReferenceCache::new(settings.reference_time_to_live)),
             live: Arc::new(live::LiveFeed::new(settings.max_subscriptions)),
+            outbox: Arc::default(),
         }
     }
 

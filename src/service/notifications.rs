@@ -2,7 +2,7 @@
 //! in the transaction of the change that causes it. Each reader of a shared inbox reads for
 //! themselves, and a department reads only the notices about issues it can still see.
 
-use entity::enums::{NotificationKind, Role};
+use entity::enums::Role;
 use entity::{notification, notification_read};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use super::Services;
+use super::notice::{Notice, Recipient};
 use super::pagination::{Page, PageArgs, page_by_id_in};
 use super::policy::{IssueScope, issue_scope};
 use crate::auth::Principal;
@@ -18,27 +19,6 @@ use crate::error::{AppError, AppResult};
 
 /// At most this many ids in one `markNotificationsRead`.
 pub const MAX_MARKED: usize = 500;
-
-/// Whose inbox a notice goes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recipient {
-    /// Everyone of a department (its DEPARTMENT users).
-    Department(i64),
-    /// Everyone in a role (BUREAU, LEADER).
-    Role(Role),
-    /// One user, by the token's `sub`.
-    User(String),
-}
-
-/// A notice to write, with every inbox it goes to.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub kind: NotificationKind,
-    pub issue_id: Option<i64>,
-    pub reminder_id: Option<i64>,
-    pub message: String,
-    pub recipients: Vec<Recipient>,
-}
 
 /// Which notifications to read.
 pub enum MarkRead {
@@ -49,6 +29,10 @@ pub enum MarkRead {
 impl Services {
     /// Writes `notices`, one row per inbox, in one statement inside the caller's transaction.
     pub(crate) async fn notify(&self, txn: &impl ConnectionTrait, notices: Vec<Notice>) -> AppResult<()> {
+        if notices.is_empty() {
+            return Ok(());
+        }
+        self.queue_webhooks(txn, &notices).await?;
         let now = self.clock.now();
         let rows: Vec<notification::ActiveModel> = notices
             .into_iter()

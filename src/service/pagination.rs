@@ -243,7 +243,9 @@ impl_id_of!(
     entity::evidence::Model,
     entity::monthly_report::Model,
     entity::reminder::Model,
-    entity::notification::Model
+    entity::notification::Model,
+    entity::webhook::Model,
+    entity::webhook_delivery::Model
 );
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ pub enum Action {
     IssueReminders,
     /// Answer a slip (the department it is addressed to only).
     AnswerReminders,
+    /// Create, list and delete webhooks, and read their deliveries.
+    ManageWebhooks,
 }
 
 impl Action {
@@ -71,6 +73,7 @@ impl Action {
             Action::ReadMonthlyReports => &[Bureau, Leader, Superior],
             Action::IssueReminders => &[Bureau, Leader],
             Action::AnswerReminders => &[Department],
+            Action::ManageWebhooks => &[Admin],
         }
     }
 
@@ -94,6 +97,7 @@ impl Action {
             Action::ReadMonthlyReports => "read monthly reports",
             Action::IssueReminders => "issue reminder or supervision slips",
             Action::AnswerReminders => "answer slips",
+            Action::ManageWebhooks => "manage webhooks",
         }
     }
 }
@@ -256,6 +260,7 @@ mod tests {
             (Action::ReadMonthlyReports, [false, true, true, false, false, true]),
             (Action::IssueReminders, [false, true, true, false, false, false]),
             (Action::AnswerReminders, [false, false, false, true, false, false]),
+            (Action::ManageWebhooks, [true, false, false, false, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

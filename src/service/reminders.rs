@@ -18,7 +18,7 @@ use super::MAX_TEXT;
 use super::evidence::Citer;
 use super::idempotency::RequestKey;
 use super::issue_step::Change;
-use super::notifications::{Notice, Recipient};
+use super::notice::{Notice, Recipient};
 use super::pagination::{Page, PageArgs, page_by_id_in};
 use super::policy::{Action, IssueScope, authorize, issue_scope};
 use super::{Services, group_by, required_text};
@@ -189,25 +189,6 @@ impl Services {
             .await?
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("no number was taken for {series}")))?;
         Ok(row.try_get("", "last_number")?)
-    }
-
-    /// The codes of issues, for the words of notices.
-    pub(crate) async fn issue_codes(
-        &self,
-        db: &impl ConnectionTrait,
-        ids: impl Iterator<Item = i64>,
-    ) -> AppResult<HashMap<i64, String>> {
-        let mut ids: Vec<i64> = ids.collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let rows: Vec<(i64, String)> = issue::Entity::find()
-            .select_only()
-            .columns([issue::Column::Id, issue::Column::Code])
-            .filter(issue::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().collect())
     }
 
     /// The addressed department answers a slip, once, citing evidence of the issue if it has

@@ -19,7 +19,7 @@ use sea_orm::{
 };
 
 use super::Services;
-use super::notifications::{Notice, Recipient};
+use super::notice::{Notice, Recipient};
 use super::reminders::SlipDraft;
 use crate::auth::Principal;
 use crate::domain::clock::DeadlineKind;
@@ -81,6 +81,9 @@ impl Services {
             let batch = issue::Entity::find()
                 .filter(issue::Column::Id.gt(after))
                 .filter(issue::Column::Status.is_not_in(completed))
+                // Notices go to the lead department: an issue without one owes none yet, and
+                // takes no mark that would keep its notices from being written once assigned.
+                .filter(issue::Column::LeadDepartmentId.is_not_null())
                 .filter(
                     Condition::any()
                         .add(issue::Column::Deadline.lte(within))

@@ -33,4 +33,5 @@ mod supervision;
 mod sweep;
 mod visibility;
 mod warning_lights;
+mod webhooks;
 mod written_history;

@@ -155,6 +155,13 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             "category { id }",
         ),
         (
+            "createWebhook",
+            "",
+            &[Role::Admin],
+            |_, _, n| json!({ "url": format!("https://gateway.local/{n}"), "events": ["OVERDUE"], "secret": "a secret of enough length" }),
+            "webhook { id }",
+        ),
+        (
             "createUser",
             "",
             &[Role::Admin],

@@ -160,3 +160,54 @@ fn rectify_sweep_runs_once_for_cron_and_reports_what_it_wrote() {
     let second: Value = serde_json::from_slice(&run("sweep").stdout).unwrap();
     assert_eq!((second["notices"].clone(), second["automatic_reminders"].clone()), (json!(0), json!(0)));
 }
+
+/// Writes `count` assigned issues overdue since yesterday straight into the database.
+async fn write_overdue(app: &TestApp, county: &County, from: usize, count: usize) {
+    use entity::enums::{IssueStatus, Severity};
+    use sea_orm::ActiveValue::Set;
+    let rows = (from..from + count).map(|n| entity::issue::ActiveModel {
+        code: Set(format!("SWB-{n:05}")),
+        title: Set(format!("Bulk {n}")),
+        description: Set("d".into()),
+        status: Set(IssueStatus::InProgress),
+        severity: Set(Severity::General),
+        round_id: Set(crate::written_history::row_id(&county.round)),
+        category_id: Set(crate::written_history::row_id(&county.category)),
+        lead_department_id: Set(Some(crate::written_history::row_id(&county.water))),
+        deadline: Set(Some(day(-1))),
+        requires_engineering: Set(false),
+        reopen_count: Set(0),
+        version: Set(1),
+        created_at: Set(crate::written_history::at("2026-01-01")),
+        updated_at: Set(crate::written_history::at("2026-01-01")),
+        ..Default::default()
+    });
+    entity::issue::Entity::insert_many(rows).exec(&app.db.conn).await.unwrap();
+}
+
+/// The sweep reads and writes a page of issues in a fixed number of statements, so its
+/// statements grow with the number of pages (`SWEEP_BATCH` issues each), not of issues.
+#[tokio::test]
+async fn the_sweep_costs_a_fixed_number_of_statements_per_batch_of_issues() {
+    use rectify::service::sweep::SWEEP_BATCH;
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let batch = SWEEP_BATCH as usize;
+    let mut per_batch = Vec::new();
+    for (from, count) in [(0, batch), (batch, 2 * batch + 7)] {
+        write_overdue(&app, &county, from, count).await;
+        let before = app.statements();
+        let report = app.services.sweep_on(day(0)).await.unwrap();
+        let statements = app.statements() - before;
+        assert_eq!(report.automatic_reminders, count as u64, "every new overdue issue gets its slip");
+        println!(
+            "sweep: {} issues examined in {} batches, {statements} statements",
+            report.issues_examined, report.batches
+        );
+        per_batch.push((statements, report.batches));
+    }
+    // The second sweep reads all 3 pages (the first 500 owe nothing new) and writes for 1,007.
+    let (first, second) = (per_batch[0], per_batch[1]);
+    assert!(second.0 <= first.0 * second.1, "statements grow with the issues, not the batches: {per_batch:?}");
+    assert!(second.0 < 100, "{per_batch:?}");
+}

@@ -8,6 +8,7 @@ mod field_work;
 mod issue;
 mod reports;
 mod supervision;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -26,6 +27,7 @@ pub struct MutationRoot(
     field_work::FieldWorkMutation,
     reports::ReportsMutation,
     supervision::SupervisionMutation,
+    webhooks::WebhookMutation,
 );
 
 /// Reports input errors at their path under `input`.

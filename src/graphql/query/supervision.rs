@@ -10,6 +10,7 @@ use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::supervision::{
     Notification, NotificationConnection, Reminder, ReminderConnection, ReminderStatus,
 };
+use crate::graphql::types::webhook::{Webhook, WebhookConnection};
 use crate::service::reminders::ReminderFilter;
 
 /// Narrows a list of slips; every field given must hold.
@@ -34,7 +35,7 @@ impl ReminderFilterInput {
     }
 }
 
-/// Slips and notifications.
+/// Slips, notifications and webhooks.
 #[derive(Default)]
 pub struct SupervisionQuery;
 
@@ -72,6 +73,15 @@ impl SupervisionQuery {
             s.count_notifications(&p, unread_only).await
         });
         Ok(NotificationConnection { page: page.map(|(row, read)| Notification(row, read)), total })
+    }
+
+    /// The webhooks of the county's gateways, newest first (ADMIN).
+    #[paged(page_args)]
+    async fn webhooks(&self, ctx: &Context<'_>) -> async_graphql::Result<WebhookConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let page = services.webhooks(principal, &page_args).await?;
+        let total = TotalCount::counted(services, principal, move |s, p| async move { s.count_webhooks(&p).await });
+        Ok(WebhookConnection { page: page.map(Webhook), total })
     }
 
     /// How many of the viewer's notifications they have not read (for a badge).

@@ -448,3 +448,17 @@ pub enum NotificationKind {
     /// A slip went unanswered past its reply date.
     ReminderEscalated,
 }
+
+/// Where a webhook delivery stands.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::DeliveryStatus")]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt (`nextAttemptAt`).
+    Pending,
+    /// Being sent by a server now.
+    Sending,
+    /// The gateway answered with a 2xx status.
+    Delivered,
+    /// Given up after the last attempt, or its webhook was deleted.
+    Failed,
+}

@@ -359,6 +359,11 @@ impl IssueEventFields<'_> {
     pub async fn id(&self) -> ID {
         encode(NodeKind::IssueEvent, self.0.id)
     }
+    /// The global id of the issue whose history this is (for an `issueEvents` subscription
+    /// that follows many issues).
+    async fn issue_id(&self) -> ID {
+        encode(NodeKind::Issue, self.0.issue_id)
+    }
     /// What happened.
     async fn action(&self) -> IssueAction {
         self.0.action.into()

@@ -16,3 +16,4 @@ pub mod scalars;
 pub mod statistics;
 pub mod supervision;
 pub mod user;
+pub mod webhook;
