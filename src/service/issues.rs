@@ -371,6 +371,16 @@ impl Services {
         Ok(issue::Entity::find().filter(issue::Column::Code.eq(code.trim())).filter(condition).one(self.conn()).await?)
     }
 
+    /// The ids of the issues the actor may read, as a subquery (for rows about issues: slips,
+    /// notices).
+    pub(crate) fn visible_issue_ids(&self, actor: &Principal) -> AppResult<sea_orm::sea_query::SelectStatement> {
+        Ok(Query::select()
+            .column(issue::Column::Id)
+            .from(issue::Entity)
+            .cond_where(self.visible_issues_condition(actor)?)
+            .to_owned())
+    }
+
     /// The rows an actor may read, for other services' queries on issues.
     pub(crate) fn visible_issues_condition(&self, actor: &Principal) -> AppResult<Condition> {
         self.issue_condition(actor, &IssueFilter::default())

@@ -182,7 +182,7 @@ impl Services {
 
     async fn listen_postgres_once(&self) -> AppResult<()> {
         use sea_orm::sqlx::postgres::PgListener;
-        let pool = self.conn().get_postgres_connection_pool();
+        let pool = self.background_conn().get_postgres_connection_pool();
         let mut listener = PgListener::connect_with(pool).await.map_err(AppError::internal)?;
         listener.listen(CHANNEL).await.map_err(AppError::internal)?;
         loop {
@@ -201,7 +201,7 @@ impl Services {
             let events = issue_event::Entity::find()
                 .filter(issue_event::Column::Id.is_in(announcement.events.iter().copied()))
                 .order_by_asc(issue_event::Column::Id)
-                .all(self.conn())
+                .all(self.background_conn())
                 .await?;
             rows.extend(events.into_iter().map(LiveRow::Event));
         }
@@ -209,7 +209,7 @@ impl Services {
             let notes = notification::Entity::find()
                 .filter(notification::Column::Id.is_in(announcement.notifications.iter().copied()))
                 .order_by_asc(notification::Column::Id)
-                .all(self.conn())
+                .all(self.background_conn())
                 .await?;
             rows.extend(notes.into_iter().map(LiveRow::Notification));
         }
@@ -231,8 +231,10 @@ impl Services {
     }
 
     async fn newest_ids(&self) -> AppResult<(i64, i64)> {
-        let newest_event = issue_event::Entity::find().order_by_desc(issue_event::Column::Id).one(self.conn()).await?;
-        let newest_note = notification::Entity::find().order_by_desc(notification::Column::Id).one(self.conn()).await?;
+        let newest_event =
+            issue_event::Entity::find().order_by_desc(issue_event::Column::Id).one(self.background_conn()).await?;
+        let newest_note =
+            notification::Entity::find().order_by_desc(notification::Column::Id).one(self.background_conn()).await?;
         Ok((newest_event.map_or(0, |e| e.id), newest_note.map_or(0, |n| n.id)))
     }
 
@@ -254,12 +256,12 @@ impl Services {
             let events = issue_event::Entity::find()
                 .filter(issue_event::Column::Id.gt(events_after))
                 .order_by_asc(issue_event::Column::Id)
-                .all(self.conn())
+                .all(self.background_conn())
                 .await;
             let notes = notification::Entity::find()
                 .filter(notification::Column::Id.gt(notes_after))
                 .order_by_asc(notification::Column::Id)
-                .all(self.conn())
+                .all(self.background_conn())
                 .await;
             let (Ok(events), Ok(notes)) = (events, notes) else { continue };
             *read_up_to =

@@ -130,6 +130,11 @@ impl Services {
         &self.db.conn
     }
 
+    /// The pool for background work, whose statements are not counted (see `Database`).
+    pub(crate) fn background_conn(&self) -> &DatabaseConnection {
+        &self.db.background
+    }
+
     pub(crate) fn backend(&self) -> sea_orm::DbBackend {
         self.db.conn.get_database_backend()
     }

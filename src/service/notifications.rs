@@ -75,11 +75,7 @@ impl Services {
         }
         let mut condition = Condition::all().add(inboxes);
         if let IssueScope::Department(_) = issue_scope(actor) {
-            let visible = Query::select()
-                .column(entity::issue::Column::Id)
-                .from(entity::issue::Entity)
-                .cond_where(self.visible_issues_condition(actor)?)
-                .to_owned();
+            let visible = self.visible_issue_ids(actor)?;
             condition = condition.add(
                 Condition::any()
                     .add(notification::Column::IssueId.is_null())

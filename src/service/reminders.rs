@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use entity::enums::{NotificationKind, ReminderKind, Role};
-use entity::{issue, reminder, slip_series};
+use entity::{reminder, slip_series};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
@@ -269,11 +269,7 @@ impl Services {
     fn reminder_condition(&self, actor: &Principal, filter: &ReminderFilter) -> AppResult<Condition> {
         let mut condition = Condition::all();
         if let IssueScope::Department(_) = issue_scope(actor) {
-            let visible = Query::select()
-                .column(issue::Column::Id)
-                .from(issue::Entity)
-                .cond_where(self.visible_issues_condition(actor)?)
-                .to_owned();
+            let visible = self.visible_issue_ids(actor)?;
             condition = condition.add(reminder::Column::IssueId.in_subquery(visible));
         }
         if let Some(department) = filter.department_id {

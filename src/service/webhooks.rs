@@ -128,11 +128,11 @@ impl Services {
         row.active = Set(false);
         let saved = row.update(self.conn()).await?;
         webhook_delivery::Entity::update_many()
-            .col_expr(
-                webhook_delivery::Column::Status,
-                sea_orm::sea_query::Expr::val(api_name(&DeliveryStatus::Failed)),
-            )
-            .col_expr(webhook_delivery::Column::LastError, sea_orm::sea_query::Expr::val("the webhook was deleted"))
+            .set(webhook_delivery::ActiveModel {
+                status: Set(DeliveryStatus::Failed),
+                last_error: Set(Some("the webhook was deleted".into())),
+                ..Default::default()
+            })
             .filter(webhook_delivery::Column::WebhookId.eq(id))
             .filter(webhook_delivery::Column::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Sending]))
             .exec(self.conn())
@@ -236,7 +236,7 @@ impl Services {
         let next = webhook_delivery::Entity::find()
             .filter(webhook_delivery::Column::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Sending]))
             .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-            .one(self.conn())
+            .one(self.background_conn())
             .await?;
         Ok(match next {
             Some(delivery) => (delivery.next_attempt_at - self.clock.now()).to_std().unwrap_or_default().min(IDLE_POLL),
@@ -252,7 +252,7 @@ impl Services {
             .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
             .order_by_asc(webhook_delivery::Column::Id)
             .limit(BATCH)
-            .all(self.conn())
+            .all(self.background_conn())
             .await?;
         if due.is_empty() {
             return Ok(0);
@@ -261,15 +261,15 @@ impl Services {
         let mut claimed = Vec::new();
         for delivery in due {
             let taken = webhook_delivery::Entity::update_many()
-                .col_expr(
-                    webhook_delivery::Column::Status,
-                    sea_orm::sea_query::Expr::val(api_name(&DeliveryStatus::Sending)),
-                )
-                .col_expr(webhook_delivery::Column::NextAttemptAt, sea_orm::sea_query::Expr::val(lease_until))
+                .set(webhook_delivery::ActiveModel {
+                    status: Set(DeliveryStatus::Sending),
+                    next_attempt_at: Set(lease_until),
+                    ..Default::default()
+                })
                 .filter(webhook_delivery::Column::Id.eq(delivery.id))
                 .filter(webhook_delivery::Column::Status.eq(delivery.status))
                 .filter(webhook_delivery::Column::NextAttemptAt.eq(delivery.next_attempt_at))
-                .exec(self.conn())
+                .exec(self.background_conn())
                 .await?;
             if taken.rows_affected == 1 {
                 claimed.push(delivery);
@@ -277,7 +277,7 @@ impl Services {
         }
         let hooks: std::collections::HashMap<i64, webhook::Model> = webhook::Entity::find()
             .filter(webhook::Column::Id.is_in(claimed.iter().map(|d| d.webhook_id)))
-            .all(self.conn())
+            .all(self.background_conn())
             .await?
             .into_iter()
             .map(|hook| (hook.id, hook))
@@ -323,7 +323,7 @@ impl Services {
                 }
             }
         }
-        row.update(self.conn()).await?;
+        row.update(self.background_conn()).await?;
         Ok(())
     }
 }

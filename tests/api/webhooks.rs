@@ -100,7 +100,7 @@ async fn a_notice_reaches_the_gateway_signed_and_a_failing_gateway_is_retried_la
     assert_eq!(post.signature, signature(SECRET_KEY, post.body.as_bytes()), "the body is signed with the secret");
     let body: Value = serde_json::from_str(&post.body).unwrap();
     assert_eq!((body["event"].as_str(), body["issueCode"].as_str()), (Some("REMINDER_ISSUED"), Some("WH-01")));
-    assert_eq!(body["recipients"], json!([{ "departmentId": written_history_id(&county.water) }]));
+    assert_eq!(body["recipients"], json!([{ "departmentId": crate::written_history::row_id(&county.water) }]));
 
     // The gateway fails: the delivery waits for its next attempt, recorded.
     gateway.status.store(503, std::sync::atomic::Ordering::Relaxed);
@@ -135,10 +135,6 @@ async fn a_notice_reaches_the_gateway_signed_and_a_failing_gateway_is_retried_la
         .await
         .ok();
     assert_eq!(after.data("webhooks.nodes.0.deliveries.nodes.0.status"), "FAILED");
-}
-
-fn written_history_id(global: &str) -> i64 {
-    crate::written_history::row_id(global)
 }
 
 #[tokio::test]
