@@ -57,10 +57,18 @@ pub struct AuthSettings {
     /// `rectify token --ttl` cannot sign them.
     #[arg(long = "jwt-max-lifetime", env = "RECTIFY_JWT_MAX_LIFETIME", default_value = "24h", value_parser = parse_duration)]
     pub max_lifetime: std::time::Duration,
+    /// How often an open WebSocket connection's token is checked again against its user, so
+    /// that a deactivation, a role change or a revocation closes the socket (4403) within
+    /// this time rather than at the token's expiry.
+    #[arg(long = "live-token-recheck", env = "RECTIFY_LIVE_TOKEN_RECHECK", default_value = "30s", value_parser = parse_duration)]
+    pub live_token_recheck: std::time::Duration,
 }
 
 /// The default of `RECTIFY_JWT_MAX_LIFETIME`: a working day and a night.
 pub const DEFAULT_JWT_MAX_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The default of `RECTIFY_LIVE_TOKEN_RECHECK`.
+pub const DEFAULT_LIVE_TOKEN_RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl AuthSettings {
     /// The defaults of the contract, with no keys.
@@ -71,6 +79,7 @@ impl AuthSettings {
             issuer: "rectify".into(),
             audience: "rectify-api".into(),
             max_lifetime: DEFAULT_JWT_MAX_LIFETIME,
+            live_token_recheck: DEFAULT_LIVE_TOKEN_RECHECK,
         }
     }
 }

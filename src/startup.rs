@@ -88,6 +88,7 @@ impl Application {
             introspection_sizes: IntrospectionSizes::of_schema(&schema_sdl()),
             max_aliases: settings.limits.max_aliases,
             max_response_bytes: settings.limits.max_response_bytes,
+            live_token_recheck: settings.auth.live_token_recheck,
         });
         let graphiql = settings.dev_tools.graphiql();
         spawn_key_purge(state.services.clone());

@@ -174,6 +174,9 @@ pub struct RequestShape {
     pub introspection_cost: u64,
     /// Bytes of the files uploaded with the request (set by the endpoint, not the document).
     pub upload_bytes: u64,
+    /// What opening a subscription costs beyond its fields (set by the WebSocket endpoint, 0
+    /// for queries and mutations).
+    pub subscription_fee: u64,
 }
 
 /// Uploaded bytes per unit of cost: a 20 MiB photo costs 1,280, as much as a list page of
@@ -183,7 +186,9 @@ pub const UPLOAD_BYTES_PER_UNIT: u64 = 16 * 1024;
 impl RequestShape {
     /// What the request costs beyond async-graphql's count of its fields.
     pub fn extra_cost(&self) -> u64 {
-        self.introspection_cost.saturating_add(self.upload_bytes.div_ceil(UPLOAD_BYTES_PER_UNIT))
+        self.introspection_cost
+            .saturating_add(self.upload_bytes.div_ceil(UPLOAD_BYTES_PER_UNIT))
+            .saturating_add(self.subscription_fee)
     }
 }
 
@@ -201,7 +206,11 @@ pub fn measure(
     let Some(operation) = chosen_operation(document, operation_name) else { return Ok(None) };
     let mut walk = Walk { fragments: &document.fragments, sizes, visited: 0, aliases: 0, spreading: Vec::new() };
     let introspection = walk.operation(operation)?;
-    Ok(Some(RequestShape { aliases: walk.aliases, introspection_cost: introspection.ceil() as u64, upload_bytes: 0 }))
+    Ok(Some(RequestShape {
+        aliases: walk.aliases,
+        introspection_cost: introspection.ceil() as u64,
+        ..RequestShape::default()
+    }))
 }
 
 /// Where a selection stands, for pricing introspection.

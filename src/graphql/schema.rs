@@ -25,6 +25,7 @@ const MAX_DIRECTIVES_PER_FIELD: usize = 4;
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The two instances a request passes through, in this order.
+#[derive(Clone)]
 pub struct Schemas {
     /// Validates, charges the cost budget, executes nothing.
     pub charging: AppSchema,

@@ -48,6 +48,8 @@ pub struct GraphqlState {
     pub max_aliases: usize,
     /// The largest answer written (`RECTIFY_MAX_RESPONSE_BYTES`).
     pub max_response_bytes: usize,
+    /// How often a WebSocket connection's token is checked again (`RECTIFY_LIVE_TOKEN_RECHECK`).
+    pub live_token_recheck: std::time::Duration,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).
@@ -87,7 +89,7 @@ pub(super) fn auth_failure(error: AppError, media: ResponseMedia) -> HttpRespons
 /// Gives every error a contract code. Resolver errors and our own request errors (limits,
 /// budget) carry theirs already, from `AppError::code`; what is left are parse and
 /// validation errors from async-graphql itself: the document is wrong.
-fn with_codes(errors: &mut [ServerError]) {
+pub(super) fn with_codes(errors: &mut [ServerError]) {
     for error in errors {
         let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
         if has_code {

@@ -11,12 +11,16 @@
 //! - A `subscribe` before the acknowledgement closes with 4401 (async-graphql: 1011), a
 //!   message that is not the protocol's with 4400 (1002), and no `connection_init` within
 //!   `INIT_TIMEOUT` with 4408.
-//! - When the token expires, the socket closes with 4401, so a client logs in again.
+//! - A `subscribe` with the id of a running subscription closes with 4409 (async-graphql
+//!   replaces the running one).
+//! - When the token expires, the socket closes with 4401, so a client logs in again; when it
+//!   stops being accepted (its user deactivated, its role changed), with 4403, found by
+//!   checking it again every `RECTIFY_LIVE_TOKEN_RECHECK`.
 //!
-//! Only subscriptions run here; queries and mutations go over HTTP, where they are charged
-//! and limited. Each subscription is charged `SUBSCRIBE_COST` from its subject's cost budget
-//! and checked against the schema's depth and cost limits.
+//! Only subscriptions run here; queries and mutations go over HTTP. A subscription is checked
+//! and charged as a request over HTTP is (see `LiveExecutor::charge`), plus `SUBSCRIBE_COST`.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -28,10 +32,11 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::GraphqlState;
 use super::bearer::principal_of_authorization;
+use super::graphql::with_codes;
 use crate::auth::Actor;
-use crate::graphql::{AppSchema, LiveRequestExt, chosen_operation};
+use crate::error::AppError;
+use crate::graphql::{LiveRequestExt, RequestShape, Schemas, chosen_operation};
 use crate::service::Services;
-use crate::service::cost_budget::{CostBudgets, Payer};
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,13 +52,13 @@ const FORBIDDEN: u16 = 4403;
 const UNAUTHORIZED: u16 = 4401;
 const BAD_REQUEST: u16 = 4400;
 const INIT_TIMED_OUT: u16 = 4408;
+const SUBSCRIBER_EXISTS: u16 = 4409;
 
 /// Runs subscriptions for the connection's actor, once `connection_init` has named it.
 #[derive(Clone)]
 struct LiveExecutor {
-    schema: AppSchema,
+    schemas: Schemas,
     services: Services,
-    budgets: Arc<CostBudgets>,
     actor: Arc<OnceLock<Actor>>,
 }
 
@@ -63,6 +68,25 @@ fn refused(message: impl Into<String>, code: &'static str) -> Response {
     extensions.set("code", code);
     error.extensions = Some(extensions);
     Response::from_errors(vec![error])
+}
+
+impl LiveExecutor {
+    /// Checks a subscription as a request over HTTP is checked, by the charging instance of
+    /// the schema: its validity, its depth and cost (`TOO_COMPLEX`), and the subject's budget,
+    /// which pays its fields and `SUBSCRIBE_COST`. Nothing is charged for a refused one.
+    async fn charge(&self, request: &Request, actor: &Actor) -> Result<(), Response> {
+        let mut charge = Request::new(request.query.clone())
+            .variables(request.variables.clone())
+            .data(actor.clone())
+            .data(RequestShape { subscription_fee: SUBSCRIBE_COST, ..RequestShape::default() });
+        charge.operation_name = request.operation_name.clone();
+        let mut answer = self.schemas.charging.execute(charge).await;
+        if answer.errors.is_empty() {
+            return Ok(());
+        }
+        with_codes(&mut answer.errors);
+        Err(answer)
+    }
 }
 
 impl Executor for LiveExecutor {
@@ -78,7 +102,7 @@ impl Executor for LiveExecutor {
             let is_subscription = match request.parsed_query() {
                 Ok(document) => chosen_operation(document, operation_name.as_deref())
                     .is_some_and(|operation| operation.node.ty == OperationType::Subscription),
-                // A syntax error is reported by the schema, as over HTTP.
+                // A syntax error is reported by the charging instance, as over HTTP.
                 Err(_) => true,
             };
             if !is_subscription {
@@ -88,13 +112,11 @@ impl Executor for LiveExecutor {
                 .boxed();
             }
             let actor = this.actor.get().cloned().unwrap_or(Actor::Anonymous);
-            if let Actor::User(principal) = &actor
-                && let Err(refusal) = this.budgets.charge(Payer::Subject(principal), SUBSCRIBE_COST)
-            {
-                return stream::once(async move { crate::graphql::refused_response(refusal) }).boxed();
+            if let Err(refusal) = this.charge(&request, &actor).await {
+                return stream::once(async move { refusal }).boxed();
             }
             let request = request.for_live_actor(actor, &this.services);
-            Executor::execute_stream(&this.schema, request, session).boxed()
+            Executor::execute_stream(&this.schemas.executing, request, session).boxed()
         })
         .flatten()
         .boxed()
@@ -104,12 +126,65 @@ impl Executor for LiveExecutor {
 /// Why `connection_init` was refused, as the close code it calls for.
 type Verdict = Arc<Mutex<Option<u16>>>;
 
+/// The ids of the connection's running subscriptions: the protocol closes the socket (4409)
+/// when a `subscribe` reuses one, where async-graphql would silently replace the first.
+#[derive(Default, Clone)]
+struct RunningIds(Arc<Mutex<HashSet<String>>>);
+
+impl RunningIds {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads a client message on its way in: `Err` with the id a `subscribe` reuses.
+    fn inbound(&self, text: &str) -> Result<(), String> {
+        let Some((kind, Some(id))) = kind_and_id(text) else { return Ok(()) };
+        match kind.as_str() {
+            "subscribe" if !self.lock().insert(id.clone()) => Err(id),
+            "complete" => {
+                self.lock().remove(&id);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads a server message on its way out: an `error` or a `complete` ends its subscription.
+    fn outbound(&self, text: &str) {
+        // Most messages are items; they end nothing, and are not parsed again to find out.
+        if text.starts_with(r#"{"type":"next""#) {
+            return;
+        }
+        if let Some(("error" | "complete", Some(id))) =
+            kind_and_id(text).as_ref().map(|(k, id)| (k.as_str(), id.clone()))
+        {
+            self.lock().remove(&id);
+        }
+    }
+}
+
+/// A protocol message's `type` and `id`.
+fn kind_and_id(text: &str) -> Option<(String, Option<String>)> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(rename = "type")]
+        kind: String,
+        id: Option<String>,
+    }
+    serde_json::from_str::<Envelope>(text).ok().map(|envelope| (envelope.kind, envelope.id))
+}
+
 /// The token of a `connection_init` payload.
 fn authorization(payload: &serde_json::Value) -> Option<&str> {
     fn field(object: &serde_json::Value) -> Option<&str> {
         object.get("Authorization").or_else(|| object.get("authorization")).and_then(|v| v.as_str())
     }
     field(payload).or_else(|| payload.get("headers").and_then(field))
+}
+
+/// Why a token no longer holds, as the close code it calls for.
+fn close_code_of(error: &AppError) -> u16 {
+    if error.to_string().contains("expired") { UNAUTHORIZED } else { FORBIDDEN }
 }
 
 /// `GET /graphql` with `Upgrade: websocket`.
@@ -120,13 +195,23 @@ pub async fn upgrade(
 ) -> actix_web::Result<HttpResponse> {
     let (response, mut session, messages) = actix_ws::handle_with_protocols(&request, body, &["graphql-transport-ws"])?;
     let (sender, mut inbound) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (reused_sender, mut reused_id) = tokio::sync::oneshot::channel::<String>();
+    let running = RunningIds::default();
     let mut pong = session.clone();
+    let reading = running.clone();
     actix_web::rt::spawn(async move {
         let mut messages = messages.aggregate_continuations().max_continuation_size(MAX_MESSAGE_BYTES);
         while let Some(Ok(message)) = messages.next().await {
             match message {
-                actix_ws::AggregatedMessage::Text(text) if sender.send(text.to_string()).is_err() => break,
-                actix_ws::AggregatedMessage::Text(_) => {}
+                actix_ws::AggregatedMessage::Text(text) => {
+                    if let Err(id) = reading.inbound(&text) {
+                        let _ = reused_sender.send(id);
+                        break;
+                    }
+                    if sender.send(text.to_string()).is_err() {
+                        break;
+                    }
+                }
                 actix_ws::AggregatedMessage::Ping(bytes) => {
                     let _ = pong.pong(&bytes).await;
                 }
@@ -137,15 +222,13 @@ pub async fn upgrade(
     });
 
     let actor = Arc::new(OnceLock::new());
-    let executor = LiveExecutor {
-        schema: state.schemas.executing.clone(),
-        services: state.services.clone(),
-        budgets: state.cost_budgets.clone(),
-        actor: actor.clone(),
-    };
+    let executor =
+        LiveExecutor { schemas: state.schemas.clone(), services: state.services.clone(), actor: actor.clone() };
     let verdict: Verdict = Arc::default();
     let expiry = Arc::new(OnceLock::<i64>::new());
-    let (services, judged, expires) = (state.services.clone(), verdict.clone(), expiry.clone());
+    let token = Arc::new(OnceLock::<String>::new());
+    let (services, judged, expires, kept_token) =
+        (state.services.clone(), verdict.clone(), expiry.clone(), token.clone());
     let inbound = stream::poll_fn(move |cx| inbound.poll_recv(cx));
     let mut protocol = WebSocket::new(executor, inbound, WebSocketProtocols::GraphQLWS).on_connection_init(
         move |payload: serde_json::Value| async move {
@@ -160,21 +243,27 @@ pub async fn upgrade(
                 Ok((principal, expires_at)) => {
                     let _ = actor.set(Actor::User(principal));
                     let _ = expires.set(expires_at);
+                    let _ = kept_token.set(value.to_owned());
                     Ok(Data::default())
                 }
-                Err(error) if error.to_string().contains("expired") => refuse(UNAUTHORIZED, "the token has expired"),
+                Err(error) if close_code_of(&error) == UNAUTHORIZED => refuse(UNAUTHORIZED, "the token has expired"),
                 Err(_) => refuse(FORBIDDEN, "the token is not accepted"),
             }
         },
     );
 
+    let services = state.services.clone();
+    let recheck_every = state.live_token_recheck;
     actix_web::rt::spawn(async move {
         let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
         tokio::pin!(init_deadline);
         // Set to the token's expiry once the connection is acknowledged.
         let expired = tokio::time::sleep(Duration::from_secs(365 * 86_400));
         tokio::pin!(expired);
+        let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + recheck_every, recheck_every);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut acknowledged = false;
+        let mut reader_running = true;
         let close = |code: u16, reason: String| {
             Some(actix_ws::CloseReason { code: actix_ws::CloseCode::Other(code), description: Some(reason) })
         };
@@ -188,6 +277,23 @@ pub async fn upgrade(
                     let _ = session.close(close(UNAUTHORIZED, "the token has expired".into())).await;
                     return;
                 }
+                // A deactivated user, a changed role, a revoked token: the socket closes as a
+                // request over HTTP would be refused.
+                _ = recheck.tick(), if acknowledged => {
+                    let Some(value) = token.get() else { continue };
+                    if let Err(error) = principal_of_authorization(value, &services).await {
+                        let code = close_code_of(&error);
+                        let _ = session.close(close(code, "the token is no longer accepted".into())).await;
+                        return;
+                    }
+                }
+                reused = &mut reused_id, if reader_running => {
+                    reader_running = false;
+                    if let Ok(id) = reused {
+                        let _ = session.close(close(SUBSCRIBER_EXISTS, format!("Subscriber for {id} already exists"))).await;
+                        return;
+                    }
+                }
                 message = protocol.next() => match message {
                     Some(WsMessage::Text(text)) => {
                         if !acknowledged && text.contains("\"connection_ack\"") {
@@ -197,6 +303,7 @@ pub async fn upgrade(
                                 expired.as_mut().reset(tokio::time::Instant::now() + Duration::from_secs(left as u64));
                             }
                         }
+                        running.outbound(&text);
                         if session.text(text).await.is_err() {
                             return;
                         }
@@ -213,7 +320,11 @@ pub async fn upgrade(
                         return;
                     }
                     None => {
-                        let _ = session.close(None).await;
+                        // The reader stops on a reused id before the protocol runs dry, so
+                        // the reason is already waiting when this branch wins the race.
+                        let reused = if reader_running { reused_id.try_recv().ok() } else { None };
+                        let reason = reused.map(|id| close(SUBSCRIBER_EXISTS, format!("Subscriber for {id} already exists")));
+                        let _ = session.close(reason.flatten()).await;
                         return;
                     }
                 }

@@ -321,17 +321,7 @@ async fn a_deactivated_users_tokens_stop_at_once_and_stay_dead_after_reactivatio
     let app = spawn_app().await;
     seed_county(&app).await;
     let admin = app.token(entity::enums::Role::Admin, "root", None);
-    let created = app
-        .mutate(
-            &admin,
-            "createUser",
-            json!({ "username": "zhao", "password": "a good long password", "role": "BUREAU" }),
-            "user { id }",
-        )
-        .await
-        .ok();
-    let user_id = created.data("createUser.user.id").as_str().unwrap().to_owned();
-    let token = login(&app, "zhao", "a good long password").await.ok().data("login.token").as_str().unwrap().to_owned();
+    let (user_id, token) = app.signed_in_bureau_user(&admin, "zhao", "a good long password").await;
     let viewer = "{ viewer { subject } }";
     app.gql(Some(&token), viewer, json!({})).await.ok();
 

@@ -254,6 +254,16 @@ impl TestApp {
         reply.data("uploadEvidence.evidence.id").as_str().expect("an evidence id").to_owned()
     }
 
+    /// Creates a BUREAU user through `admin` and signs it in: its id and its token.
+    pub async fn signed_in_bureau_user(&self, admin: &str, username: &str, password: &str) -> (String, String) {
+        let input = json!({ "username": username, "password": password, "role": "BUREAU" });
+        let created = self.mutate(admin, "createUser", input, "user { id }").await.ok();
+        let user_id = created.data("createUser.user.id").as_str().expect("a user id").to_owned();
+        let login = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }";
+        let signed_in = self.gql(None, login, json!({ "u": username, "p": password })).await.ok();
+        (user_id, signed_in.data("login.token").as_str().expect("a token").to_owned())
+    }
+
     /// SQL statements the server has run so far.
     pub fn statements(&self) -> u64 {
         self.db.statement_count()

@@ -261,3 +261,61 @@ async fn a_subject_may_hold_only_so_many_subscriptions() {
     }
     panic!("a closed subscription gives its slot back");
 }
+
+#[tokio::test]
+async fn a_subscription_id_in_use_closes_the_socket_with_4409() {
+    let app = spawn_app().await;
+    let inbox = |id: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription { notificationAdded { id } }" } });
+    let seen = frames(&app, &[init(&app.bureau()), inbox("a"), inbox("a")], Duration::from_secs(3)).await;
+    assert_eq!(seen.last().unwrap(), "close 4409 Subscriber for a already exists", "{seen:?}");
+
+    // An id is free again once its subscription is completed by the client.
+    let complete = json!({ "id": "a", "type": "complete" });
+    let seen = frames(&app, &[init(&app.bureau()), inbox("a"), complete, inbox("a")], Duration::from_millis(800)).await;
+    assert!(seen.iter().all(|frame| !frame.starts_with("close")), "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_subscription_over_the_limits_is_refused_with_its_code_and_not_charged() {
+    let app = spawn_app_with(|settings| settings.limits.max_depth = 3).await;
+    let token = app.bureau();
+    let deep = "subscription { issueChanged(id: \"x\") { events { nodes { issueId } } } }";
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": deep } });
+    let seen = frames(&app, &[init(&token), subscribe], Duration::from_millis(1500)).await;
+    // async-graphql answers a refusal as one `next` carrying the errors, then `complete`.
+    let refusal: Value = serde_json::from_str(&seen[1]).unwrap();
+    assert_eq!(refusal["payload"]["errors"][0]["extensions"]["code"], "TOO_COMPLEX", "{seen:?}");
+    assert_eq!(serde_json::from_str::<Value>(&seen[2]).unwrap()["type"], "complete", "{seen:?}");
+
+    // What is left of the budget is what a fresh subject has: the refusal cost nothing.
+    let left = |reply: &Reply| reply.body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"].as_u64();
+    let fresh =
+        app.gql(Some(&app.token(entity::enums::Role::Bureau, "fresh", None)), "{ viewer { role } }", json!({})).await;
+    let after = app.gql(Some(&token), "{ viewer { role } }", json!({})).await;
+    assert_eq!(left(&after), left(&fresh), "{}", after.body);
+}
+
+#[tokio::test]
+async fn a_deactivated_users_sockets_close() {
+    let app = spawn_app_with(|settings| settings.auth.live_token_recheck = Duration::from_millis(300)).await;
+    let admin = app.token(entity::enums::Role::Admin, "root", None);
+    let (user_id, token) = app.signed_in_bureau_user(&admin, "zhao", "a good long password").await;
+
+    let mut socket = connect(&app.address).await;
+    socket.send(Message::Text(init(&token).to_string().into())).await.unwrap();
+    let ack = socket.next().await.unwrap().unwrap();
+    assert!(ack.to_string().contains("connection_ack"), "{ack}");
+    app.mutate(&admin, "deactivateUser", json!({ "userId": user_id }), "user { active }").await.ok();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the socket of a deactivated user closes");
+    assert_eq!(closed, 4403);
+}
