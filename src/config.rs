@@ -104,6 +104,16 @@ pub struct CountySettings {
         value_parser = clap::value_parser!(i64).range(0..=365)
     )]
     pub warning_days: i64,
+    /// Any LEADER may post an instruction on any issue, not only the leader in charge of it.
+    #[arg(
+        long = "instructions-by-any-leader",
+        env = "RECTIFY_INSTRUCTIONS_BY_ANY_LEADER",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        num_args = 0..=1,
+        default_value = "false",
+        default_missing_value = "true"
+    )]
+    pub instructions_by_any_leader: bool,
 }
 
 impl CountySettings {
@@ -121,6 +131,7 @@ impl CountySettings {
             timezone: self.timezone,
             repeat_offender: self.repeat_offender(),
             warning: crate::domain::warning::WarningRule { blue_within_days: self.warning_days },
+            instructions_by_any_leader: self.instructions_by_any_leader,
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
             max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,

@@ -258,7 +258,7 @@ fn print_demo_tokens(tokens: &TokenService, max_lifetime: Duration) -> anyhow::R
     for (role, sub, dept) in [
         (Role::Admin, "admin", None),
         (Role::Bureau, "bureau-officer", None),
-        (Role::Leader, "county-leader", None),
+        (Role::Leader, rectify::service::demo::DEMO_LEADER, None),
         (Role::Department, "water-officer", Some("WATER")),
         (Role::Inspector, "field-inspector", None),
         (Role::Superior, "city-agency", None),

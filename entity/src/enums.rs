@@ -108,6 +108,8 @@ pub enum IssueAction {
     ReminderIssued,
     ReminderAnswered,
     ReminderEscalated,
+    InstructionPosted,
+    InstructionAnswered,
 }
 
 /// Who an accountability case is against.
@@ -296,6 +298,10 @@ pub enum NotificationKind {
     ReminderAnswered,
     /// A slip went unanswered past its reply date.
     ReminderEscalated,
+    /// A leader posted an instruction.
+    InstructionPosted,
+    /// An instruction was answered.
+    InstructionAnswered,
 }
 
 /// Where a webhook delivery stands.

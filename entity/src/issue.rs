@@ -25,6 +25,9 @@ pub struct Model {
     pub requires_engineering: bool,
     pub lead_department_id: Option<i64>,
     pub leader_name: Option<String>,
+    /// The local LEADER user in charge, where the assignment named one (`leader_name` is then
+    /// that user's name at the time).
+    pub leader_user_id: Option<i64>,
     pub deadline: Option<Date>,
     pub supervision_level: Option<SupervisionLevel>,
     pub supervision_deadline: Option<Date>,

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod evidence_citation;
 pub mod idempotency_key;
 pub mod inspection_round;
+pub mod instruction;
 pub mod issue;
 pub mod issue_cooperator;
 pub mod issue_event;

@@ -14,6 +14,7 @@ mod m20261205_000008_issue_acceptance_requested_at;
 mod m20261206_000009_issue_warning_inputs;
 mod m20261206_000010_supervision_slips_and_notifications;
 mod m20261206_000011_webhooks;
+mod m20261206_000012_leader_instructions;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_issue_warning_inputs::Migration),
             Box::new(m20261206_000010_supervision_slips_and_notifications::Migration),
             Box::new(m20261206_000011_webhooks::Migration),
+            Box::new(m20261206_000012_leader_instructions::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ pub enum Step {
     IssueReminder,
     AnswerReminder,
     EscalateReminder,
+    PostInstruction,
+    AnswerInstruction,
 }
 
 /// Where a step leads, and the action its event records.
@@ -76,6 +78,12 @@ impl Step {
             // A slip is answered and escalated whatever became of the issue since it was issued.
             (Step::AnswerReminder, _) => outcome(from, IssueAction::ReminderAnswered),
             (Step::EscalateReminder, _) => outcome(from, IssueAction::ReminderEscalated),
+            // A leader steers work that is assigned and not yet closed (a closed issue is
+            // reopened first).
+            (Step::PostInstruction, Assigned | InProgress | AwaitingAcceptance | Accepted) => {
+                outcome(from, IssueAction::InstructionPosted)
+            }
+            (Step::AnswerInstruction, _) => outcome(from, IssueAction::InstructionAnswered),
             _ => None,
         }
     }
@@ -103,6 +111,8 @@ impl Step {
             Step::IssueReminder => "issue a slip about",
             Step::AnswerReminder => "answer a slip about",
             Step::EscalateReminder => "escalate a slip about",
+            Step::PostInstruction => "post an instruction on",
+            Step::AnswerInstruction => "answer an instruction on",
         }
     }
 }

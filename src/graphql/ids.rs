@@ -26,13 +26,14 @@ pub enum NodeKind {
     Evidence,
     MonthlyReport,
     Reminder,
+    Instruction,
     Notification,
     Webhook,
     WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 21] = [
+    const ALL: [NodeKind; 22] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -51,6 +52,7 @@ impl NodeKind {
         NodeKind::Evidence,
         NodeKind::MonthlyReport,
         NodeKind::Reminder,
+        NodeKind::Instruction,
         NodeKind::Notification,
         NodeKind::Webhook,
         NodeKind::WebhookDelivery,
@@ -76,6 +78,7 @@ impl NodeKind {
             NodeKind::Evidence => "Evidence",
             NodeKind::MonthlyReport => "MonthlyReport",
             NodeKind::Reminder => "Reminder",
+            NodeKind::Instruction => "Instruction",
             NodeKind::Notification => "Notification",
             NodeKind::Webhook => "Webhook",
             NodeKind::WebhookDelivery => "WebhookDelivery",

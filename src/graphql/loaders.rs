@@ -164,6 +164,14 @@ batch_loader!(
     RemindersLoader, Vec<entity::reminder::Model>, reminders_of
 );
 batch_loader!(
+    /// The instructions of each issue, newest first, by issue id.
+    InstructionsLoader, Vec<entity::instruction::Model>, instructions_of
+);
+batch_loader!(
+    /// The LEADER users in charge of issues, by user id.
+    LeaderLoader, entity::user::Model, leaders_by_ids
+);
+batch_loader!(
     /// The linked issue ids of each case, by case id.
     CaseIssuesLoader, Vec<i64>, case_issue_ids
 );
@@ -278,6 +286,8 @@ impl Loaders {
             .data(cached(SiteInspectionsLoader(s()), keep))
             .data(cached(ExtensionsLoader(s()), keep))
             .data(cached(RemindersLoader(s()), keep))
+            .data(cached(InstructionsLoader(s()), keep))
+            .data(cached(LeaderLoader(s()), keep))
             .data(cached(OriginInspectionLoader(s()), keep))
             .data(cached(EvidenceLoader(s()), keep))
             .data(cached(CitedEvidenceLoader(s()), keep))

@@ -78,6 +78,7 @@ pub fn issue_filter(query: &str) -> AppResult<IssueFilter> {
             "leadDepartmentId" => filter.lead_department_id = id(NodeKind::Department)?,
             "departmentId" => filter.department_id = id(NodeKind::Department)?,
             "enterpriseId" => filter.enterprise_id = id(NodeKind::Enterprise)?,
+            "leaderId" => filter.leader_id = id(NodeKind::User)?,
             "supervised" => filter.supervised = Some(boolean(name, value)?),
             "overdue" => filter.overdue = Some(boolean(name, value)?),
             "deadlineBefore" => {

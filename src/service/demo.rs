@@ -19,7 +19,9 @@ use super::departments::NewDepartment;
 use super::enterprises::NewEnterprise;
 use super::evidence::NewEvidence;
 use super::field_work::MilestonePlan;
+use super::instructions::NewInstruction;
 use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StartInput, StepInput, Supervision};
+use super::users::NewUser;
 use crate::auth::Principal;
 use crate::domain::cents::Cents;
 use crate::domain::credit_code;
@@ -39,6 +41,13 @@ enum Stage {
     /// Closed, then found again and reopened.
     Relapsed,
 }
+
+/// The demo's LEADER: a local user in charge of every third issue, and the subject of the
+/// LEADER token `serve --demo` prints, so that token may instruct on those issues.
+pub const DEMO_LEADER: &str = "county-leader";
+
+/// The leaders in charge of the demo's issues, by name; the first is `DEMO_LEADER`.
+const LEADER_NAMES: [&str; 3] = ["副县长 马骏", "副县长 林晓", "县委常委 何平"];
 
 /// The demo's photo after rectification: a small green square.
 const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/demo-photo-after.png");
@@ -109,6 +118,21 @@ impl Services {
                 .await?;
             ids.insert(*code, row.id);
         }
+        let mut password = [0u8; 24];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut password);
+        let leader = self
+            .create_user(
+                &admin,
+                NewUser {
+                    username: DEMO_LEADER.into(),
+                    // Nobody signs in as the demo leader: the printed token speaks for them.
+                    password: password.iter().map(|b| format!("{b:02x}")).collect(),
+                    role: Role::Leader,
+                    department_code: None,
+                    display_name: Some(LEADER_NAMES[0].into()),
+                },
+            )
+            .await?;
         let round = self
             .create_round(
                 &bureau,
@@ -204,7 +228,8 @@ impl Services {
                     lead_department_id: lead,
                     cooperating_department_ids: cooperating,
                     deadline,
-                    leader_name: ["副县长 马骏", "副县长 林晓", "县委常委 何平"][n % 3].into(),
+                    leader_name: (n % 3 != 0).then(|| LEADER_NAMES[n % 3].into()),
+                    leader_user_id: (n % 3 == 0).then_some(leader.id),
                     expected_version: None,
                 },
             )
@@ -242,6 +267,12 @@ impl Services {
                 expected_version: None,
             };
             self.start_rectification(&lead_actor, start).await?;
+            if n == 3 {
+                let leader = Principal { sub: DEMO_LEADER.into(), role: Role::Leader, ..admin.clone() };
+                let text = "请加快截污工程进度，月底前向我报告进展。".into();
+                let instruction = NewInstruction { issue_id: issue.id, text, reply_by: today + Duration::days(10) };
+                self.post_instruction(&leader, instruction).await?;
+            }
             if matches!(stage, Stage::InProgress) {
                 continue;
             }

@@ -53,7 +53,10 @@ pub struct Assignment {
     pub lead_department_id: i64,
     pub cooperating_department_ids: Vec<i64>,
     pub deadline: NaiveDate,
-    pub leader_name: String,
+    /// The leader in charge by name; may be left out when `leader_user_id` is given.
+    pub leader_name: Option<String>,
+    /// The local LEADER user in charge.
+    pub leader_user_id: Option<i64>,
     pub expected_version: Option<i32>,
 }
 
@@ -202,7 +205,7 @@ impl Services {
     pub async fn assign_issue(&self, actor: &Principal, input: Assignment) -> AppResult<issue::Model> {
         authorize(actor, Action::ManageIssues)?;
         let current = self.issue_for_change(actor, input.issue_id).await?;
-        let leader_name = required_text("leaderName", &input.leader_name, 100)?;
+        let (leader_name, leader_user_id) = self.leader_of_assignment(&input).await?;
         let lead = self.active_department(input.lead_department_id, "leadDepartmentId").await?;
         if lead.kind == DepartmentKind::Bureau {
             let category = self.existing_category(current.category_id, "leadDepartmentId").await?;
@@ -233,6 +236,7 @@ impl Services {
         change.columns.deadline = Set(Some(input.deadline));
         change.columns.assigned_on = Set(Some(self.clock.today()));
         change.columns.leader_name = Set(Some(leader_name));
+        change.columns.leader_user_id = Set(leader_user_id);
         change.note = Some(format!("lead {}, deadline {}", lead.code, input.deadline));
         change.cooperators = Some(cooperating);
         let txn = self.conn().begin().await?;
@@ -241,6 +245,23 @@ impl Services {
         self.supersede_extensions(&txn, saved.id, actor).await?;
         txn.commit().await?;
         Ok(saved)
+    }
+
+    /// The leader an assignment names: a linked LEADER user (active), whose name is kept
+    /// unless another is given, or a name alone.
+    async fn leader_of_assignment(&self, input: &Assignment) -> AppResult<(String, Option<i64>)> {
+        let Some(id) = input.leader_user_id else {
+            let name = input.leader_name.as_deref().unwrap_or_default();
+            return Ok((required_text("leaderName", name, 100)?, None));
+        };
+        let leader = self.leader_in_charge(Some(id)).await?.filter(|user| user.active).ok_or_else(|| {
+            AppError::bad_input("leaderId", "`leaderId` must name an active user with the LEADER role")
+        })?;
+        let name = match input.leader_name.as_deref() {
+            Some(name) => required_text("leaderName", name, 100)?,
+            None => leader.display_name.clone().unwrap_or_else(|| leader.username.clone()),
+        };
+        Ok((name, Some(leader.id)))
     }
 
     pub async fn update_issue(&self, actor: &Principal, input: IssueChanges) -> AppResult<issue::Model> {

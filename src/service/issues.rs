@@ -38,6 +38,8 @@ pub struct IssueFilter {
     pub updated_since: Option<DateTime<Utc>>,
     pub search: Option<String>,
     pub enterprise_id: Option<i64>,
+    /// The local LEADER user in charge.
+    pub leader_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -289,6 +291,9 @@ impl Services {
         }
         if let Some(enterprise) = filter.enterprise_id {
             condition = condition.add(issue::Column::EnterpriseId.eq(enterprise));
+        }
+        if let Some(leader) = filter.leader_id {
+            condition = condition.add(issue::Column::LeaderUserId.eq(leader));
         }
         if let Some(search) = search_text(filter.search.as_deref())? {
             let column = |c: issue::Column| contains_text(self.backend(), (issue::Entity, c), search);

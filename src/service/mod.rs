@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod evidence;
 pub mod field_work;
 pub mod idempotency;
+pub mod instructions;
 pub mod issue_lifecycle;
 pub mod issue_rows;
 pub mod issue_step;
@@ -63,6 +64,8 @@ pub struct Services {
     pub repeat_offender: RepeatOffenderRule,
     /// The warning light's setting (`RECTIFY_WARNING_DAYS`).
     pub warning: WarningRule,
+    /// Whether any LEADER may instruct (`RECTIFY_INSTRUCTIONS_BY_ANY_LEADER`).
+    pub instructions_by_any_leader: bool,
     login_throttle: Arc<login_throttle::LoginThrottle>,
     standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
@@ -85,6 +88,8 @@ pub struct ServiceSettings {
     pub repeat_offender: RepeatOffenderRule,
     /// When an open issue's warning light turns BLUE.
     pub warning: WarningRule,
+    /// Whether any LEADER may post an instruction, not only the leader in charge.
+    pub instructions_by_any_leader: bool,
     /// How long the process's copy of the reference tables is trusted without a write through
     /// these services (see `reference`); zero reads them for every request.
     pub reference_time_to_live: std::time::Duration,
@@ -110,6 +115,7 @@ impl Services {
             tokens,
             repeat_offender: settings.repeat_offender,
             warning: settings.warning,
+            instructions_by_any_leader: settings.instructions_by_any_leader,
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,

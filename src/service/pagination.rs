@@ -243,6 +243,7 @@ impl_id_of!(
     entity::evidence::Model,
     entity::monthly_report::Model,
     entity::reminder::Model,
+    entity::instruction::Model,
     entity::notification::Model,
     entity::webhook::Model,
     entity::webhook_delivery::Model

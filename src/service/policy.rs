@@ -50,6 +50,11 @@ pub enum Action {
     AnswerReminders,
     /// Create, list and delete webhooks, and read their deliveries.
     ManageWebhooks,
+    /// Post a written instruction on an issue (the leader in charge, or any leader if the
+    /// county allows it: `may_instruct`).
+    PostInstructions,
+    /// Answer an instruction (the department it is addressed to only).
+    AnswerInstructions,
 }
 
 impl Action {
@@ -74,6 +79,8 @@ impl Action {
             Action::IssueReminders => &[Bureau, Leader],
             Action::AnswerReminders => &[Department],
             Action::ManageWebhooks => &[Admin],
+            Action::PostInstructions => &[Leader],
+            Action::AnswerInstructions => &[Department],
         }
     }
 
@@ -98,6 +105,8 @@ impl Action {
             Action::IssueReminders => "issue reminder or supervision slips",
             Action::AnswerReminders => "answer slips",
             Action::ManageWebhooks => "manage webhooks",
+            Action::PostInstructions => "post instructions",
+            Action::AnswerInstructions => "answer instructions",
         }
     }
 }
@@ -112,6 +121,18 @@ pub fn authorize(principal: &Principal, action: Action) -> AppResult<()> {
             crate::domain::api_name(&principal.role),
             action.describe()
         )))
+    }
+}
+
+/// A LEADER instructs on the issues it is in charge of; on the others only where the county
+/// allows any leader to (`RECTIFY_INSTRUCTIONS_BY_ANY_LEADER`), or where no leader is linked.
+pub fn may_instruct(principal: &Principal, leader_in_charge: Option<&str>, any_leader: bool) -> AppResult<()> {
+    authorize(principal, Action::PostInstructions)?;
+    match leader_in_charge {
+        Some(leader) if leader != principal.sub && !any_leader => {
+            Err(AppError::forbidden("only the leader in charge of the issue may instruct on it"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -261,6 +282,8 @@ mod tests {
             (Action::IssueReminders, [false, true, true, false, false, false]),
             (Action::AnswerReminders, [false, false, false, true, false, false]),
             (Action::ManageWebhooks, [true, false, false, false, false, false]),
+            (Action::PostInstructions, [false, false, true, false, false, false]),
+            (Action::AnswerInstructions, [false, false, false, true, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {
@@ -298,6 +321,16 @@ mod tests {
         let own = case_scope(&principal(Department, Some(7)));
         assert!(own.sees(Some(7)) && !own.sees(Some(8)) && !own.sees(None));
         assert!(!case_scope(&principal(Inspector, None)).sees(Some(7)));
+    }
+
+    #[test]
+    fn the_leader_in_charge_instructs_and_others_only_if_the_county_allows() {
+        let leader = Principal { sub: "ma".into(), ..principal(Leader, None) };
+        assert!(may_instruct(&leader, Some("ma"), false).is_ok());
+        assert!(may_instruct(&leader, None, false).is_ok(), "no leader linked: any leader");
+        assert_eq!(may_instruct(&leader, Some("lin"), false).unwrap_err().code(), "FORBIDDEN");
+        assert!(may_instruct(&leader, Some("lin"), true).is_ok());
+        assert!(may_instruct(&principal(Bureau, None), None, true).is_err());
     }
 
     #[test]

@@ -53,6 +53,21 @@ pub struct ReminderFilter {
     pub issue_id: Option<i64>,
 }
 
+/// The columns of a record addressed to a department and answered by a date.
+pub(crate) struct AddressedColumns<C> {
+    pub issue: C,
+    pub department: C,
+    pub replied_at: C,
+    pub reply_by: C,
+}
+
+const SLIP_COLUMNS: AddressedColumns<reminder::Column> = AddressedColumns {
+    issue: reminder::Column::IssueId,
+    department: reminder::Column::DepartmentId,
+    replied_at: reminder::Column::RepliedAt,
+    reply_by: reminder::Column::ReplyBy,
+};
+
 /// Slips written together in one transaction, before their numbers are known.
 pub(crate) struct SlipDraft {
     pub issue_id: i64,
@@ -267,34 +282,40 @@ impl Services {
 
     /// Slips of issues the actor may see, narrowed by `filter`.
     fn reminder_condition(&self, actor: &Principal, filter: &ReminderFilter) -> AppResult<Condition> {
+        self.addressed_condition(actor, filter, &SLIP_COLUMNS)
+    }
+
+    /// Records addressed to a department about issues the actor may see (a slip, an
+    /// instruction), narrowed by `filter`.
+    pub(crate) fn addressed_condition<C: ColumnTrait>(
+        &self,
+        actor: &Principal,
+        filter: &ReminderFilter,
+        columns: &AddressedColumns<C>,
+    ) -> AppResult<Condition> {
         let mut condition = Condition::all();
         if let IssueScope::Department(_) = issue_scope(actor) {
-            let visible = self.visible_issue_ids(actor)?;
-            condition = condition.add(reminder::Column::IssueId.in_subquery(visible));
+            condition = condition.add(columns.issue.in_subquery(self.visible_issue_ids(actor)?));
         }
         if let Some(department) = filter.department_id {
-            condition = condition.add(reminder::Column::DepartmentId.eq(department));
+            condition = condition.add(columns.department.eq(department));
         }
         if let Some(issue) = filter.issue_id {
-            condition = condition.add(reminder::Column::IssueId.eq(issue));
+            condition = condition.add(columns.issue.eq(issue));
         }
         if let Some(status) = filter.status {
-            condition = condition.add(self.reminder_condition_of_status(status));
+            condition = condition.add(self.answer_condition(status, columns));
         }
         Ok(condition)
     }
 
-    /// The slips in `status` today, the rule of `domain::slips::slip_status` as SQL.
-    fn reminder_condition_of_status(&self, status: SlipStatus) -> Condition {
+    /// The records in `status` today, the rule of `domain::slips::slip_status` as SQL.
+    fn answer_condition<C: ColumnTrait>(&self, status: SlipStatus, columns: &AddressedColumns<C>) -> Condition {
         let today = self.clock.today();
         match status {
-            SlipStatus::Answered => Condition::all().add(reminder::Column::RepliedAt.is_not_null()),
-            SlipStatus::Open => {
-                Condition::all().add(reminder::Column::RepliedAt.is_null()).add(reminder::Column::ReplyBy.gte(today))
-            }
-            SlipStatus::Overdue => {
-                Condition::all().add(reminder::Column::RepliedAt.is_null()).add(reminder::Column::ReplyBy.lt(today))
-            }
+            SlipStatus::Answered => Condition::all().add(columns.replied_at.is_not_null()),
+            SlipStatus::Open => Condition::all().add(columns.replied_at.is_null()).add(columns.reply_by.gte(today)),
+            SlipStatus::Overdue => Condition::all().add(columns.replied_at.is_null()).add(columns.reply_by.lt(today)),
         }
     }
 
@@ -344,7 +365,7 @@ impl Services {
             .column(reminder::Column::DepartmentId)
             .column_as(Expr::col(reminder::Column::Id).count(), "overdue")
             .filter(reminder::Column::IssueId.in_subquery(visible))
-            .filter(self.reminder_condition_of_status(SlipStatus::Overdue))
+            .filter(self.answer_condition(SlipStatus::Overdue, &SLIP_COLUMNS))
             .group_by(reminder::Column::DepartmentId)
             .into_tuple()
             .all(self.conn())

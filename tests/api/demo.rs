@@ -61,3 +61,20 @@ async fn the_demo_county_has_issues_in_every_status_with_their_events() {
     let results = period["results"].as_array().unwrap();
     assert!(results.iter().any(|r| r["vetoed"] == true && r["grade"] == "FAIL"), "the demo year has a veto");
 }
+
+#[tokio::test]
+async fn the_demo_leader_finds_their_issues_and_their_instruction() {
+    let app = spawn_app().await;
+    app.services.seed_demo().await.expect("seeding");
+    let leader = app.token(Role::Leader, rectify::service::demo::DEMO_LEADER, None);
+    let mine = "{ viewer { userId } }";
+    let user_id = app.gql(Some(&leader), mine, json!({})).await.ok().data("viewer.userId").clone();
+    let query = "query($l: ID) { issues(first: 100, filter: {leaderId: $l}) { totalCount }
+                   instructions { nodes { status issuedBy issue { leaderInCharge { username } } } } }";
+    let reply = app.gql(Some(&leader), query, json!({ "l": user_id })).await.ok();
+    assert!(reply.data("issues.totalCount").as_u64().unwrap() >= 10, "{}", reply.body);
+    let instruction = &reply.data("instructions.nodes")[0];
+    assert_eq!(instruction["status"], "OPEN");
+    assert_eq!(instruction["issuedBy"], rectify::service::demo::DEMO_LEADER);
+    assert_eq!(instruction["issue"]["leaderInCharge"]["username"], rectify::service::demo::DEMO_LEADER);
+}

@@ -101,6 +101,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             repeat_offender_violations: 2,
             repeat_offender_days: 365,
             warning_days: rectify::domain::warning::DEFAULT_WARNING_DAYS,
+            instructions_by_any_leader: false,
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },

@@ -125,6 +125,13 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             |_, i, _| json!({ "issueId": i, "kind": "REMINDER", "message": "m", "replyBy": "2030-01-01" }),
             "reminders { id }",
         ),
+        (
+            "postInstruction",
+            "ASSIGNED",
+            &[Role::Leader],
+            |_, i, _| json!({ "issueId": i, "text": "t", "replyBy": "2030-01-01" }),
+            "instruction { id }",
+        ),
         ("reopenIssue", "ACCEPTED", &[Role::Bureau], |_, i, _| json!({ "issueId": i, "reason": "r" }), issue_sel),
         (
             "createDepartment",
@@ -200,18 +207,35 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             assert_eq!(reply.code(), "FORBIDDEN", "{role:?} updateDepartment");
         }
     }
-    // replyToReminder: the department addressed (WATER, the lead) only.
-    for role in ROLES {
-        n += 1;
-        let issue = issue_in(&app, &county, &format!("M-{n}"), "ASSIGNED").await;
-        let slip = json!({ "issueId": issue, "kind": "SUPERVISION_NOTICE", "message": "m", "replyBy": "2030-01-01" });
-        let issued = app.mutate(&app.bureau(), "issueReminder", slip, "reminders { id }").await.ok();
-        let input = json!({ "reminderId": issued.data("issueReminder.reminders.0.id"), "reply": "done" });
-        let reply = app.mutate(&token_for(&app, role), "replyToReminder", input, "reminder { status }").await;
-        if role == Role::Department {
-            assert_eq!(reply.ok().data("replyToReminder.reminder.status"), "ANSWERED");
-        } else {
-            assert_eq!(reply.code(), "FORBIDDEN", "{role:?} replyToReminder: {}", reply.body);
+    // replyToReminder and replyToInstruction: the department addressed (WATER, the lead) only.
+    type Record = fn(&str) -> Value;
+    let slip: Record =
+        |issue| json!({ "issueId": issue, "kind": "SUPERVISION_NOTICE", "message": "m", "replyBy": "2030-01-01" });
+    let instruction: Record = |issue| json!({ "issueId": issue, "text": "t", "replyBy": "2030-01-01" });
+    let answered = [
+        (app.bureau(), "issueReminder", slip, "reminders { id }", "issueReminder.reminders.0.id", "reminder"),
+        (
+            token_for(&app, Role::Leader),
+            "postInstruction",
+            instruction,
+            "instruction { id }",
+            "postInstruction.instruction.id",
+            "instruction",
+        ),
+    ];
+    for (issuer, issuing, record_input, issued_selection, issued_id, record) in answered {
+        let replying = format!("replyTo{}{}", record[..1].to_uppercase(), &record[1..]);
+        for role in ROLES {
+            n += 1;
+            let issue = issue_in(&app, &county, &format!("M-{n}"), "ASSIGNED").await;
+            let issued = app.mutate(&issuer, issuing, record_input(&issue), issued_selection).await.ok();
+            let input = json!({ format!("{record}Id"): issued.data(issued_id), "reply": "done" });
+            let reply = app.mutate(&token_for(&app, role), &replying, input, &format!("{record} {{ status }}")).await;
+            if role == Role::Department {
+                assert_eq!(reply.ok().data(&format!("{replying}.{record}.status")), "ANSWERED");
+            } else {
+                assert_eq!(reply.code(), "FORBIDDEN", "{role:?} {replying}: {}", reply.body);
+            }
         }
     }
 }

@@ -58,8 +58,12 @@ pub struct AssignIssueInput {
     pub cooperating_department_ids: Vec<ID>,
     /// The last day for the rectification, county time.
     pub deadline: Date,
-    /// The county leader in charge.
-    pub leader_name: String,
+    /// The county leader in charge, by name. Required unless `leaderId` is given (then it
+    /// defaults to that user's display name, or username).
+    pub leader_name: Option<String>,
+    /// The LEADER user in charge (a local user, active): they may post instructions on the
+    /// issue and find it with `IssueFilter.leaderId`.
+    pub leader_id: Option<ID>,
     /// If given, the version you last read (CONFLICT when the issue changed since).
     pub expected_version: Option<i32>,
 }
@@ -271,6 +275,7 @@ impl IssueMutation {
             ))?,
             deadline: input.deadline.0,
             leader_name: input.leader_name,
+            leader_user_id: in_input(ids::expect_opt(input.leader_id.as_ref(), NodeKind::User, "leaderId"))?,
             expected_version: input.expected_version,
         };
         let issue = in_input(ctx.services()?.assign_issue(ctx.principal()?, assignment).await)?;

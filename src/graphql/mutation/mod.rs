@@ -6,6 +6,7 @@ mod assessment;
 mod catalog;
 mod field_work;
 mod issue;
+mod leadership;
 mod reports;
 mod supervision;
 mod webhooks;
@@ -27,6 +28,7 @@ pub struct MutationRoot(
     field_work::FieldWorkMutation,
     reports::ReportsMutation,
     supervision::SupervisionMutation,
+    leadership::LeadershipMutation,
     webhooks::WebhookMutation,
 );
 

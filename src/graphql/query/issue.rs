@@ -47,6 +47,8 @@ pub struct IssueFilterInput {
     pub search: Option<String>,
     /// Naming this enterprise.
     pub enterprise_id: Option<ID>,
+    /// With this LEADER user in charge (a leader's "my issues": `viewer`'s user id).
+    pub leader_id: Option<ID>,
 }
 
 impl IssueFilterInput {
@@ -67,6 +69,7 @@ impl IssueFilterInput {
             updated_since: self.updated_since,
             search: self.search,
             enterprise_id: id(self.enterprise_id.as_ref(), NodeKind::Enterprise, "enterpriseId")?,
+            leader_id: id(self.leader_id.as_ref(), NodeKind::User, "leaderId")?,
         })
     }
 }

@@ -7,6 +7,7 @@ mod assessment;
 mod catalog;
 mod field_work;
 mod issue;
+mod leadership;
 mod node;
 mod reports;
 mod supervision;
@@ -26,5 +27,6 @@ pub struct QueryRoot(
     assessment::AssessmentQuery,
     field_work::FieldWorkQuery,
     supervision::SupervisionQuery,
+    leadership::LeadershipQuery,
     access::UsersQuery,
 );

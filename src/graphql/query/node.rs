@@ -152,5 +152,10 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
     fetch!(NodeKind::Reminder, |ids: Vec<i64>| async move { services.reminders_by_ids(principal, &ids).await }, |r| {
         Node::Reminder(crate::graphql::types::supervision::Reminder(r))
     });
+    fetch!(
+        NodeKind::Instruction,
+        |ids: Vec<i64>| async move { services.instructions_by_ids(principal, &ids).await },
+        |r| Node::Instruction(crate::graphql::types::instruction::Instruction(r))
+    );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

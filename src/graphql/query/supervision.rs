@@ -27,12 +27,21 @@ pub struct ReminderFilterInput {
 
 impl ReminderFilterInput {
     fn into_service(self) -> AppResult<ReminderFilter> {
-        Ok(ReminderFilter {
-            status: self.status.map(Into::into),
-            department_id: ids::expect_opt(self.department_id.as_ref(), NodeKind::Department, "filter.departmentId")?,
-            issue_id: ids::expect_opt(self.issue_id.as_ref(), NodeKind::Issue, "filter.issueId")?,
-        })
+        addressed_filter(self.status.map(Into::into), self.department_id.as_ref(), self.issue_id.as_ref())
     }
+}
+
+/// The filter of records addressed to a department (slips, instructions), from its input.
+pub(super) fn addressed_filter(
+    status: Option<crate::domain::slips::SlipStatus>,
+    department_id: Option<&ID>,
+    issue_id: Option<&ID>,
+) -> AppResult<ReminderFilter> {
+    Ok(ReminderFilter {
+        status,
+        department_id: ids::expect_opt(department_id, NodeKind::Department, "filter.departmentId")?,
+        issue_id: ids::expect_opt(issue_id, NodeKind::Issue, "filter.issueId")?,
+    })
 }
 
 /// Slips, notifications and webhooks.

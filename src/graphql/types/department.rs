@@ -97,6 +97,12 @@ impl Viewer {
     async fn role(&self) -> Role {
         self.0.role.into()
     }
+    /// The id of the local user the token's subject names, if it names one (tokens of an
+    /// identity provider may not): a leader's own issues are `IssueFilter.leaderId` of it.
+    async fn user_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
+        let found = ctx.services()?.user_id_of_subject(&self.0.sub).await?;
+        Ok(found.map(|id| encode(NodeKind::User, id)))
+    }
     /// The viewer's department (DEPARTMENT role only).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         let Some(id) = self.0.department_id else { return Ok(None) };

@@ -157,6 +157,10 @@ pub enum IssueAction {
     ReminderAnswered,
     /// A slip went unanswered past its reply date and was escalated to the leaders.
     ReminderEscalated,
+    /// A leader posted a written instruction (批示) to the lead department (the note holds it).
+    InstructionPosted,
+    /// The lead department answered a leader's instruction (the note holds the answer).
+    InstructionAnswered,
 }
 
 /// Whether a plan milestone is done.
@@ -447,6 +451,10 @@ pub enum NotificationKind {
     ReminderAnswered,
     /// A slip went unanswered past its reply date.
     ReminderEscalated,
+    /// A leader posted an instruction to the department.
+    InstructionPosted,
+    /// An instruction you posted was answered.
+    InstructionAnswered,
 }
 
 /// Where a webhook delivery stands.

@@ -135,9 +135,16 @@ impl IssueFields<'_> {
             None => Ok(None),
         }
     }
-    /// The county leader in charge (包案领导).
+    /// The county leader in charge (包案领导), by name: as written at the assignment, or the
+    /// name of `leaderInCharge` when the assignment linked a user.
     async fn leader_name(&self) -> Option<&str> {
         self.0.leader_name.as_deref()
+    }
+    /// The LEADER user in charge, where the assignment linked one (issues assigned before
+    /// leaders were linked have only `leaderName`). That leader may post instructions on it.
+    async fn leader_in_charge(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::user::User>> {
+        let Some(id) = self.0.leader_user_id else { return Ok(None) };
+        Ok(ctx.loader::<crate::graphql::loaders::LeaderLoader>()?.load_one(id).await?.map(super::user::User))
     }
     /// The rectification deadline: the last day, in the county's calendar.
     async fn deadline(&self) -> Option<Date> {
@@ -244,6 +251,13 @@ impl IssueFields<'_> {
         let found =
             ctx.loader::<crate::graphql::loaders::RemindersLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(priced_list(ctx, found.into_iter().map(super::supervision::Reminder).collect()))
+    }
+    /// The leaders' written instructions on this issue, newest first.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn instructions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::instruction::Instruction>> {
+        let found =
+            ctx.loader::<crate::graphql::loaders::InstructionsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(priced_list(ctx, found.into_iter().map(super::instruction::Instruction).collect()))
     }
     /// The site inspection of the suspected problem this issue was registered from.
     async fn origin_inspection(

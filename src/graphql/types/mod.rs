@@ -9,6 +9,7 @@ pub mod enterprise;
 pub mod enums;
 pub mod evidence;
 pub mod field_work;
+pub mod instruction;
 pub mod issue;
 pub mod monthly_report;
 pub mod node;

@@ -38,4 +38,5 @@ pub enum Node {
     Evidence(Evidence),
     MonthlyReport(MonthlyReport),
     Reminder(super::supervision::Reminder),
+    Instruction(super::instruction::Instruction),
 }

@@ -1,0 +1,57 @@
+//! The leaders' instruments: written instructions.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use rectify_macros::connections;
+
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::types::connection::TotalCount;
+use crate::graphql::types::instruction::{Instruction, InstructionConnection, InstructionStatus};
+use crate::service::reminders::ReminderFilter;
+
+/// Narrows a list of instructions; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "InstructionFilter")]
+pub struct InstructionFilterInput {
+    /// Open, answered or overdue, as of today in the county.
+    pub status: Option<InstructionStatus>,
+    /// Addressed to this department.
+    pub department_id: Option<ID>,
+    /// About this issue.
+    pub issue_id: Option<ID>,
+}
+
+impl InstructionFilterInput {
+    fn into_service(self) -> AppResult<ReminderFilter> {
+        super::supervision::addressed_filter(
+            self.status.map(Into::into),
+            self.department_id.as_ref(),
+            self.issue_id.as_ref(),
+        )
+    }
+}
+
+/// Instructions.
+#[derive(Default)]
+pub struct LeadershipQuery;
+
+#[connections]
+#[Object]
+impl LeadershipQuery {
+    /// Leaders' instructions on the issues the viewer may see, newest first.
+    #[paged(page_args)]
+    async fn instructions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only instructions matching every given field.")] filter: Option<InstructionFilterInput>,
+    ) -> async_graphql::Result<InstructionConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default().into_service()?;
+        let page = services.instructions(principal, &filter, &page_args).await?;
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_instructions(&p, &filter).await }
+        });
+        Ok(InstructionConnection { page: page.map(Instruction), total })
+    }
+}
