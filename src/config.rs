@@ -114,6 +114,14 @@ pub struct CountySettings {
         default_missing_value = "true"
     )]
     pub instructions_by_any_leader: bool,
+    /// Days after an assignment within which the lead department may dispute it.
+    #[arg(
+        long = "dispute-days",
+        env = "RECTIFY_DISPUTE_DAYS",
+        default_value_t = crate::domain::disputes::DEFAULT_DISPUTE_DAYS,
+        value_parser = clap::value_parser!(i64).range(0..=365)
+    )]
+    pub dispute_days: i64,
 }
 
 impl CountySettings {
@@ -132,6 +140,7 @@ impl CountySettings {
             repeat_offender: self.repeat_offender(),
             warning: crate::domain::warning::WarningRule { blue_within_days: self.warning_days },
             instructions_by_any_leader: self.instructions_by_any_leader,
+            dispute_days: self.dispute_days,
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
             max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,

@@ -110,6 +110,8 @@ pub enum IssueAction {
     ReminderEscalated,
     InstructionPosted,
     InstructionAnswered,
+    AssignmentDisputed,
+    DisputeRuled,
 }
 
 /// Who an accountability case is against.
@@ -302,6 +304,23 @@ pub enum NotificationKind {
     InstructionPosted,
     /// An instruction was answered.
     InstructionAnswered,
+    /// A lead department disputed its assignment.
+    AssignmentDisputed,
+    /// A leader ruled on a dispute.
+    DisputeRuled,
+}
+
+/// A leader's ruling on an assignment dispute.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DisputeDecision {
+    /// The assignment stands.
+    Uphold,
+    /// Another department is made lead.
+    Reassign,
 }
 
 /// Where a webhook delivery stands.

@@ -6,6 +6,7 @@ pub mod aspect;
 pub mod assessment_period;
 pub mod assessment_result;
 pub mod assessment_veto;
+pub mod assignment_dispute;
 pub mod case_event;
 pub mod case_issue;
 pub mod case_measure;

@@ -15,6 +15,7 @@ mod m20261206_000009_issue_warning_inputs;
 mod m20261206_000010_supervision_slips_and_notifications;
 mod m20261206_000011_webhooks;
 mod m20261206_000012_leader_instructions;
+mod m20261206_000013_assignment_disputes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_supervision_slips_and_notifications::Migration),
             Box::new(m20261206_000011_webhooks::Migration),
             Box::new(m20261206_000012_leader_instructions::Migration),
+            Box::new(m20261206_000013_assignment_disputes::Migration),
         ]
     }
 }

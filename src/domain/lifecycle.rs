@@ -28,6 +28,8 @@ pub enum Step {
     EscalateReminder,
     PostInstruction,
     AnswerInstruction,
+    DisputeAssignment,
+    RuleOnDispute,
 }
 
 /// Where a step leads, and the action its event records.
@@ -84,6 +86,9 @@ impl Step {
                 outcome(from, IssueAction::InstructionPosted)
             }
             (Step::AnswerInstruction, _) => outcome(from, IssueAction::InstructionAnswered),
+            // A lead department disputes before the work is done; a ruling may come later.
+            (Step::DisputeAssignment, Assigned | InProgress) => outcome(from, IssueAction::AssignmentDisputed),
+            (Step::RuleOnDispute, _) => outcome(from, IssueAction::DisputeRuled),
             _ => None,
         }
     }
@@ -113,6 +118,8 @@ impl Step {
             Step::EscalateReminder => "escalate a slip about",
             Step::PostInstruction => "post an instruction on",
             Step::AnswerInstruction => "answer an instruction on",
+            Step::DisputeAssignment => "dispute the assignment of",
+            Step::RuleOnDispute => "rule on a dispute about",
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod accountability;
 pub mod cents;
 pub mod clock;
 pub mod credit_code;
+pub mod disputes;
 pub mod file_type;
 pub mod history;
 pub mod lifecycle;

@@ -27,13 +27,14 @@ pub enum NodeKind {
     MonthlyReport,
     Reminder,
     Instruction,
+    AssignmentDispute,
     Notification,
     Webhook,
     WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 22] = [
+    const ALL: [NodeKind; 23] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -53,6 +54,7 @@ impl NodeKind {
         NodeKind::MonthlyReport,
         NodeKind::Reminder,
         NodeKind::Instruction,
+        NodeKind::AssignmentDispute,
         NodeKind::Notification,
         NodeKind::Webhook,
         NodeKind::WebhookDelivery,
@@ -79,6 +81,7 @@ impl NodeKind {
             NodeKind::MonthlyReport => "MonthlyReport",
             NodeKind::Reminder => "Reminder",
             NodeKind::Instruction => "Instruction",
+            NodeKind::AssignmentDispute => "AssignmentDispute",
             NodeKind::Notification => "Notification",
             NodeKind::Webhook => "Webhook",
             NodeKind::WebhookDelivery => "WebhookDelivery",

@@ -168,6 +168,10 @@ batch_loader!(
     InstructionsLoader, Vec<entity::instruction::Model>, instructions_of
 );
 batch_loader!(
+    /// The assignment disputes of each issue, newest first, by issue id.
+    DisputesLoader, Vec<entity::assignment_dispute::Model>, disputes_of
+);
+batch_loader!(
     /// The LEADER users in charge of issues, by user id.
     LeaderLoader, entity::user::Model, leaders_by_ids
 );
@@ -288,6 +292,7 @@ impl Loaders {
             .data(cached(RemindersLoader(s()), keep))
             .data(cached(InstructionsLoader(s()), keep))
             .data(cached(LeaderLoader(s()), keep))
+            .data(cached(DisputesLoader(s()), keep))
             .data(cached(OriginInspectionLoader(s()), keep))
             .data(cached(EvidenceLoader(s()), keep))
             .data(cached(CitedEvidenceLoader(s()), keep))

@@ -16,6 +16,7 @@ use super::assessment::NewPeriod;
 use super::cases::{CaseStepInput, Decision, MeasureInput, NewCase};
 use super::catalog::{NewCategory, NewRound};
 use super::departments::NewDepartment;
+use super::disputes::NewDispute;
 use super::enterprises::NewEnterprise;
 use super::evidence::NewEvidence;
 use super::field_work::MilestonePlan;
@@ -247,15 +248,22 @@ impl Services {
                 )
                 .await?;
             }
-            if matches!(stage, Stage::Assigned) {
-                continue;
-            }
             let lead_actor = Principal {
                 sub: format!("demo-{}", lead_code.to_lowercase()),
                 name: None,
                 role: Role::Department,
                 department_id: Some(lead),
             };
+            if n == 1 {
+                // One open dispute for the leaders to rule on.
+                let reason = "污染源为上游畜禽养殖场，不属城市排水管网，建议由县农业农村局牵头。".into();
+                let proposed = Some(ids["AGRI"]);
+                let dispute = NewDispute { issue_id: issue.id, reason, proposed_lead_department_id: proposed };
+                self.dispute_assignment(&lead_actor, dispute).await?;
+            }
+            if matches!(stage, Stage::Assigned) {
+                continue;
+            }
             let step = |text: &str| StepInput { issue_id: issue.id, text: Some(text.into()), expected_version: None };
             let start = StartInput {
                 issue_id: issue.id,

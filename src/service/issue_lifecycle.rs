@@ -60,6 +60,13 @@ pub struct Assignment {
     pub expected_version: Option<i32>,
 }
 
+/// Who leads and cooperates, by when: what every assignment sets.
+pub(crate) struct AssignmentTarget {
+    pub lead_department_id: i64,
+    pub cooperating_department_ids: Vec<i64>,
+    pub deadline: NaiveDate,
+}
+
 #[derive(Default)]
 pub struct IssueChanges {
     pub issue_id: i64,
@@ -100,7 +107,7 @@ pub struct Acceptance {
 }
 
 impl Services {
-    async fn active_department(&self, id: i64, field: &str) -> AppResult<department::Model> {
+    pub(crate) async fn active_department(&self, id: i64, field: &str) -> AppResult<department::Model> {
         match department::Entity::find_by_id(id).one(self.conn()).await? {
             Some(department) if department.active => Ok(department),
             _ => Err(AppError::bad_input(field, format!("no active department has the id given in `{field}`"))),
@@ -206,7 +213,30 @@ impl Services {
         authorize(actor, Action::ManageIssues)?;
         let current = self.issue_for_change(actor, input.issue_id).await?;
         let (leader_name, leader_user_id) = self.leader_of_assignment(&input).await?;
-        let lead = self.active_department(input.lead_department_id, "leadDepartmentId").await?;
+        let target = AssignmentTarget {
+            lead_department_id: input.lead_department_id,
+            cooperating_department_ids: input.cooperating_department_ids,
+            deadline: input.deadline,
+        };
+        let mut change = self.assignment_change(&current, target, input.expected_version).await?;
+        change.columns.leader_name = Set(Some(leader_name));
+        change.columns.leader_user_id = Set(leader_user_id);
+        let txn = self.conn().begin().await?;
+        let saved = self.assign_in(&txn, actor, current, change).await?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    /// The change that makes `target` the issue's assignment, checked by the rules of every
+    /// assignment: active departments, the bureau leads only where its duties say so, a
+    /// lead that does not also cooperate, at most `MAX_COOPERATING` cooperating units.
+    pub(crate) async fn assignment_change(
+        &self,
+        current: &issue::Model,
+        target: AssignmentTarget,
+        expected_version: Option<i32>,
+    ) -> AppResult<Change> {
+        let lead = self.active_department(target.lead_department_id, "leadDepartmentId").await?;
         if lead.kind == DepartmentKind::Bureau {
             let category = self.existing_category(current.category_id, "leadDepartmentId").await?;
             if category.duty_department_id != lead.id {
@@ -216,13 +246,13 @@ impl Services {
                 ));
             }
         }
-        if input.cooperating_department_ids.len() > MAX_COOPERATING {
+        if target.cooperating_department_ids.len() > MAX_COOPERATING {
             return Err(AppError::bad_input(
                 "cooperatingDepartmentIds",
                 format!("at most {MAX_COOPERATING} cooperating departments"),
             ));
         }
-        let mut cooperating = input.cooperating_department_ids.clone();
+        let mut cooperating = target.cooperating_department_ids;
         cooperating.sort_unstable();
         cooperating.dedup();
         if cooperating.contains(&lead.id) {
@@ -231,19 +261,26 @@ impl Services {
         for id in &cooperating {
             self.active_department(*id, "cooperatingDepartmentIds").await?;
         }
-        let mut change = Change::new(Step::Assign, input.expected_version);
+        let mut change = Change::new(Step::Assign, expected_version);
         change.columns.lead_department_id = Set(Some(lead.id));
-        change.columns.deadline = Set(Some(input.deadline));
+        change.columns.deadline = Set(Some(target.deadline));
         change.columns.assigned_on = Set(Some(self.clock.today()));
-        change.columns.leader_name = Set(Some(leader_name));
-        change.columns.leader_user_id = Set(leader_user_id);
-        change.note = Some(format!("lead {}, deadline {}", lead.code, input.deadline));
+        change.note = Some(format!("lead {}, deadline {}", lead.code, target.deadline));
         change.cooperators = Some(cooperating);
-        let txn = self.conn().begin().await?;
-        let saved = self.apply_in(&txn, actor, current, change).await?;
+        Ok(change)
+    }
+
+    /// Applies an assignment change in the caller's transaction.
+    pub(crate) async fn assign_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        actor: &Principal,
+        current: issue::Model,
+        change: Change,
+    ) -> AppResult<issue::Model> {
+        let saved = self.apply_in(txn, actor, current, change).await?;
         // A new assignment answers any pending extension request of the old one.
-        self.supersede_extensions(&txn, saved.id, actor).await?;
-        txn.commit().await?;
+        self.supersede_extensions(txn, saved.id, actor).await?;
         Ok(saved)
     }
 

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cost_budget;
 pub mod demo;
 pub mod departments;
+pub mod disputes;
 pub mod enterprises;
 pub mod evidence;
 pub mod field_work;
@@ -66,6 +67,8 @@ pub struct Services {
     pub warning: WarningRule,
     /// Whether any LEADER may instruct (`RECTIFY_INSTRUCTIONS_BY_ANY_LEADER`).
     pub instructions_by_any_leader: bool,
+    /// Days within which an assignment may be disputed (`RECTIFY_DISPUTE_DAYS`).
+    pub dispute_days: i64,
     login_throttle: Arc<login_throttle::LoginThrottle>,
     standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
@@ -90,6 +93,8 @@ pub struct ServiceSettings {
     pub warning: WarningRule,
     /// Whether any LEADER may post an instruction, not only the leader in charge.
     pub instructions_by_any_leader: bool,
+    /// Days after an assignment within which the lead department may dispute it.
+    pub dispute_days: i64,
     /// How long the process's copy of the reference tables is trusted without a write through
     /// these services (see `reference`); zero reads them for every request.
     pub reference_time_to_live: std::time::Duration,
@@ -116,6 +121,7 @@ impl Services {
             repeat_offender: settings.repeat_offender,
             warning: settings.warning,
             instructions_by_any_leader: settings.instructions_by_any_leader,
+            dispute_days: settings.dispute_days,
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,

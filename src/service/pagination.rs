@@ -244,6 +244,7 @@ impl_id_of!(
     entity::monthly_report::Model,
     entity::reminder::Model,
     entity::instruction::Model,
+    entity::assignment_dispute::Model,
     entity::notification::Model,
     entity::webhook::Model,
     entity::webhook_delivery::Model

@@ -55,6 +55,10 @@ pub enum Action {
     PostInstructions,
     /// Answer an instruction (the department it is addressed to only).
     AnswerInstructions,
+    /// Dispute an assignment (the lead department only).
+    DisputeAssignments,
+    /// Rule on an assignment dispute.
+    RuleOnDisputes,
 }
 
 impl Action {
@@ -81,6 +85,8 @@ impl Action {
             Action::ManageWebhooks => &[Admin],
             Action::PostInstructions => &[Leader],
             Action::AnswerInstructions => &[Department],
+            Action::DisputeAssignments => &[Department],
+            Action::RuleOnDisputes => &[Leader],
         }
     }
 
@@ -107,6 +113,8 @@ impl Action {
             Action::ManageWebhooks => "manage webhooks",
             Action::PostInstructions => "post instructions",
             Action::AnswerInstructions => "answer instructions",
+            Action::DisputeAssignments => "dispute an assignment",
+            Action::RuleOnDisputes => "rule on assignment disputes",
         }
     }
 }
@@ -284,6 +292,8 @@ mod tests {
             (Action::ManageWebhooks, [true, false, false, false, false, false]),
             (Action::PostInstructions, [false, false, true, false, false, false]),
             (Action::AnswerInstructions, [false, false, false, true, false, false]),
+            (Action::DisputeAssignments, [false, false, false, true, false, false]),
+            (Action::RuleOnDisputes, [false, false, true, false, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

@@ -10,6 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, QueryStatementBuil
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::Services;
+use super::disputes::DisputeCounts;
 use super::issues::IssueFilter;
 use super::policy::{IssueScope, SubjectScope, case_scope, issue_scope};
 use super::statistics::{Counts, Dimension};
@@ -30,6 +31,8 @@ pub struct DepartmentScore {
     pub relapses: u64,
     /// Slips addressed to it about those issues, unanswered past their reply date.
     pub overdue_reminders: u64,
+    /// Its disputes of assignments of those issues, raised and as ruled.
+    pub disputes: DisputeCounts,
     /// Accountability cases decided (and possibly closed since) against it or its officials;
     /// `None` for a viewer who may not read cases.
     pub cases_decided: Option<u64>,
@@ -37,7 +40,7 @@ pub struct DepartmentScore {
 
 impl Services {
     /// Every department (a department: itself only), ordered by code, with the counts of the
-    /// visible issues it leads under `filter`. Five grouped queries, whatever the data size.
+    /// visible issues it leads under `filter`. Six grouped queries, whatever the data size.
     pub async fn department_scoreboard(
         &self,
         actor: &Principal,
@@ -61,6 +64,7 @@ impl Services {
         let failed = self.events_by_lead(&visible, IssueAction::Rejected).await?;
         let relapses = self.events_by_lead(&visible, IssueAction::Reopened).await?;
         let overdue_reminders = self.overdue_reminders_by_department(visible.clone()).await?;
+        let disputes = self.disputes_by_department(visible.clone()).await?;
         // Case counts follow case visibility: a department reads its own, inspectors none.
         let cases = match case_scope(actor) {
             SubjectScope::Nothing => None,
@@ -76,6 +80,7 @@ impl Services {
                     failed_acceptances: failed.get(&id).copied().unwrap_or_default(),
                     relapses: relapses.get(&id).copied().unwrap_or_default(),
                     overdue_reminders: overdue_reminders.get(&id).copied().unwrap_or_default(),
+                    disputes: disputes.get(&id).copied().unwrap_or_default(),
                     cases_decided: cases.as_ref().map(|cases| cases.get(&id).copied().unwrap_or_default()),
                     department,
                 }

@@ -78,3 +78,16 @@ async fn the_demo_leader_finds_their_issues_and_their_instruction() {
     assert_eq!(instruction["issuedBy"], rectify::service::demo::DEMO_LEADER);
     assert_eq!(instruction["issue"]["leaderInCharge"]["username"], rectify::service::demo::DEMO_LEADER);
 }
+
+#[tokio::test]
+async fn the_demo_has_a_dispute_for_the_leaders_to_rule_on() {
+    let app = spawn_app().await;
+    app.services.seed_demo().await.expect("seeding");
+    let leader = app.token(Role::Leader, rectify::service::demo::DEMO_LEADER, None);
+    let query = "{ assignmentDisputes(filter: {status: OPEN}) { nodes { department { code } proposedLeadDepartment { code } } } }";
+    let reply = app.gql(Some(&leader), query, json!({})).await.ok();
+    assert_eq!(
+        reply.data("assignmentDisputes.nodes"),
+        &json!([{ "department": { "code": "HOUSING" }, "proposedLeadDepartment": { "code": "AGRI" } }])
+    );
+}

@@ -102,6 +102,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             repeat_offender_days: 365,
             warning_days: rectify::domain::warning::DEFAULT_WARNING_DAYS,
             instructions_by_any_leader: false,
+            dispute_days: rectify::domain::disputes::DEFAULT_DISPUTE_DAYS,
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },

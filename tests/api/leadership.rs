@@ -5,7 +5,10 @@
 use entity::enums::Role;
 use serde_json::{Value, json};
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
 use crate::helpers::*;
+use crate::written_history::row_id;
 
 const INSTRUCTION: &str = "id text status replyBy reply repliedBy issuedBy department { code } issue { code }";
 
@@ -161,4 +164,154 @@ async fn bad_instructions_and_bad_leaders_are_refused_and_nothing_is_written() {
     let written = app.gql(Some(&app.bureau()), "{ instructions { totalCount } }", json!({})).await.ok();
     assert_eq!(written.data("instructions.totalCount"), 0, "nothing was written by the refusals");
     assert!(kinds_in_inbox(&app, &app.department("WATER")).await.is_empty());
+}
+
+const DISPUTE: &str = "id status reason decision department { code } proposedLeadDepartment { code }
+  newLeadDepartment { code } rulingNote ruledBy issue { code }";
+
+async fn dispute(app: &TestApp, token: &str, issue: &str, proposed: Option<&str>) -> Reply {
+    let input = json!({ "issueId": issue, "reason": "The outfall belongs to the farms upstream.",
+                        "proposedLeadDepartmentId": proposed });
+    app.mutate(token, "disputeAssignment", input, &format!("dispute {{ {DISPUTE} }}")).await
+}
+
+async fn rule(app: &TestApp, dispute: &Value, decision: &str, lead: Option<&str>) -> Reply {
+    let input = json!({ "disputeId": dispute, "decision": decision, "leadDepartmentId": lead, "note": "Ruled at the joint meeting." });
+    let leader = app.token(Role::Leader, "deputy-head-ma", None);
+    app.mutate(&leader, "ruleOnDispute", input, &format!("dispute {{ {DISPUTE} }}")).await
+}
+
+async fn actions(app: &TestApp, issue: &str) -> Vec<String> {
+    let query = "query($id: ID!) { node(id: $id) { ... on Issue { events(first: 50) { nodes { action } } } } }";
+    let reply = app.gql(Some(&app.bureau()), query, json!({ "id": issue })).await.ok();
+    let nodes = reply.data("node.events.nodes").as_array().unwrap();
+    nodes.iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect()
+}
+
+const SCOREBOARD: &str =
+    "{ departmentScoreboard { department { code } disputesRaised disputesUpheld disputesReassigned } }";
+
+#[tokio::test]
+async fn the_lead_department_disputes_once_and_a_leader_upholds_the_assignment() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "DP-01").await;
+    app.assign(&county, &issue, &county_date(30)).await.ok();
+    let water = app.department("WATER");
+
+    // The cooperating department and the other roles may not dispute.
+    assert_eq!(dispute(&app, &app.department("HOUSING"), &issue, None).await.code(), "FORBIDDEN");
+    assert_eq!(dispute(&app, &app.bureau(), &issue, None).await.code(), "FORBIDDEN");
+    let own = dispute(&app, &water, &issue, Some(&county.water)).await;
+    assert_eq!((own.code(), own.field()), ("BAD_USER_INPUT", "input.proposedLeadDepartmentId"));
+
+    let raised = dispute(&app, &water, &issue, Some(&county.agri)).await.ok();
+    let raised = raised.data("disputeAssignment.dispute").clone();
+    assert_eq!(raised["status"], "OPEN");
+    assert_eq!(raised["proposedLeadDepartment"]["code"], "AGRI");
+    assert_eq!(dispute(&app, &water, &issue, None).await.code(), "INVALID_TRANSITION", "once per assignment");
+    let leader = app.token(Role::Leader, "deputy-head-ma", None);
+    assert_eq!(kinds_in_inbox(&app, &leader).await, [json!("ASSIGNMENT_DISPUTED")]);
+
+    // Only a leader rules, once.
+    let input = json!({ "disputeId": raised["id"], "decision": "UPHOLD" });
+    let bureau = app.mutate(&app.bureau(), "ruleOnDispute", input, "dispute { id }").await;
+    assert_eq!(bureau.code(), "FORBIDDEN");
+    let upheld = rule(&app, &raised["id"], "UPHOLD", None).await.ok();
+    assert_eq!(upheld.data("ruleOnDispute.dispute.status"), "UPHELD");
+    assert_eq!(upheld.data("ruleOnDispute.dispute.ruledBy"), "deputy-head-ma");
+    assert_eq!(rule(&app, &raised["id"], "REASSIGN", Some(&county.agri)).await.code(), "INVALID_TRANSITION");
+    assert_eq!(kinds_in_inbox(&app, &water).await[0], "DISPUTE_RULED");
+    assert!(actions(&app, &issue).await.ends_with(&["ASSIGNMENT_DISPUTED".into(), "DISPUTE_RULED".into()]));
+
+    let board = app.gql(Some(&app.bureau()), SCOREBOARD, json!({})).await.ok();
+    let row = board
+        .data("departmentScoreboard")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department"]["code"] == "WATER")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["disputesRaised"].clone(), row["disputesUpheld"].clone(), row["disputesReassigned"].clone()),
+        (json!(1), json!(1), json!(0))
+    );
+    let listed = app
+        .gql(Some(&app.bureau()), "{ assignmentDisputes(filter: {status: UPHELD}) { totalCount } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(listed.data("assignmentDisputes.totalCount"), 1);
+}
+
+#[tokio::test]
+async fn a_reassignment_follows_the_rules_of_assignment_and_gives_back_the_days_of_the_dispute() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "DP-02").await;
+    let deadline = county_date(30);
+    app.assign(&county, &issue, &deadline).await.ok();
+    let water = app.department("WATER");
+    let raised = dispute(&app, &water, &issue, Some(&county.bureau)).await.ok();
+    let id = raised.data("disputeAssignment.dispute.id").clone();
+
+    // The bureau leads only where the category names it: the ruling is refused, nothing moves.
+    let refused = rule(&app, &id, "REASSIGN", None).await;
+    assert_eq!((refused.code(), refused.field()), ("BAD_USER_INPUT", "input.leadDepartmentId"));
+    let still = app
+        .gql(
+            Some(&app.bureau()),
+            "query($id: ID!) { node(id: $id) { ... on AssignmentDispute { status } } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok();
+    assert_eq!(still.data("node.status"), "OPEN");
+
+    // The dispute was raised three days ago: the new lead gets those days back.
+    let row = row_id(id.as_str().unwrap());
+    entity::assignment_dispute::Entity::update_many()
+        .col_expr(
+            entity::assignment_dispute::Column::RaisedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::days(3)),
+        )
+        .filter(entity::assignment_dispute::Column::Id.eq(row))
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+    let reassigned = rule(&app, &id, "REASSIGN", Some(&county.agri)).await.ok();
+    assert_eq!(reassigned.data("ruleOnDispute.dispute.status"), "REASSIGNED");
+    assert_eq!(reassigned.data("ruleOnDispute.dispute.newLeadDepartment.code"), "AGRI");
+    let issue_now = app
+        .gql(Some(&app.bureau()), "query($id: ID!) { node(id: $id) { ... on Issue { deadline leadDepartment { code } cooperatingDepartments { code } } } }", json!({ "id": issue }))
+        .await
+        .ok();
+    assert_eq!(issue_now.data("node.leadDepartment.code"), "AGRI");
+    assert_eq!(issue_now.data("node.cooperatingDepartments"), &json!([{ "code": "HOUSING" }]));
+    assert_eq!(issue_now.data("node.deadline"), county_date(33).as_str());
+    assert!(actions(&app, &issue).await.ends_with(&["DISPUTE_RULED".into(), "REASSIGNED".into()]));
+    // WATER no longer sees the issue; AGRI is told and may dispute its own assignment.
+    let gone = app.gql(Some(&water), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": issue })).await.ok();
+    assert!(gone.data("node").is_null());
+    let agri = app.department("AGRI");
+    assert_eq!(kinds_in_inbox(&app, &agri).await, [json!("DISPUTE_RULED")]);
+    assert_eq!(dispute(&app, &agri, &issue, None).await.ok().data("disputeAssignment.dispute.status"), "OPEN");
+}
+
+#[tokio::test]
+async fn an_assignment_is_disputed_only_within_the_days_the_county_allows() {
+    let app = spawn_app_with(|settings| settings.county.dispute_days = 2).await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "DP-03").await;
+    app.assign(&county, &issue, &county_date(30)).await.ok();
+    let three_days_ago = chrono::NaiveDate::parse_from_str(&county_date(-3), "%Y-%m-%d").unwrap();
+    entity::issue::Entity::update_many()
+        .col_expr(entity::issue::Column::AssignedOn, sea_orm::sea_query::Expr::value(three_days_ago))
+        .filter(entity::issue::Column::Id.eq(row_id(&issue)))
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+    let late = dispute(&app, &app.department("WATER"), &issue, None).await;
+    assert_eq!(late.code(), "INVALID_TRANSITION", "{}", late.body);
+    assert!(late.body["errors"][0]["message"].as_str().unwrap().contains("within 2 days"));
 }

@@ -132,6 +132,13 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             |_, i, _| json!({ "issueId": i, "text": "t", "replyBy": "2030-01-01" }),
             "instruction { id }",
         ),
+        (
+            "disputeAssignment",
+            "ASSIGNED",
+            &[Role::Department],
+            |_, i, _| json!({ "issueId": i, "reason": "not ours" }),
+            "dispute { id }",
+        ),
         ("reopenIssue", "ACCEPTED", &[Role::Bureau], |_, i, _| json!({ "issueId": i, "reason": "r" }), issue_sel),
         (
             "createDepartment",
@@ -236,6 +243,21 @@ async fn every_mutation_is_allowed_exactly_for_the_roles_of_the_matrix() {
             } else {
                 assert_eq!(reply.code(), "FORBIDDEN", "{role:?} {replying}: {}", reply.body);
             }
+        }
+    }
+    // ruleOnDispute: leaders only.
+    for role in ROLES {
+        n += 1;
+        let issue = issue_in(&app, &county, &format!("M-{n}"), "ASSIGNED").await;
+        let input = json!({ "issueId": issue, "reason": "not ours" });
+        let raised =
+            app.mutate(&token_for(&app, Role::Department), "disputeAssignment", input, "dispute { id }").await.ok();
+        let input = json!({ "disputeId": raised.data("disputeAssignment.dispute.id"), "decision": "UPHOLD" });
+        let reply = app.mutate(&token_for(&app, role), "ruleOnDispute", input, "dispute { status }").await;
+        if role == Role::Leader {
+            assert_eq!(reply.ok().data("ruleOnDispute.dispute.status"), "UPHELD");
+        } else {
+            assert_eq!(reply.code(), "FORBIDDEN", "{role:?} ruleOnDispute: {}", reply.body);
         }
     }
 }

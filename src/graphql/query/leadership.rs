@@ -1,12 +1,15 @@
-//! The leaders' instruments: written instructions.
+//! The leaders' instruments: written instructions and assignment disputes.
 
 use async_graphql::{Context, ID, InputObject, Object};
 use rectify_macros::connections;
 
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::types::connection::TotalCount;
+use crate::graphql::types::dispute::{AssignmentDispute, AssignmentDisputeConnection, DisputeStatus};
 use crate::graphql::types::instruction::{Instruction, InstructionConnection, InstructionStatus};
+use crate::service::disputes::DisputeFilter;
 use crate::service::reminders::ReminderFilter;
 
 /// Narrows a list of instructions; every field given must hold.
@@ -31,7 +34,19 @@ impl InstructionFilterInput {
     }
 }
 
-/// Instructions.
+/// Narrows a list of assignment disputes; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "AssignmentDisputeFilter")]
+pub struct AssignmentDisputeFilterInput {
+    /// Open, upheld or reassigned.
+    pub status: Option<DisputeStatus>,
+    /// Raised by this department.
+    pub department_id: Option<ID>,
+    /// About this issue.
+    pub issue_id: Option<ID>,
+}
+
+/// Instructions and disputes.
 #[derive(Default)]
 pub struct LeadershipQuery;
 
@@ -53,5 +68,27 @@ impl LeadershipQuery {
             async move { s.count_instructions(&p, &filter).await }
         });
         Ok(InstructionConnection { page: page.map(Instruction), total })
+    }
+
+    /// Assignment disputes about the issues the viewer may see, newest first.
+    #[paged(page_args)]
+    async fn assignment_disputes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only disputes matching every given field.")] filter: Option<AssignmentDisputeFilterInput>,
+    ) -> async_graphql::Result<AssignmentDisputeConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default();
+        let filter = DisputeFilter {
+            status: filter.status.map(Into::into),
+            department_id: ids::expect_opt(filter.department_id.as_ref(), NodeKind::Department, "filter.departmentId")?,
+            issue_id: ids::expect_opt(filter.issue_id.as_ref(), NodeKind::Issue, "filter.issueId")?,
+        };
+        let page = services.disputes(principal, &filter, &page_args).await?;
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_disputes(&p, &filter).await }
+        });
+        Ok(AssignmentDisputeConnection { page: page.map(AssignmentDispute), total })
     }
 }

@@ -157,5 +157,10 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         |ids: Vec<i64>| async move { services.instructions_by_ids(principal, &ids).await },
         |r| Node::Instruction(crate::graphql::types::instruction::Instruction(r))
     );
+    fetch!(
+        NodeKind::AssignmentDispute,
+        |ids: Vec<i64>| async move { services.disputes_by_ids(principal, &ids).await },
+        |r| Node::AssignmentDispute(crate::graphql::types::dispute::AssignmentDispute(r))
+    );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

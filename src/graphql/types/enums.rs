@@ -161,6 +161,11 @@ pub enum IssueAction {
     InstructionPosted,
     /// The lead department answered a leader's instruction (the note holds the answer).
     InstructionAnswered,
+    /// The lead department disputed its assignment (the note holds the reason).
+    AssignmentDisputed,
+    /// A leader ruled on an assignment dispute: upheld, or reassigned (then a `REASSIGNED`
+    /// event follows).
+    DisputeRuled,
 }
 
 /// Whether a plan milestone is done.
@@ -455,6 +460,20 @@ pub enum NotificationKind {
     InstructionPosted,
     /// An instruction you posted was answered.
     InstructionAnswered,
+    /// A lead department disputed its assignment, for a leader to rule on.
+    AssignmentDisputed,
+    /// A leader ruled on the department's dispute.
+    DisputeRuled,
+}
+
+/// A leader's ruling on an assignment dispute.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::DisputeDecision")]
+pub enum DisputeDecision {
+    /// The assignment stands; the department stays lead.
+    Uphold,
+    /// Another department is made lead, by the rules of `assignIssue`.
+    Reassign,
 }
 
 /// Where a webhook delivery stands.

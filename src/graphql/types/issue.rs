@@ -259,6 +259,13 @@ impl IssueFields<'_> {
             ctx.loader::<crate::graphql::loaders::InstructionsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(priced_list(ctx, found.into_iter().map(super::instruction::Instruction).collect()))
     }
+    /// The lead departments' disputes of this issue's assignments, newest first.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn disputes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::dispute::AssignmentDispute>> {
+        let found =
+            ctx.loader::<crate::graphql::loaders::DisputesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(priced_list(ctx, found.into_iter().map(super::dispute::AssignmentDispute).collect()))
+    }
     /// The site inspection of the suspected problem this issue was registered from.
     async fn origin_inspection(
         &self,

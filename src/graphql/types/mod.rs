@@ -5,6 +5,7 @@ pub mod case;
 pub mod catalog;
 pub mod connection;
 pub mod department;
+pub mod dispute;
 pub mod enterprise;
 pub mod enums;
 pub mod evidence;

@@ -39,4 +39,5 @@ pub enum Node {
     MonthlyReport(MonthlyReport),
     Reminder(super::supervision::Reminder),
     Instruction(super::instruction::Instruction),
+    AssignmentDispute(super::dispute::AssignmentDispute),
 }

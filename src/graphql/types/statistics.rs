@@ -222,6 +222,19 @@ impl DepartmentScore {
     async fn overdue_reminders(&self) -> u64 {
         self.0.overdue_reminders
     }
+    /// Disputes the department raised against its assignments, about the issues of the filter
+    /// that the viewer can see (all time).
+    async fn disputes_raised(&self) -> u64 {
+        self.0.disputes.raised
+    }
+    /// Of those, the ones a leader dismissed: the assignment stood.
+    async fn disputes_upheld(&self) -> u64 {
+        self.0.disputes.upheld
+    }
+    /// Of those, the ones that ended in a reassignment to another department.
+    async fn disputes_reassigned(&self) -> u64 {
+        self.0.disputes.reassigned
+    }
     /// Accountability cases decided against the department or its officials (all time); null
     /// for a viewer who may not read accountability cases (ADMIN, INSPECTOR).
     async fn cases_decided(&self) -> Option<u64> {
