@@ -112,6 +112,9 @@ pub enum IssueAction {
     InstructionAnswered,
     AssignmentDisputed,
     DisputeRuled,
+    NoticeObjectionRecorded,
+    ObjectionDismissed,
+    ObjectionUpheld,
 }
 
 /// Who an accountability case is against.
@@ -308,6 +311,23 @@ pub enum NotificationKind {
     AssignmentDisputed,
     /// A leader ruled on a dispute.
     DisputeRuled,
+    /// An objection to a public notice was recorded.
+    NoticeObjectionRecorded,
+    /// An objection to a public notice was resolved.
+    ObjectionResolved,
+}
+
+/// How the bureau resolved an objection to a public notice.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ObjectionOutcome {
+    /// Unfounded: the closure may go ahead.
+    Dismissed,
+    /// Founded: the issue goes back to work.
+    Upheld,
 }
 
 /// A leader's ruling on an assignment dispute.

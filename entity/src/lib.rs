@@ -25,6 +25,7 @@ pub mod issue_cooperator;
 pub mod issue_event;
 pub mod milestone;
 pub mod monthly_report;
+pub mod notice_objection;
 pub mod notification;
 pub mod notification_read;
 pub mod progress_report;

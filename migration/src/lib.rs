@@ -16,6 +16,7 @@ mod m20261206_000010_supervision_slips_and_notifications;
 mod m20261206_000011_webhooks;
 mod m20261206_000012_leader_instructions;
 mod m20261206_000013_assignment_disputes;
+mod m20261206_000014_notice_objections;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_webhooks::Migration),
             Box::new(m20261206_000012_leader_instructions::Migration),
             Box::new(m20261206_000013_assignment_disputes::Migration),
+            Box::new(m20261206_000014_notice_objections::Migration),
         ]
     }
 }

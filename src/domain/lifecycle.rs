@@ -30,7 +30,15 @@ pub enum Step {
     AnswerInstruction,
     DisputeAssignment,
     RuleOnDispute,
+    RecordNoticeObjection,
+    DismissObjection,
+    UpholdObjection,
 }
+
+/// The events that count as a failed acceptance: a rejected request, and an objection to the
+/// public notice found right (both send the issue back to work after the department said it
+/// was done).
+pub const FAILED_ACCEPTANCES: [IssueAction; 2] = [IssueAction::Rejected, IssueAction::ObjectionUpheld];
 
 /// Where a step leads, and the action its event records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +97,11 @@ impl Step {
             // A lead department disputes before the work is done; a ruling may come later.
             (Step::DisputeAssignment, Assigned | InProgress) => outcome(from, IssueAction::AssignmentDisputed),
             (Step::RuleOnDispute, _) => outcome(from, IssueAction::DisputeRuled),
+            // Objections come while the closure is on public notice; an upheld one sends the
+            // issue back to work, as a rejected acceptance does.
+            (Step::RecordNoticeObjection, Accepted) => outcome(from, IssueAction::NoticeObjectionRecorded),
+            (Step::DismissObjection, _) => outcome(from, IssueAction::ObjectionDismissed),
+            (Step::UpholdObjection, Accepted) => outcome(InProgress, IssueAction::ObjectionUpheld),
             _ => None,
         }
     }
@@ -120,6 +133,9 @@ impl Step {
             Step::AnswerInstruction => "answer an instruction on",
             Step::DisputeAssignment => "dispute the assignment of",
             Step::RuleOnDispute => "rule on a dispute about",
+            Step::RecordNoticeObjection => "record an objection to the public notice of",
+            Step::DismissObjection => "dismiss an objection about",
+            Step::UpholdObjection => "uphold an objection about",
         }
     }
 }

@@ -28,13 +28,14 @@ pub enum NodeKind {
     Reminder,
     Instruction,
     AssignmentDispute,
+    NoticeObjection,
     Notification,
     Webhook,
     WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 23] = [
+    const ALL: [NodeKind; 24] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -55,6 +56,7 @@ impl NodeKind {
         NodeKind::Reminder,
         NodeKind::Instruction,
         NodeKind::AssignmentDispute,
+        NodeKind::NoticeObjection,
         NodeKind::Notification,
         NodeKind::Webhook,
         NodeKind::WebhookDelivery,
@@ -82,6 +84,7 @@ impl NodeKind {
             NodeKind::Reminder => "Reminder",
             NodeKind::Instruction => "Instruction",
             NodeKind::AssignmentDispute => "AssignmentDispute",
+            NodeKind::NoticeObjection => "NoticeObjection",
             NodeKind::Notification => "Notification",
             NodeKind::Webhook => "Webhook",
             NodeKind::WebhookDelivery => "WebhookDelivery",

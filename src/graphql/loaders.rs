@@ -172,6 +172,10 @@ batch_loader!(
     DisputesLoader, Vec<entity::assignment_dispute::Model>, disputes_of
 );
 batch_loader!(
+    /// The objections to each issue's public notices, newest first, by issue id.
+    NoticeObjectionsLoader, Vec<entity::notice_objection::Model>, notice_objections_of
+);
+batch_loader!(
     /// The LEADER users in charge of issues, by user id.
     LeaderLoader, entity::user::Model, leaders_by_ids
 );
@@ -293,6 +297,7 @@ impl Loaders {
             .data(cached(InstructionsLoader(s()), keep))
             .data(cached(LeaderLoader(s()), keep))
             .data(cached(DisputesLoader(s()), keep))
+            .data(cached(NoticeObjectionsLoader(s()), keep))
             .data(cached(OriginInspectionLoader(s()), keep))
             .data(cached(EvidenceLoader(s()), keep))
             .data(cached(CitedEvidenceLoader(s()), keep))

@@ -366,7 +366,7 @@ impl Services {
                 .collect::<BTreeMap<_, _>>(),
             failed_acceptances: in_period
                 .iter()
-                .filter(|e| e.action == IssueAction::Rejected)
+                .filter(|e| crate::domain::lifecycle::FAILED_ACCEPTANCES.contains(&e.action))
                 .map(|e| occurrence(e))
                 .collect(),
             relapses: in_period

@@ -22,6 +22,7 @@ use super::evidence::NewEvidence;
 use super::field_work::MilestonePlan;
 use super::instructions::NewInstruction;
 use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StartInput, StepInput, Supervision};
+use super::objections::NewObjection;
 use super::users::NewUser;
 use crate::auth::Principal;
 use crate::domain::cents::Cents;
@@ -301,6 +302,16 @@ impl Services {
                 },
             )
             .await?;
+            if n == 5 {
+                // One objection to a public notice, waiting for the bureau.
+                let objection = NewObjection {
+                    issue_id: issue.id,
+                    source: "12345热线 工单 2026-1206-0042".into(),
+                    content: "群众反映夜间仍有黑水排入河道，整改不彻底。".into(),
+                    evidence_ids: Vec::new(),
+                };
+                self.record_notice_objection(&bureau, objection).await?;
+            }
             if matches!(stage, Stage::Accepted) {
                 continue;
             }

@@ -490,6 +490,11 @@ impl Services {
                 "the public notice runs until {ends}; close the issue from that day on"
             )));
         }
+        if self.has_open_objection(current.id).await? {
+            return Err(AppError::invalid_transition(
+                "an objection to the public notice is unresolved; resolve it before closing",
+            ));
+        }
         let mut change = Change::new(Step::Close, input.expected_version);
         change.columns.closed_at = Set(Some(self.clock.now()));
         change.note = optional_text("note", input.text.as_deref(), MAX_NOTE)?;

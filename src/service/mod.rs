@@ -25,6 +25,7 @@ mod module_graph;
 pub mod monthly_reports;
 pub mod notice;
 pub mod notifications;
+pub mod objections;
 pub mod pagination;
 pub mod policy;
 pub mod reference;

@@ -245,6 +245,7 @@ impl_id_of!(
     entity::reminder::Model,
     entity::instruction::Model,
     entity::assignment_dispute::Model,
+    entity::notice_objection::Model,
     entity::notification::Model,
     entity::webhook::Model,
     entity::webhook_delivery::Model

@@ -59,6 +59,8 @@ pub enum Action {
     DisputeAssignments,
     /// Rule on an assignment dispute.
     RuleOnDisputes,
+    /// Record and resolve objections to a public notice.
+    HandleNoticeObjections,
 }
 
 impl Action {
@@ -87,6 +89,7 @@ impl Action {
             Action::AnswerInstructions => &[Department],
             Action::DisputeAssignments => &[Department],
             Action::RuleOnDisputes => &[Leader],
+            Action::HandleNoticeObjections => &[Bureau],
         }
     }
 
@@ -115,6 +118,7 @@ impl Action {
             Action::AnswerInstructions => "answer instructions",
             Action::DisputeAssignments => "dispute an assignment",
             Action::RuleOnDisputes => "rule on assignment disputes",
+            Action::HandleNoticeObjections => "record or resolve objections to a public notice",
         }
     }
 }
@@ -294,6 +298,7 @@ mod tests {
             (Action::AnswerInstructions, [false, false, false, true, false, false]),
             (Action::DisputeAssignments, [false, false, false, true, false, false]),
             (Action::RuleOnDisputes, [false, false, true, false, false, false]),
+            (Action::HandleNoticeObjections, [false, true, false, false, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

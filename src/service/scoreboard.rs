@@ -16,6 +16,7 @@ use super::policy::{IssueScope, SubjectScope, case_scope, issue_scope};
 use super::statistics::{Counts, Dimension};
 use crate::auth::Principal;
 use crate::domain::api_name;
+use crate::domain::lifecycle::FAILED_ACCEPTANCES;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone)]
@@ -61,8 +62,8 @@ impl Services {
             .cond_where(self.issue_condition(actor, filter)?)
             .to_owned();
         let average_days = self.average_days_to_complete(&visible).await?;
-        let failed = self.events_by_lead(&visible, IssueAction::Rejected).await?;
-        let relapses = self.events_by_lead(&visible, IssueAction::Reopened).await?;
+        let failed = self.events_by_lead(&visible, &FAILED_ACCEPTANCES).await?;
+        let relapses = self.events_by_lead(&visible, &[IssueAction::Reopened]).await?;
         let overdue_reminders = self.overdue_reminders_by_department(visible.clone()).await?;
         let disputes = self.disputes_by_department(visible.clone()).await?;
         // Case counts follow case visibility: a department reads its own, inspectors none.
@@ -131,12 +132,12 @@ impl Services {
     }
 
     /// Events of one kind on the visible issues, by the department that led the issue then.
-    async fn events_by_lead(&self, visible: &SelectStatement, action: IssueAction) -> AppResult<HashMap<i64, u64>> {
+    async fn events_by_lead(&self, visible: &SelectStatement, actions: &[IssueAction]) -> AppResult<HashMap<i64, u64>> {
         let query = Query::select()
             .column(issue_event::Column::LeadDepartmentId)
             .expr_as(Func::count(Expr::col(issue_event::Column::Id)).cast_as(Alias::new("BIGINT")), Alias::new("n"))
             .from(issue_event::Entity)
-            .and_where(Expr::col(issue_event::Column::Action).eq(api_name(&action)))
+            .and_where(Expr::col(issue_event::Column::Action).is_in(actions.iter().map(api_name)))
             .and_where(Expr::col(issue_event::Column::LeadDepartmentId).is_not_null())
             .and_where(Expr::col(issue_event::Column::IssueId).in_subquery(visible.clone()))
             .add_group_by([Expr::col(issue_event::Column::LeadDepartmentId)])

@@ -80,14 +80,17 @@ async fn the_demo_leader_finds_their_issues_and_their_instruction() {
 }
 
 #[tokio::test]
-async fn the_demo_has_a_dispute_for_the_leaders_to_rule_on() {
+async fn the_demo_has_a_dispute_for_the_leaders_and_an_objection_for_the_bureau() {
     let app = spawn_app().await;
     app.services.seed_demo().await.expect("seeding");
     let leader = app.token(Role::Leader, rectify::service::demo::DEMO_LEADER, None);
-    let query = "{ assignmentDisputes(filter: {status: OPEN}) { nodes { department { code } proposedLeadDepartment { code } } } }";
+    let query =
+        "{ assignmentDisputes(filter: {status: OPEN}) { nodes { department { code } proposedLeadDepartment { code } } }
+                   noticeObjections(filter: {status: OPEN}) { nodes { issue { status } } } }";
     let reply = app.gql(Some(&leader), query, json!({})).await.ok();
     assert_eq!(
         reply.data("assignmentDisputes.nodes"),
         &json!([{ "department": { "code": "HOUSING" }, "proposedLeadDepartment": { "code": "AGRI" } }])
     );
+    assert_eq!(reply.data("noticeObjections.nodes"), &json!([{ "issue": { "status": "ACCEPTED" } }]));
 }

@@ -311,9 +311,13 @@ async fn search_is_literal_bounded_and_the_same_on_both_databases() {
 /// read whole through `issue(id:)`; so does the `edges` form with a fragment.
 #[tokio::test]
 async fn every_issue_field_on_a_list_page_equals_the_same_field_read_whole() {
-    // Every field at once costs more than a client's query may: the limit is raised here, as
-    // these tests check answers, not prices.
-    let app = spawn_app_with(|settings| settings.limits.max_cost = 100_000).await;
+    // Every field at once costs more than a client's query may, and every field in turn more
+    // than a budget holds: the limits are raised here, as these tests check answers, not prices.
+    let app = spawn_app_with(|settings| {
+        settings.limits.max_cost = 100_000;
+        settings.limits.cost_budget = 10_000_000;
+    })
+    .await;
     app.services.seed_demo().await.expect("seeding");
     let token = app.bureau();
     let fields = app.gql(Some(&token), TYPE_FIELDS, json!({ "name": "Issue" })).await.ok();

@@ -23,6 +23,7 @@ mod listing;
 mod logins;
 mod matrix;
 mod migrations;
+mod objections;
 mod plans;
 mod rate_limits;
 mod reference_data;

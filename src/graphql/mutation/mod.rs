@@ -7,6 +7,7 @@ mod catalog;
 mod field_work;
 mod issue;
 mod leadership;
+mod objections;
 mod reports;
 mod supervision;
 mod webhooks;
@@ -29,6 +30,7 @@ pub struct MutationRoot(
     reports::ReportsMutation,
     supervision::SupervisionMutation,
     leadership::LeadershipMutation,
+    objections::ObjectionMutation,
     webhooks::WebhookMutation,
 );
 

@@ -1,4 +1,5 @@
-//! The leaders' instruments: written instructions and assignment disputes.
+//! The leaders' instruments and the checks around a closure: written instructions,
+//! assignment disputes, objections to public notices.
 
 use async_graphql::{Context, ID, InputObject, Object};
 use rectify_macros::connections;
@@ -9,7 +10,9 @@ use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::dispute::{AssignmentDispute, AssignmentDisputeConnection, DisputeStatus};
 use crate::graphql::types::instruction::{Instruction, InstructionConnection, InstructionStatus};
+use crate::graphql::types::objection::{NoticeObjection, NoticeObjectionConnection, ObjectionStatus};
 use crate::service::disputes::DisputeFilter;
+use crate::service::objections::ObjectionFilter;
 use crate::service::reminders::ReminderFilter;
 
 /// Narrows a list of instructions; every field given must hold.
@@ -46,7 +49,17 @@ pub struct AssignmentDisputeFilterInput {
     pub issue_id: Option<ID>,
 }
 
-/// Instructions and disputes.
+/// Narrows a list of objections to public notices; every field given must hold.
+#[derive(InputObject, Default, Clone)]
+#[graphql(name = "NoticeObjectionFilter")]
+pub struct NoticeObjectionFilterInput {
+    /// Open, dismissed or upheld.
+    pub status: Option<ObjectionStatus>,
+    /// About this issue.
+    pub issue_id: Option<ID>,
+}
+
+/// Instructions, disputes and objections.
 #[derive(Default)]
 pub struct LeadershipQuery;
 
@@ -90,5 +103,26 @@ impl LeadershipQuery {
             async move { s.count_disputes(&p, &filter).await }
         });
         Ok(AssignmentDisputeConnection { page: page.map(AssignmentDispute), total })
+    }
+
+    /// Objections to public notices of the issues the viewer may see, newest first.
+    #[paged(page_args)]
+    async fn notice_objections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only objections matching every given field.")] filter: Option<NoticeObjectionFilterInput>,
+    ) -> async_graphql::Result<NoticeObjectionConnection> {
+        let (services, principal) = (ctx.services()?, ctx.principal()?);
+        let filter = filter.unwrap_or_default();
+        let filter = ObjectionFilter {
+            status: filter.status.map(Into::into),
+            issue_id: ids::expect_opt(filter.issue_id.as_ref(), NodeKind::Issue, "filter.issueId")?,
+        };
+        let page = services.notice_objections(principal, &filter, &page_args).await?;
+        let total = TotalCount::counted(services, principal, move |s, p| {
+            let filter = filter.clone();
+            async move { s.count_notice_objections(&p, &filter).await }
+        });
+        Ok(NoticeObjectionConnection { page: page.map(NoticeObjection), total })
     }
 }

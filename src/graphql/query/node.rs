@@ -162,5 +162,10 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         |ids: Vec<i64>| async move { services.disputes_by_ids(principal, &ids).await },
         |r| Node::AssignmentDispute(crate::graphql::types::dispute::AssignmentDispute(r))
     );
+    fetch!(
+        NodeKind::NoticeObjection,
+        |ids: Vec<i64>| async move { services.notice_objections_by_ids(principal, &ids).await },
+        |r| Node::NoticeObjection(crate::graphql::types::objection::NoticeObjection(r))
+    );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

@@ -166,6 +166,14 @@ pub enum IssueAction {
     /// A leader ruled on an assignment dispute: upheld, or reassigned (then a `REASSIGNED`
     /// event follows).
     DisputeRuled,
+    /// The bureau recorded an objection to the public notice (the note holds its source and
+    /// content; the event cites its evidence).
+    NoticeObjectionRecorded,
+    /// The bureau found an objection unfounded.
+    ObjectionDismissed,
+    /// The bureau found an objection right: the issue went back to `IN_PROGRESS`, and it counts
+    /// as a failed acceptance.
+    ObjectionUpheld,
 }
 
 /// Whether a plan milestone is done.
@@ -464,6 +472,20 @@ pub enum NotificationKind {
     AssignmentDisputed,
     /// A leader ruled on the department's dispute.
     DisputeRuled,
+    /// Someone objected to the public notice of an issue the department leads.
+    NoticeObjectionRecorded,
+    /// The bureau resolved an objection about an issue the department leads.
+    ObjectionResolved,
+}
+
+/// How the bureau resolved an objection to a public notice.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::ObjectionOutcome")]
+pub enum ObjectionOutcome {
+    /// Unfounded: the closure may go ahead once no other objection is open.
+    Dismissed,
+    /// Founded: the issue goes back to `IN_PROGRESS`; it counts as a failed acceptance.
+    Upheld,
 }
 
 /// A leader's ruling on an assignment dispute.

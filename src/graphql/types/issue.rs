@@ -266,6 +266,19 @@ impl IssueFields<'_> {
             ctx.loader::<crate::graphql::loaders::DisputesLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(priced_list(ctx, found.into_iter().map(super::dispute::AssignmentDispute).collect()))
     }
+    /// The objections raised while its closure was on public notice, newest first.
+    #[graphql(complexity = "list_cost(child_complexity)")]
+    async fn notice_objections(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::objection::NoticeObjection>> {
+        let found = ctx
+            .loader::<crate::graphql::loaders::NoticeObjectionsLoader>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(priced_list(ctx, found.into_iter().map(super::objection::NoticeObjection).collect()))
+    }
     /// The site inspection of the suspected problem this issue was registered from.
     async fn origin_inspection(
         &self,

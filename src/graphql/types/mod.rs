@@ -14,6 +14,7 @@ pub mod instruction;
 pub mod issue;
 pub mod monthly_report;
 pub mod node;
+pub mod objection;
 pub mod scalars;
 pub mod statistics;
 pub mod supervision;

@@ -40,4 +40,5 @@ pub enum Node {
     Reminder(super::supervision::Reminder),
     Instruction(super::instruction::Instruction),
     AssignmentDispute(super::dispute::AssignmentDispute),
+    NoticeObjection(super::objection::NoticeObjection),
 }

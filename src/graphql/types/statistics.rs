@@ -209,7 +209,8 @@ impl DepartmentScore {
     async fn average_days_to_complete(&self) -> Option<f64> {
         self.0.average_days_to_complete
     }
-    /// Acceptance requests the bureau rejected while the department led the issue.
+    /// Acceptance requests the bureau rejected, and objections to a public notice it upheld, while
+    /// the department led the issue.
     async fn failed_acceptances(&self) -> u64 {
         self.0.failed_acceptances
     }
