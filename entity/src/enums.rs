@@ -115,6 +115,7 @@ pub enum IssueAction {
     NoticeObjectionRecorded,
     ObjectionDismissed,
     ObjectionUpheld,
+    LookBackSampled,
 }
 
 /// Who an accountability case is against.
@@ -315,6 +316,19 @@ pub enum NotificationKind {
     NoticeObjectionRecorded,
     /// An objection to a public notice was resolved.
     ObjectionResolved,
+}
+
+/// What a look-back check found on site.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LookBackOutcome {
+    /// The fix holds.
+    Holds,
+    /// The problem is back: the issue is reopened as a relapse.
+    Relapsed,
 }
 
 /// How the bureau resolved an objection to a public notice.

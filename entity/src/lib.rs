@@ -23,6 +23,8 @@ pub mod instruction;
 pub mod issue;
 pub mod issue_cooperator;
 pub mod issue_event;
+pub mod look_back_campaign;
+pub mod look_back_task;
 pub mod milestone;
 pub mod monthly_report;
 pub mod notice_objection;

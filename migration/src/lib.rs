@@ -17,6 +17,7 @@ mod m20261206_000011_webhooks;
 mod m20261206_000012_leader_instructions;
 mod m20261206_000013_assignment_disputes;
 mod m20261206_000014_notice_objections;
+mod m20261206_000015_look_back_campaigns;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_leader_instructions::Migration),
             Box::new(m20261206_000013_assignment_disputes::Migration),
             Box::new(m20261206_000014_notice_objections::Migration),
+            Box::new(m20261206_000015_look_back_campaigns::Migration),
         ]
     }
 }

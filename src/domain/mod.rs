@@ -8,6 +8,7 @@ pub mod disputes;
 pub mod file_type;
 pub mod history;
 pub mod lifecycle;
+pub mod look_back;
 pub mod photo_metadata;
 pub mod scoring;
 pub mod slips;

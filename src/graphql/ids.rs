@@ -29,13 +29,15 @@ pub enum NodeKind {
     Instruction,
     AssignmentDispute,
     NoticeObjection,
+    LookBackCampaign,
+    LookBackTask,
     Notification,
     Webhook,
     WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 24] = [
+    const ALL: [NodeKind; 26] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -57,6 +59,8 @@ impl NodeKind {
         NodeKind::Instruction,
         NodeKind::AssignmentDispute,
         NodeKind::NoticeObjection,
+        NodeKind::LookBackCampaign,
+        NodeKind::LookBackTask,
         NodeKind::Notification,
         NodeKind::Webhook,
         NodeKind::WebhookDelivery,
@@ -85,6 +89,8 @@ impl NodeKind {
             NodeKind::Instruction => "Instruction",
             NodeKind::AssignmentDispute => "AssignmentDispute",
             NodeKind::NoticeObjection => "NoticeObjection",
+            NodeKind::LookBackCampaign => "LookBackCampaign",
+            NodeKind::LookBackTask => "LookBackTask",
             NodeKind::Notification => "Notification",
             NodeKind::Webhook => "Webhook",
             NodeKind::WebhookDelivery => "WebhookDelivery",

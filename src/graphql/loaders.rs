@@ -176,6 +176,14 @@ batch_loader!(
     NoticeObjectionsLoader, Vec<entity::notice_objection::Model>, notice_objections_of
 );
 batch_loader!(
+    /// The progress of each look-back campaign, by campaign id.
+    LookBackProgressLoader, crate::service::look_back::CampaignProgress, look_back_progress
+);
+batch_loader!(
+    /// Look-back campaigns by id, for their tasks.
+    LookBackCampaignLoader, entity::look_back_campaign::Model, campaigns_of_tasks
+);
+batch_loader!(
     /// The LEADER users in charge of issues, by user id.
     LeaderLoader, entity::user::Model, leaders_by_ids
 );
@@ -298,6 +306,8 @@ impl Loaders {
             .data(cached(LeaderLoader(s()), keep))
             .data(cached(DisputesLoader(s()), keep))
             .data(cached(NoticeObjectionsLoader(s()), keep))
+            .data(cached(LookBackProgressLoader(s()), keep))
+            .data(cached(LookBackCampaignLoader(s()), keep))
             .data(cached(OriginInspectionLoader(s()), keep))
             .data(cached(EvidenceLoader(s()), keep))
             .data(cached(CitedEvidenceLoader(s()), keep))

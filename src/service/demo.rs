@@ -22,6 +22,7 @@ use super::evidence::NewEvidence;
 use super::field_work::MilestonePlan;
 use super::instructions::NewInstruction;
 use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StartInput, StepInput, Supervision};
+use super::look_back::NewCampaign;
 use super::objections::NewObjection;
 use super::users::NewUser;
 use crate::auth::Principal;
@@ -321,6 +322,14 @@ impl Services {
             }
         }
         debug_assert!(issue::Entity::find().count(self.conn()).await? == 40);
+        let look_back = NewCampaign {
+            name: "2026年第四季度整改销号回头看".into(),
+            closed_from: today - Duration::days(90),
+            closed_to: today,
+            sample_size: 4,
+            seed: 2026,
+        };
+        self.create_look_back_campaign(&bureau, look_back).await?;
         self.seed_demo_accountability(&bureau, &ids, &townships).await
     }
 

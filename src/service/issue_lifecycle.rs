@@ -505,12 +505,7 @@ impl Services {
         authorize(actor, Action::DecideIssues)?;
         let current = self.issue_for_change(actor, input.issue_id).await?;
         let reason = required_text("reason", input.text.as_deref().unwrap_or_default(), MAX_NOTE)?;
-        let mut change = Change::new(Step::Reopen, input.expected_version);
-        change.columns.reopen_count = Set(current.reopen_count + 1);
-        change.columns.accepted_at = Set(None);
-        change.columns.notice_ends_on = Set(None);
-        change.columns.closed_at = Set(None);
-        change.note = Some(reason);
+        let change = Change::reopening(&current, reason, input.expected_version);
         self.apply(actor, current, change).await
     }
 

@@ -34,6 +34,18 @@ impl Change {
             expected_version,
         }
     }
+
+    /// Reopening an accepted or closed issue: the problem is back (a relapse once it was
+    /// closed), whoever finds it (`reopenIssue`, a look-back check).
+    pub(crate) fn reopening(current: &issue::Model, reason: String, expected_version: Option<i32>) -> Self {
+        let mut change = Self::new(Step::Reopen, expected_version);
+        change.columns.reopen_count = Set(current.reopen_count + 1);
+        change.columns.accepted_at = Set(None);
+        change.columns.notice_ends_on = Set(None);
+        change.columns.closed_at = Set(None);
+        change.note = Some(reason);
+        change
+    }
 }
 
 impl Services {

@@ -20,6 +20,7 @@ pub mod issues;
 pub mod ledger;
 pub mod live;
 pub mod login_throttle;
+pub mod look_back;
 #[cfg(test)]
 mod module_graph;
 pub mod monthly_reports;

@@ -246,6 +246,8 @@ impl_id_of!(
     entity::instruction::Model,
     entity::assignment_dispute::Model,
     entity::notice_objection::Model,
+    entity::look_back_campaign::Model,
+    entity::look_back_task::Model,
     entity::notification::Model,
     entity::webhook::Model,
     entity::webhook_delivery::Model

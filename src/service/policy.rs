@@ -61,6 +61,10 @@ pub enum Action {
     RuleOnDisputes,
     /// Record and resolve objections to a public notice.
     HandleNoticeObjections,
+    /// Create look-back campaigns.
+    ManageLookBacks,
+    /// Read look-back campaigns and their tasks.
+    ReadLookBacks,
 }
 
 impl Action {
@@ -90,6 +94,8 @@ impl Action {
             Action::DisputeAssignments => &[Department],
             Action::RuleOnDisputes => &[Leader],
             Action::HandleNoticeObjections => &[Bureau],
+            Action::ManageLookBacks => &[Bureau],
+            Action::ReadLookBacks => &[Bureau, Leader, Inspector, Superior],
         }
     }
 
@@ -119,6 +125,8 @@ impl Action {
             Action::DisputeAssignments => "dispute an assignment",
             Action::RuleOnDisputes => "rule on assignment disputes",
             Action::HandleNoticeObjections => "record or resolve objections to a public notice",
+            Action::ManageLookBacks => "create look-back campaigns",
+            Action::ReadLookBacks => "read look-back campaigns",
         }
     }
 }
@@ -299,6 +307,8 @@ mod tests {
             (Action::DisputeAssignments, [false, false, false, true, false, false]),
             (Action::RuleOnDisputes, [false, false, true, false, false, false]),
             (Action::HandleNoticeObjections, [false, true, false, false, false, false]),
+            (Action::ManageLookBacks, [false, true, false, false, false, false]),
+            (Action::ReadLookBacks, [false, true, true, false, true, true]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

@@ -80,17 +80,19 @@ async fn the_demo_leader_finds_their_issues_and_their_instruction() {
 }
 
 #[tokio::test]
-async fn the_demo_has_a_dispute_for_the_leaders_and_an_objection_for_the_bureau() {
+async fn the_demo_has_a_dispute_an_objection_and_a_look_back_campaign() {
     let app = spawn_app().await;
     app.services.seed_demo().await.expect("seeding");
     let leader = app.token(Role::Leader, rectify::service::demo::DEMO_LEADER, None);
     let query =
         "{ assignmentDisputes(filter: {status: OPEN}) { nodes { department { code } proposedLeadDepartment { code } } }
-                   noticeObjections(filter: {status: OPEN}) { nodes { issue { status } } } }";
+                   noticeObjections(filter: {status: OPEN}) { nodes { issue { status } } }
+                   lookBackCampaigns { nodes { taskCount answered } } }";
     let reply = app.gql(Some(&leader), query, json!({})).await.ok();
     assert_eq!(
         reply.data("assignmentDisputes.nodes"),
         &json!([{ "department": { "code": "HOUSING" }, "proposedLeadDepartment": { "code": "AGRI" } }])
     );
     assert_eq!(reply.data("noticeObjections.nodes"), &json!([{ "issue": { "status": "ACCEPTED" } }]));
+    assert_eq!(reply.data("lookBackCampaigns.nodes"), &json!([{ "taskCount": 4, "answered": 0 }]));
 }

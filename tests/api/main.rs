@@ -21,6 +21,7 @@ mod lifecycle;
 mod limits;
 mod listing;
 mod logins;
+mod look_back;
 mod matrix;
 mod migrations;
 mod objections;

@@ -82,6 +82,9 @@ pub struct RecordSiteInspectionInput {
     /// a suspected problem, uploaded without an issue.
     #[graphql(default)]
     pub evidence_ids: Vec<ID>,
+    /// Answers the issue's pending look-back task (回头看): `HOLDS`, or `RELAPSED`, which
+    /// reopens the issue as a relapse. Only for an issue a look-back campaign sampled.
+    pub look_back: Option<crate::graphql::types::enums::LookBackOutcome>,
     /// Any string of 1–255 characters unique to this request; a retry with it writes nothing new.
     pub idempotency_key: Option<String>,
 }
@@ -224,6 +227,7 @@ impl FieldWorkMutation {
             findings: input.findings,
             result: input.result.into(),
             evidence_ids: evidence_ids(&input.evidence_ids)?,
+            look_back: input.look_back.map(Into::into),
         };
         let key = request_key(input.idempotency_key.as_deref(), "recordSiteInspection", &new)?;
         let inspection = in_input(ctx.services()?.record_site_inspection(ctx.principal()?, new, key).await)?;

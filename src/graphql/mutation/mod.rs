@@ -7,6 +7,7 @@ mod catalog;
 mod field_work;
 mod issue;
 mod leadership;
+mod look_back;
 mod objections;
 mod reports;
 mod supervision;
@@ -31,6 +32,7 @@ pub struct MutationRoot(
     supervision::SupervisionMutation,
     leadership::LeadershipMutation,
     objections::ObjectionMutation,
+    look_back::LookBackMutation,
     webhooks::WebhookMutation,
 );
 

@@ -8,6 +8,7 @@ mod catalog;
 mod field_work;
 mod issue;
 mod leadership;
+mod look_back;
 mod node;
 mod reports;
 mod supervision;
@@ -28,5 +29,6 @@ pub struct QueryRoot(
     field_work::FieldWorkQuery,
     supervision::SupervisionQuery,
     leadership::LeadershipQuery,
+    look_back::LookBackQuery,
     access::UsersQuery,
 );

@@ -167,5 +167,15 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         |ids: Vec<i64>| async move { services.notice_objections_by_ids(principal, &ids).await },
         |r| Node::NoticeObjection(crate::graphql::types::objection::NoticeObjection(r))
     );
+    fetch!(
+        NodeKind::LookBackCampaign,
+        |ids: Vec<i64>| async move { services.look_back_campaigns_by_ids(principal, &ids).await },
+        |r| Node::LookBackCampaign(crate::graphql::types::look_back::LookBackCampaign(r))
+    );
+    fetch!(
+        NodeKind::LookBackTask,
+        |ids: Vec<i64>| async move { services.look_back_tasks_by_ids(principal, &ids).await },
+        |r| Node::LookBackTask(crate::graphql::types::look_back::LookBackTask(r))
+    );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

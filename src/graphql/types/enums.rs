@@ -174,6 +174,18 @@ pub enum IssueAction {
     /// The bureau found an objection right: the issue went back to `IN_PROGRESS`, and it counts
     /// as a failed acceptance.
     ObjectionUpheld,
+    /// A look-back campaign sampled the closed issue for a check on site (the note names it).
+    LookBackSampled,
+}
+
+/// What a look-back check found on site.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::LookBackOutcome")]
+pub enum LookBackOutcome {
+    /// The fix holds.
+    Holds,
+    /// The problem is back: the issue is reopened as a relapse.
+    Relapsed,
 }
 
 /// Whether a plan milestone is done.

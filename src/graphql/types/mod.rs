@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod field_work;
 pub mod instruction;
 pub mod issue;
+pub mod look_back;
 pub mod monthly_report;
 pub mod node;
 pub mod objection;

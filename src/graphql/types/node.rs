@@ -41,4 +41,6 @@ pub enum Node {
     Instruction(super::instruction::Instruction),
     AssignmentDispute(super::dispute::AssignmentDispute),
     NoticeObjection(super::objection::NoticeObjection),
+    LookBackCampaign(super::look_back::LookBackCampaign),
+    LookBackTask(super::look_back::LookBackTask),
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::SiteInspectionResult;
+use entity::enums::{LookBackOutcome, SiteInspectionResult};
 use entity::site_inspection;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
@@ -33,6 +33,8 @@ pub struct NewSiteInspection {
     pub findings: String,
     pub result: SiteInspectionResult,
     pub evidence_ids: Vec<i64>,
+    /// Answers the issue's pending look-back task with this outcome.
+    pub look_back: Option<LookBackOutcome>,
 }
 
 impl Services {
@@ -55,15 +57,31 @@ impl Services {
             Some(id) => Some(self.issue_for_change(actor, id).await?),
             None => None,
         };
+        let look_back = match (input.look_back, &current) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(AppError::bad_input("lookBack", "a look-back answers a sampled issue: give `issueId`"));
+            }
+            (Some(outcome), Some(issue)) => match self.pending_look_back(issue.id).await? {
+                Some(task) => Some((task, outcome)),
+                None => return Err(AppError::bad_input("lookBack", "no look-back task of this issue is pending")),
+            },
+        };
         let (txn, claimed) = match self.begin_create(actor, key.as_ref()).await? {
             Ok(open) => open,
             Err(id) => return self.site_inspection(id).await,
         };
-        if let Some(current) = current {
-            let mut change = Change::new(Step::RecordSiteInspection, None);
-            change.note = Some(format!("{}: {findings}", crate::domain::api_name(&input.result)));
-            self.apply_in(&txn, actor, current, change).await?;
-        }
+        let inspected = match current {
+            Some(current) => {
+                let mut change = Change::new(Step::RecordSiteInspection, None);
+                change.note = Some(match look_back {
+                    Some((_, outcome)) => format!("look-back {}: {findings}", crate::domain::api_name(&outcome)),
+                    None => format!("{}: {findings}", crate::domain::api_name(&input.result)),
+                });
+                Some(self.apply_in(&txn, actor, current, change).await?)
+            }
+            None => None,
+        };
         let created = site_inspection::ActiveModel {
             issue_id: Set(input.issue_id),
             latitude: Set(input.latitude),
@@ -79,6 +97,9 @@ impl Services {
         .insert(&txn)
         .await?;
         self.cite_evidence(&txn, &input.evidence_ids, input.issue_id, Citer::SiteInspection(created.id)).await?;
+        if let (Some((task, outcome)), Some(issue)) = (look_back, inspected) {
+            self.answer_look_back(&txn, actor, (&task, outcome), created.id, issue, &created.findings).await?;
+        }
         let id = self.finish_create(txn, claimed, created.id).await?;
         self.site_inspection(id).await
     }
