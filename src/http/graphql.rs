@@ -121,7 +121,40 @@ fn anonymous_may_run(request: &async_graphql::Request) -> bool {
 }
 
 /// A request refused before anything ran, for asking more than one request may.
-fn too_complex(message: String) -> async_graphql::Response {
+/// The shape of a document, or why it is refused (`TOO_COMPLEX`): it expands past any request, asks for
+/// too much of the schema, or holds too many aliases: the checks before async-graphql's own
+/// validation, for HTTP and the WebSocket alike.
+pub(super) fn checked_shape(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+    state: &GraphqlState,
+) -> Result<crate::graphql::RequestShape, String> {
+    let shape = match measure(document, operation_name, &state.introspection_sizes) {
+        Ok(shape) => shape.unwrap_or_default(),
+        Err(TooLarge) => {
+            let message = "the document nests, or expands through its fragments, past what any request may select";
+            return Err(message.into());
+        }
+    };
+    if shape.introspection_cost > state.introspection_sizes.limit() {
+        let message = format!(
+            "the request asks for {} values of the schema, over the limit of {} (one and a half whole schemas)",
+            shape.introspection_cost,
+            state.introspection_sizes.limit()
+        );
+        return Err(message);
+    }
+    if shape.aliases > state.max_aliases {
+        let message = format!(
+            "the request holds {} aliased fields, over the limit of {} (RECTIFY_MAX_ALIASES)",
+            shape.aliases, state.max_aliases
+        );
+        return Err(message);
+    }
+    Ok(shape)
+}
+
+pub(super) fn too_complex(message: String) -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![request_error(AppError::TooComplex(message))])
 }
 
@@ -205,30 +238,12 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
         };
     }
     // Measured only for a document the budget has not priced before: one priced before passed.
-    let mut shape = match measure(&document, request.operation_name.as_deref(), &state.introspection_sizes) {
-        Ok(shape) => shape.unwrap_or_default(),
-        Err(TooLarge) => {
-            let message = "the document nests, or expands through its fragments, past what any request may select";
-            return Ran::refused(too_complex(message.into()));
-        }
+    let mut shape = match checked_shape(&document, request.operation_name.as_deref(), state) {
+        Ok(shape) => shape,
+        Err(message) => return Ran::refused(too_complex(message)),
     };
     shape.upload_bytes =
         request.uploads.iter().map(|upload| upload.content.metadata().map_or(0, |file| file.len())).sum();
-    if shape.introspection_cost > state.introspection_sizes.limit() {
-        let message = format!(
-            "the request asks for {} values of the schema, over the limit of {} (one and a half whole schemas)",
-            shape.introspection_cost,
-            state.introspection_sizes.limit()
-        );
-        return Ran::refused(too_complex(message));
-    }
-    if shape.aliases > state.max_aliases {
-        let message = format!(
-            "the request holds {} aliased fields, over the limit of {} (RECTIFY_MAX_ALIASES)",
-            shape.aliases, state.max_aliases
-        );
-        return Ran::refused(too_complex(message));
-    }
     let mut charge_request = async_graphql::Request::new(String::new())
         .variables(request.variables.clone())
         .data(actor.clone())

@@ -32,11 +32,10 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::GraphqlState;
 use super::bearer::principal_of_authorization;
-use super::graphql::with_codes;
+use super::graphql::{checked_shape, too_complex, with_codes};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::graphql::{LiveRequestExt, RequestShape, Schemas, chosen_operation};
-use crate::service::Services;
+use crate::graphql::{LiveRequestExt, RequestShape, chosen_operation};
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,8 +56,7 @@ const SUBSCRIBER_EXISTS: u16 = 4409;
 /// Runs subscriptions for the connection's actor, once `connection_init` has named it.
 #[derive(Clone)]
 struct LiveExecutor {
-    schemas: Schemas,
-    services: Services,
+    state: web::Data<GraphqlState>,
     actor: Arc<OnceLock<Actor>>,
 }
 
@@ -74,13 +72,19 @@ impl LiveExecutor {
     /// Checks a subscription as a request over HTTP is checked, by the charging instance of
     /// the schema: its validity, its depth and cost (`TOO_COMPLEX`), and the subject's budget,
     /// which pays its fields and `SUBSCRIBE_COST`. Nothing is charged for a refused one.
-    async fn charge(&self, request: &Request, actor: &Actor) -> Result<(), Response> {
+    async fn charge(&self, request: &mut Request, actor: &Actor) -> Result<(), Response> {
+        let operation_name = request.operation_name.clone();
+        let shape = match request.parsed_query() {
+            Ok(document) => checked_shape(document, operation_name.as_deref(), &self.state).map_err(too_complex)?,
+            // A syntax error is reported by the charging instance, as over HTTP.
+            Err(_) => RequestShape::default(),
+        };
         let mut charge = Request::new(request.query.clone())
             .variables(request.variables.clone())
             .data(actor.clone())
-            .data(RequestShape { subscription_fee: SUBSCRIBE_COST, ..RequestShape::default() });
+            .data(RequestShape { subscription_fee: SUBSCRIBE_COST, ..shape });
         charge.operation_name = request.operation_name.clone();
-        let mut answer = self.schemas.charging.execute(charge).await;
+        let mut answer = self.state.schemas.charging.execute(charge).await;
         if answer.errors.is_empty() {
             return Ok(());
         }
@@ -112,11 +116,12 @@ impl Executor for LiveExecutor {
                 .boxed();
             }
             let actor = this.actor.get().cloned().unwrap_or(Actor::Anonymous);
-            if let Err(refusal) = this.charge(&request, &actor).await {
+            if let Err(mut refusal) = this.charge(&mut request, &actor).await {
+                with_codes(&mut refusal.errors);
                 return stream::once(async move { refusal }).boxed();
             }
-            let request = request.for_live_actor(actor, &this.services);
-            Executor::execute_stream(&this.schemas.executing, request, session).boxed()
+            let request = request.for_live_actor(actor, &this.state.services);
+            Executor::execute_stream(&this.state.schemas.executing, request, session).boxed()
         })
         .flatten()
         .boxed()
@@ -182,9 +187,14 @@ fn authorization(payload: &serde_json::Value) -> Option<&str> {
     field(payload).or_else(|| payload.get("headers").and_then(field))
 }
 
-/// Why a token no longer holds, as the close code it calls for.
-fn close_code_of(error: &AppError) -> u16 {
-    if error.to_string().contains("expired") { UNAUTHORIZED } else { FORBIDDEN }
+/// Why a token no longer holds, as the close code it calls for; `None` when the check itself
+/// failed (the database, say), which says nothing about the token.
+fn close_code_of(error: &AppError) -> Option<u16> {
+    match error {
+        AppError::Unauthenticated(message) if message.contains("expired") => Some(UNAUTHORIZED),
+        AppError::Unauthenticated(_) | AppError::Forbidden(_) => Some(FORBIDDEN),
+        _ => None,
+    }
 }
 
 /// `GET /graphql` with `Upgrade: websocket`.
@@ -222,8 +232,7 @@ pub async fn upgrade(
     });
 
     let actor = Arc::new(OnceLock::new());
-    let executor =
-        LiveExecutor { schemas: state.schemas.clone(), services: state.services.clone(), actor: actor.clone() };
+    let executor = LiveExecutor { state: state.clone(), actor: actor.clone() };
     let verdict: Verdict = Arc::default();
     let expiry = Arc::new(OnceLock::<i64>::new());
     let token = Arc::new(OnceLock::<String>::new());
@@ -246,7 +255,9 @@ pub async fn upgrade(
                     let _ = kept_token.set(value.to_owned());
                     Ok(Data::default())
                 }
-                Err(error) if close_code_of(&error) == UNAUTHORIZED => refuse(UNAUTHORIZED, "the token has expired"),
+                Err(error) if close_code_of(&error) == Some(UNAUTHORIZED) => {
+                    refuse(UNAUTHORIZED, "the token has expired")
+                }
                 Err(_) => refuse(FORBIDDEN, "the token is not accepted"),
             }
         },
@@ -282,7 +293,11 @@ pub async fn upgrade(
                 _ = recheck.tick(), if acknowledged => {
                     let Some(value) = token.get() else { continue };
                     if let Err(error) = principal_of_authorization(value, &services).await {
-                        let code = close_code_of(&error);
+                        // A failed check is tried again at the next tick, not held against the user.
+                        let Some(code) = close_code_of(&error) else {
+                            tracing::warn!(error = %error, "the token of a live connection could not be checked again");
+                            continue;
+                        };
                         let _ = session.close(close(code, "the token is no longer accepted".into())).await;
                         return;
                     }

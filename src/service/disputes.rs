@@ -84,15 +84,12 @@ impl Services {
             Some(id) => Some(self.active_department(id, "proposedLeadDepartmentId").await?),
             None => None,
         };
-        let assignment = issue_event::Entity::find()
-            .filter(issue_event::Column::IssueId.eq(current.id))
-            .filter(issue_event::Column::Action.is_in([IssueAction::Assigned, IssueAction::Reassigned]))
-            .order_by_desc(issue_event::Column::Id)
-            .one(self.conn())
+        let assignment = self
+            .last_assignment_event(current.id)
             .await?
             .ok_or_else(|| AppError::invalid_transition("the issue has no assignment to dispute"))?;
         let disputed = assignment_dispute::Entity::find()
-            .filter(assignment_dispute::Column::AssignmentEventId.eq(assignment.id))
+            .filter(assignment_dispute::Column::AssignmentEventId.eq(assignment))
             .count(self.conn())
             .await?;
         if disputed > 0 {
@@ -102,7 +99,9 @@ impl Services {
         }
         let department_id = current.lead_department_id.unwrap_or_default();
         let txn = self.conn().begin().await?;
-        let mut change = Change::new(Step::DisputeAssignment, None);
+        // Guarded by the version read: a reassignment meanwhile makes this CONFLICT, so only
+        // the lead of the assignment disputed can dispute it.
+        let mut change = Change::new(Step::DisputeAssignment, Some(current.version));
         change.note = Some(match &proposed {
             Some(department) => format!("{reason} (proposes {})", department.code),
             None => reason.clone(),
@@ -111,7 +110,7 @@ impl Services {
         let raised = assignment_dispute::Entity::insert(assignment_dispute::ActiveModel {
             issue_id: Set(saved.id),
             department_id: Set(department_id),
-            assignment_event_id: Set(assignment.id),
+            assignment_event_id: Set(assignment),
             reason: Set(reason.clone()),
             proposed_department_id: Set(proposed.map(|department| department.id)),
             raised_by: Set(actor.sub.clone()),
@@ -120,7 +119,10 @@ impl Services {
         })
         .exec_with_returning(&txn)
         .await
-        .map_err(|_| AppError::conflict("this assignment was disputed meanwhile"))?;
+        .map_err(|error| match AppError::from(error) {
+            AppError::Conflict(_) => AppError::conflict("this assignment was disputed meanwhile"),
+            other => other,
+        })?;
         let notice = Notice {
             kind: NotificationKind::AssignmentDisputed,
             issue_id: Some(saved.id),
@@ -142,7 +144,7 @@ impl Services {
         }
         let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
         let current = self.issue_for_change(actor, found.issue_id).await?;
-        if current.lead_department_id != Some(found.department_id) {
+        if self.last_assignment_event(current.id).await? != Some(found.assignment_event_id) {
             return Err(AppError::conflict("the issue was reassigned meanwhile; the dispute has no object"));
         }
         let new_lead = match input.decision {
@@ -158,7 +160,8 @@ impl Services {
             }
         };
         let today = self.clock.today();
-        let mut ruling = Change::new(Step::RuleOnDispute, None);
+        // Guarded by the version read, so an assignment made meanwhile makes this CONFLICT.
+        let mut ruling = Change::new(Step::RuleOnDispute, Some(current.version));
         let verdict = match new_lead {
             None => "upheld".to_owned(),
             Some(_) => "reassigned".to_owned(),
@@ -196,8 +199,9 @@ impl Services {
         if ruled.rows_affected == 0 {
             return Err(AppError::conflict("the dispute was ruled on meanwhile"));
         }
-        let mut recipients = vec![Recipient::Department(found.department_id)];
-        recipients.extend(new_lead.map(Recipient::Department));
+        // After a reassignment the old lead no longer sees the issue, nor so its notices: the
+        // ruling is told to the department that leads it now.
+        let recipients = vec![Recipient::Department(new_lead.unwrap_or(found.department_id))];
         let message = match new_lead {
             None => format!("{}: the assignment stands; the dispute is dismissed", saved.code),
             Some(lead) => {
@@ -219,6 +223,17 @@ impl Services {
         self.notify(&txn, vec![notice]).await?;
         txn.commit().await?;
         self.dispute_row(found.id).await
+    }
+
+    /// The event of the issue's current assignment.
+    async fn last_assignment_event(&self, issue_id: i64) -> AppResult<Option<i64>> {
+        let found = issue_event::Entity::find()
+            .filter(issue_event::Column::IssueId.eq(issue_id))
+            .filter(issue_event::Column::Action.is_in([IssueAction::Assigned, IssueAction::Reassigned]))
+            .order_by_desc(issue_event::Column::Id)
+            .one(self.conn())
+            .await?;
+        Ok(found.map(|event| event.id))
     }
 
     async fn dispute_row(&self, id: i64) -> AppResult<assignment_dispute::Model> {

@@ -95,14 +95,16 @@ impl Services {
         }
         let found = self.visible_instruction(actor, input.instruction_id).await?;
         authorize(actor, Action::AnswerInstructions)?;
-        if actor.department_id != Some(found.department_id) {
-            return Err(AppError::forbidden("only the department the instruction is addressed to may answer it"));
+        let current = self.issue_for_change(actor, found.issue_id).await?;
+        // Addressed to the lead department: after a reassignment, the new lead answers what the
+        // old one left open (the old one no longer sees the issue).
+        if actor.department_id.is_none() || actor.department_id != current.lead_department_id {
+            return Err(AppError::forbidden("only the issue's lead department may answer an instruction on it"));
         }
         let reply = required_text("reply", &input.reply, MAX_TEXT)?;
         if found.replied_at.is_some() {
             return Err(AppError::invalid_transition("the instruction is already answered"));
         }
-        let current = self.issue_for_change(actor, found.issue_id).await?;
         let (txn, claimed) = match self.begin_create(actor, key.as_ref()).await? {
             Ok(open) => open,
             Err(id) => return self.instruction_row(id).await,

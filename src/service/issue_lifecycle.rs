@@ -490,7 +490,7 @@ impl Services {
                 "the public notice runs until {ends}; close the issue from that day on"
             )));
         }
-        if self.has_open_objection(current.id).await? {
+        if self.has_open_objection(&current).await? {
             return Err(AppError::invalid_transition(
                 "an objection to the public notice is unresolved; resolve it before closing",
             ));

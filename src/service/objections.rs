@@ -123,6 +123,11 @@ impl Services {
         }
         let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
         let current = self.issue_for_change(actor, found.issue_id).await?;
+        if input.outcome == ObjectionOutcome::Upheld && !concerns_current_acceptance(&found, &current) {
+            return Err(AppError::invalid_transition(
+                "the objection was to an earlier acceptance, since undone; dismiss it",
+            ));
+        }
         let mut change = match input.outcome {
             ObjectionOutcome::Dismissed => Change::new(Step::DismissObjection, None),
             ObjectionOutcome::Upheld => {
@@ -180,11 +185,15 @@ impl Services {
         self.notify(txn, vec![notice]).await
     }
 
-    /// Whether the issue has an objection not yet resolved (an issue with one is not closed).
-    pub(crate) async fn has_open_objection(&self, issue_id: i64) -> AppResult<bool> {
+    /// Whether the issue has an objection to its current acceptance not yet resolved (an issue
+    /// with one is not closed). Objections to an earlier acceptance, undone since by an upheld
+    /// objection or a reopening, hold nothing.
+    pub(crate) async fn has_open_objection(&self, issue: &issue::Model) -> AppResult<bool> {
+        let Some(accepted_at) = issue.accepted_at else { return Ok(false) };
         let open = notice_objection::Entity::find()
-            .filter(notice_objection::Column::IssueId.eq(issue_id))
+            .filter(notice_objection::Column::IssueId.eq(issue.id))
             .filter(notice_objection::Column::Outcome.is_null())
+            .filter(notice_objection::Column::RecordedAt.gte(accepted_at))
             .count(self.conn())
             .await?;
         Ok(open > 0)
@@ -265,4 +274,9 @@ impl Services {
             .await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
+}
+
+/// Whether an objection was raised against the issue's current acceptance.
+fn concerns_current_acceptance(objection: &notice_objection::Model, issue: &issue::Model) -> bool {
+    issue.accepted_at.is_some_and(|accepted_at| objection.recorded_at >= accepted_at)
 }

@@ -315,3 +315,29 @@ async fn an_assignment_is_disputed_only_within_the_days_the_county_allows() {
     assert_eq!(late.code(), "INVALID_TRANSITION", "{}", late.body);
     assert!(late.body["errors"][0]["message"].as_str().unwrap().contains("within 2 days"));
 }
+
+#[tokio::test]
+async fn a_reassignment_meanwhile_voids_the_ruling_and_hands_open_instructions_to_the_new_lead() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let (ma, ma_token) = leader_user(&app, "ma").await;
+    let issue = app.register(&county, "DP-04").await;
+    assign_to_leader(&app, &county, &issue, &ma).await.ok();
+    let water = app.department("WATER");
+    let raised = dispute(&app, &water, &issue, None).await.ok();
+    let posted = post(&app, &ma_token, &issue, &county_date(5)).await.ok();
+
+    // The bureau reassigns before the leader rules: the ruling has no object any more.
+    let reassign =
+        json!({ "issueId": issue, "leadDepartmentId": county.agri, "deadline": county_date(30), "leaderId": ma });
+    app.mutate(&app.bureau(), "assignIssue", reassign, "issue { id }").await.ok();
+    let late = rule(&app, raised.data("disputeAssignment.dispute.id"), "UPHOLD", None).await;
+    assert_eq!(late.code(), "CONFLICT", "{}", late.body);
+
+    // The open instruction is answered by the lead department now.
+    let answer =
+        json!({ "instructionId": posted.data("postInstruction.instruction.id"), "reply": "Taken over; on it." });
+    let answered =
+        app.mutate(&app.department("AGRI"), "replyToInstruction", answer, "instruction { status }").await.ok();
+    assert_eq!(answered.data("replyToInstruction.instruction.status"), "ANSWERED");
+}

@@ -91,6 +91,15 @@ async fn an_objection_holds_the_closure_until_the_bureau_dismisses_it() {
     assert_eq!(close(&app, &issue).await.ok().data("closeIssue.issue.status"), "CLOSED");
 }
 
+/// The lead department asks again and the bureau accepts, without a notice.
+async fn accepted_again(app: &TestApp, issue: &str, proof: &str) -> String {
+    let request = json!({ "issueId": issue, "summary": "fixed again", "evidenceIds": [proof] });
+    app.mutate(&app.department("WATER"), "requestAcceptance", request, "issue { id }").await.ok();
+    let acceptance = json!({ "issueId": issue, "opinion": "ok", "noticeDays": 0 });
+    let reply = app.mutate(&app.bureau(), "acceptRectification", acceptance, "issue { status }").await.ok();
+    reply.data("acceptRectification.issue.status").as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn an_upheld_objection_sends_the_issue_back_to_work_as_a_failed_acceptance() {
     let app = spawn_app().await;
@@ -98,6 +107,8 @@ async fn an_upheld_objection_sends_the_issue_back_to_work_as_a_failed_acceptance
     let issue = accepted(&app, &county, "OB-02", 7).await;
     let recorded = object(&app, &app.bureau(), &issue, &[]).await.ok();
     let id = recorded.data("recordNoticeObjection.objection.id").clone();
+    let second = object(&app, &app.bureau(), &issue, &[]).await.ok();
+    let second = second.data("recordNoticeObjection.objection.id").clone();
     let upheld = resolve(&app, &id, "UPHELD").await.ok();
     assert_eq!(upheld.data("resolveNoticeObjection.objection.status"), "UPHELD");
     assert_eq!(upheld.data("resolveNoticeObjection.objection.issue.status"), "IN_PROGRESS");
@@ -106,10 +117,13 @@ async fn an_upheld_objection_sends_the_issue_back_to_work_as_a_failed_acceptance
                    events(first: 50) { nodes { action } } } } }";
     let read = app.gql(Some(&app.bureau()), query, json!({ "id": issue })).await.ok();
     assert!(read.data("node.noticeEndsOn").is_null());
-    assert_eq!(read.data("node.noticeObjections"), &json!([{ "status": "UPHELD" }]));
+    assert_eq!(read.data("node.noticeObjections"), &json!([{ "status": "OPEN" }, { "status": "UPHELD" }]));
     let actions: Vec<&str> =
         read.data("node.events.nodes").as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert!(actions.ends_with(&["NOTICE_OBJECTION_RECORDED", "OBJECTION_UPHELD"]), "{actions:?}");
+    assert!(
+        actions.ends_with(&["NOTICE_OBJECTION_RECORDED", "NOTICE_OBJECTION_RECORDED", "OBJECTION_UPHELD"]),
+        "{actions:?}"
+    );
     let board = app
         .gql(Some(&app.bureau()), "{ departmentScoreboard { department { code } failedAcceptances } }", json!({}))
         .await
@@ -129,8 +143,15 @@ async fn an_upheld_objection_sends_the_issue_back_to_work_as_a_failed_acceptance
         .ok();
     assert_eq!(listed.data("noticeObjections.totalCount"), 1);
 
+    // The second objection was to the acceptance just undone: once the issue is accepted again
+    // it holds nothing, and it cannot send the new acceptance back.
+    let proof = app.proof(&app.department("WATER"), &issue).await;
+    assert_eq!(accepted_again(&app, &issue, &proof).await, "ACCEPTED");
+    assert_eq!(resolve(&app, &second, "UPHELD").await.code(), "INVALID_TRANSITION");
+    assert_eq!(close(&app, &issue).await.ok().data("closeIssue.issue.status"), "CLOSED");
+
     // Without a running notice there is nothing to object to.
     let no_notice = accepted(&app, &county, "OB-03", 0).await;
     assert_eq!(object(&app, &app.bureau(), &no_notice, &[]).await.code(), "INVALID_TRANSITION");
-    assert_eq!(object(&app, &app.bureau(), &issue, &[]).await.code(), "INVALID_TRANSITION", "IN_PROGRESS");
+    assert_eq!(object(&app, &app.bureau(), &issue, &[]).await.code(), "INVALID_TRANSITION", "CLOSED");
 }

@@ -319,3 +319,14 @@ async fn a_deactivated_users_sockets_close() {
     .expect("the socket of a deactivated user closes");
     assert_eq!(closed, 4403);
 }
+
+#[tokio::test]
+async fn a_subscription_is_held_to_the_alias_limit_as_a_request_over_http_is() {
+    let app = spawn_app_with(|settings| settings.limits.max_aliases = 1).await;
+    let aliased = "subscription { notificationAdded { a: id b: id } }";
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": aliased } });
+    let seen = frames(&app, &[init(&app.bureau()), subscribe], Duration::from_millis(1500)).await;
+    let refusal: Value = serde_json::from_str(&seen[1]).unwrap();
+    assert_eq!(refusal["payload"]["errors"][0]["extensions"]["code"], "TOO_COMPLEX", "{seen:?}");
+    assert!(refusal["payload"]["errors"][0]["message"].as_str().unwrap().contains("RECTIFY_MAX_ALIASES"), "{seen:?}");
+}

@@ -142,9 +142,9 @@ impl IssueFields<'_> {
     }
     /// The LEADER user in charge, where the assignment linked one (issues assigned before
     /// leaders were linked have only `leaderName`). That leader may post instructions on it.
-    async fn leader_in_charge(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::user::User>> {
+    async fn leader_in_charge(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::user::LeaderInCharge>> {
         let Some(id) = self.0.leader_user_id else { return Ok(None) };
-        Ok(ctx.loader::<crate::graphql::loaders::LeaderLoader>()?.load_one(id).await?.map(super::user::User))
+        Ok(ctx.loader::<crate::graphql::loaders::LeaderLoader>()?.load_one(id).await?.map(Into::into))
     }
     /// The rectification deadline: the last day, in the county's calendar.
     async fn deadline(&self) -> Option<Date> {

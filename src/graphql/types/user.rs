@@ -49,3 +49,22 @@ impl User {
 }
 
 connection!(UserConnection, UserEdge, User, "A page of users.", "A user in a page, with its cursor.");
+
+/// The LEADER user in charge of an issue, as every reader of the issue sees them: who, not
+/// the account (a `User` is for ADMIN only).
+#[derive(async_graphql::SimpleObject)]
+pub struct LeaderInCharge {
+    /// The user's global id: `IssueFilter.leaderId` takes it, and it is `viewer.userId` for the
+    /// leader themselves.
+    pub id: ID,
+    /// The sign-in name; also the `sub` of the leader's tokens.
+    pub username: String,
+    /// The name shown to people.
+    pub display_name: Option<String>,
+}
+
+impl From<user::Model> for LeaderInCharge {
+    fn from(user: user::Model) -> Self {
+        Self { id: encode(NodeKind::User, user.id), username: user.username, display_name: user.display_name }
+    }
+}
