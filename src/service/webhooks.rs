@@ -39,10 +39,12 @@ const IDLE_POLL: Duration = Duration::from_secs(30);
 const COMMIT_GRACE: Duration = Duration::from_millis(100);
 /// Deliveries one server sends at once.
 const BATCH: u64 = 20;
-/// How long a claimed delivery is its server's before another may take it over.
-const LEASE: Duration = Duration::from_secs(60);
 /// How long a gateway has to answer.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery is its server's before another may take it over: a batch is
+/// sent at once, so twice the time a gateway has covers it, and a server that died holding a
+/// claim delays that delivery by no more than this.
+const LEASE: Duration = Duration::from_secs(2 * SEND_TIMEOUT.as_secs());
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
 /// The wait after the first failure; each further failure doubles it, up to `MAX_RETRY_DELAY`.
