@@ -52,11 +52,7 @@ impl LookBackQuery {
         let input = filter.unwrap_or_default();
         let filter = TaskFilter {
             campaign_id: ids::expect_opt(input.campaign_id.as_ref(), NodeKind::LookBackCampaign, "filter.campaignId")?,
-            outcome: input.status.map(|status| match status {
-                LookBackTaskStatus::Pending => None,
-                LookBackTaskStatus::Holds => Some(entity::enums::LookBackOutcome::Holds),
-                LookBackTaskStatus::Relapsed => Some(entity::enums::LookBackOutcome::Relapsed),
-            }),
+            outcome: input.status.map(Into::into),
             issue_id: ids::expect_opt(input.issue_id.as_ref(), NodeKind::Issue, "filter.issueId")?,
         };
         let page = services.look_back_tasks(principal, &filter, &page_args).await?;

@@ -24,6 +24,25 @@ pub enum LookBackTaskStatus {
     Relapsed,
 }
 
+/// A task's status is its outcome, pending while it has none: the one mapping both ways.
+impl From<Option<entity::enums::LookBackOutcome>> for LookBackTaskStatus {
+    fn from(outcome: Option<entity::enums::LookBackOutcome>) -> Self {
+        match outcome {
+            None => Self::Pending,
+            Some(entity::enums::LookBackOutcome::Holds) => Self::Holds,
+            Some(entity::enums::LookBackOutcome::Relapsed) => Self::Relapsed,
+        }
+    }
+}
+
+impl From<LookBackTaskStatus> for Option<entity::enums::LookBackOutcome> {
+    fn from(status: LookBackTaskStatus) -> Self {
+        [entity::enums::LookBackOutcome::Holds, entity::enums::LookBackOutcome::Relapsed]
+            .into_iter()
+            .find(|outcome| LookBackTaskStatus::from(Some(*outcome)) == status)
+    }
+}
+
 /// A look-back campaign (回头看): a seeded sample of the issues closed in a date range,
 /// stratified by lead department, each checked again on site.
 #[derive(Clone)]
@@ -120,11 +139,7 @@ impl LookBackTask {
     }
     /// Pending, holds or relapsed.
     async fn status(&self) -> LookBackTaskStatus {
-        match self.0.outcome {
-            None => LookBackTaskStatus::Pending,
-            Some(entity::enums::LookBackOutcome::Holds) => LookBackTaskStatus::Holds,
-            Some(entity::enums::LookBackOutcome::Relapsed) => LookBackTaskStatus::Relapsed,
-        }
+        self.0.outcome.into()
     }
     /// What the check found; null while pending.
     async fn outcome(&self) -> Option<LookBackOutcome> {
