@@ -122,6 +122,14 @@ pub struct CountySettings {
         value_parser = clap::value_parser!(i64).range(0..=365)
     )]
     pub dispute_days: i64,
+    /// The rules of the new-project gate in force: a comma-separated list of REPEAT_OFFENDER,
+    /// OPEN_CASE, OPEN_ISSUE and REGIONAL_RESTRICTION, or NONE.
+    #[arg(
+        long = "gate-rules",
+        env = "RECTIFY_GATE_RULES",
+        default_value = "REPEAT_OFFENDER,OPEN_CASE,OPEN_ISSUE,REGIONAL_RESTRICTION"
+    )]
+    pub gate_rules: crate::domain::gate::GateRules,
 }
 
 impl CountySettings {
@@ -141,6 +149,7 @@ impl CountySettings {
             warning: crate::domain::warning::WarningRule { blue_within_days: self.warning_days },
             instructions_by_any_leader: self.instructions_by_any_leader,
             dispute_days: self.dispute_days,
+            gate_rules: self.gate_rules.clone(),
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
             max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,

@@ -373,3 +373,35 @@ pub enum DeliveryStatus {
     /// Given up after the last attempt, or its webhook was deleted.
     Failed,
 }
+
+/// Where a project application stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProjectApplicationStatus {
+    /// Registered, not yet decided.
+    Pending,
+    /// Approved by the bureau.
+    Approved,
+    /// Refused by the bureau.
+    Refused,
+}
+
+/// What a project application's event records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProjectApplicationAction {
+    /// The bureau registered the application.
+    Registered,
+    /// A leader posted an instruction on it.
+    Instructed,
+    /// The bureau approved it.
+    Approved,
+    /// The bureau refused it.
+    Refused,
+}

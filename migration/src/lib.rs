@@ -18,6 +18,7 @@ mod m20261206_000012_leader_instructions;
 mod m20261206_000013_assignment_disputes;
 mod m20261206_000014_notice_objections;
 mod m20261206_000015_look_back_campaigns;
+mod m20261206_000016_project_applications;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_assignment_disputes::Migration),
             Box::new(m20261206_000014_notice_objections::Migration),
             Box::new(m20261206_000015_look_back_campaigns::Migration),
+            Box::new(m20261206_000016_project_applications::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod credit_code;
 pub mod disputes;
 pub mod file_type;
+pub mod gate;
 pub mod history;
 pub mod lifecycle;
 pub mod look_back;

@@ -31,13 +31,15 @@ pub enum NodeKind {
     NoticeObjection,
     LookBackCampaign,
     LookBackTask,
+    ProjectApplication,
+    ProjectInstruction,
     Notification,
     Webhook,
     WebhookDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 26] = [
+    const ALL: [NodeKind; 28] = [
         NodeKind::Department,
         NodeKind::InspectionRound,
         NodeKind::Aspect,
@@ -61,6 +63,8 @@ impl NodeKind {
         NodeKind::NoticeObjection,
         NodeKind::LookBackCampaign,
         NodeKind::LookBackTask,
+        NodeKind::ProjectApplication,
+        NodeKind::ProjectInstruction,
         NodeKind::Notification,
         NodeKind::Webhook,
         NodeKind::WebhookDelivery,
@@ -91,6 +95,8 @@ impl NodeKind {
             NodeKind::NoticeObjection => "NoticeObjection",
             NodeKind::LookBackCampaign => "LookBackCampaign",
             NodeKind::LookBackTask => "LookBackTask",
+            NodeKind::ProjectApplication => "ProjectApplication",
+            NodeKind::ProjectInstruction => "ProjectInstruction",
             NodeKind::Notification => "Notification",
             NodeKind::Webhook => "Webhook",
             NodeKind::WebhookDelivery => "WebhookDelivery",

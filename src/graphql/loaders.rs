@@ -184,6 +184,18 @@ batch_loader!(
     LookBackCampaignLoader, entity::look_back_campaign::Model, campaigns_of_tasks
 );
 batch_loader!(
+    /// The gate of each project application as the ledger reads now, by application id.
+    ProjectGateLoader, Vec<crate::domain::gate::Finding>, gates_of
+);
+batch_loader!(
+    /// The history of each project application, oldest first, by application id.
+    ProjectEventsLoader, Vec<entity::project_application_event::Model>, application_events_of
+);
+batch_loader!(
+    /// The leaders' instructions on each project application, oldest first, by application id.
+    ProjectInstructionsLoader, Vec<entity::project_instruction::Model>, project_instructions_of
+);
+batch_loader!(
     /// The LEADER users in charge of issues, by user id.
     LeaderLoader, entity::user::Model, leaders_by_ids
 );
@@ -308,6 +320,9 @@ impl Loaders {
             .data(cached(NoticeObjectionsLoader(s()), keep))
             .data(cached(LookBackProgressLoader(s()), keep))
             .data(cached(LookBackCampaignLoader(s()), keep))
+            .data(cached(ProjectGateLoader(s()), keep))
+            .data(cached(ProjectEventsLoader(s()), keep))
+            .data(cached(ProjectInstructionsLoader(s()), keep))
             .data(cached(OriginInspectionLoader(s()), keep))
             .data(cached(EvidenceLoader(s()), keep))
             .data(cached(CitedEvidenceLoader(s()), keep))

@@ -24,6 +24,7 @@ use super::instructions::NewInstruction;
 use super::issue_lifecycle::{Acceptance, Assignment, NewIssue, StartInput, StepInput, Supervision};
 use super::look_back::NewCampaign;
 use super::objections::NewObjection;
+use super::project_gate::{ApplicationDecision, NewProjectApplication, ProjectDecision};
 use super::users::NewUser;
 use crate::auth::Principal;
 use crate::domain::cents::Cents;
@@ -522,6 +523,50 @@ impl Services {
             )
             .await?;
         self.compute_assessment(bureau, period.id).await?;
+        self.seed_demo_projects(bureau, &enterprises).await
+    }
+
+    /// Three project applications at the new-project gate: the repeat offender's refused, one
+    /// approved (on a leader's instruction where the gate is blocked), and one pending.
+    async fn seed_demo_projects(&self, bureau: &Principal, enterprises: &[i64]) -> AppResult<()> {
+        let leader = Principal { sub: DEMO_LEADER.into(), role: Role::Leader, ..bureau.clone() };
+        let projects = [
+            ("清水河化工二期扩建项目", 0, "18000000.00", "新增年产2万吨精细化工产能。"),
+            ("金鑫石材厂技改项目", 1, "3500000.00", "更新切割设备，配套粉尘收集。"),
+            ("宏达养殖场扩栏项目", 2, "2600000.00", "新增生猪存栏3000头，配套粪污处理。"),
+        ];
+        for (name, n, investment, description) in projects {
+            let enterprise = self.existing_enterprise(enterprises[n], "enterpriseId").await?;
+            let new = NewProjectApplication {
+                name: name.into(),
+                enterprise_id: enterprise.id,
+                township_id: enterprise.township_id,
+                industry: enterprise.industry.clone().unwrap_or_default(),
+                investment: Cents::parse(investment).unwrap_or_default(),
+                description: description.into(),
+            };
+            let application = self.register_project_application(bureau, new, None).await?;
+            let decide = |decision, note: &str, instruction_id| ApplicationDecision {
+                application_id: application.id,
+                decision,
+                note: note.into(),
+                instruction_id,
+            };
+            match n {
+                0 => {
+                    let note = "企业屡查屡犯且有未结问责案件，不予审批。";
+                    self.decide_project_application(bureau, decide(ProjectDecision::Refuse, note, None)).await?;
+                }
+                1 => {
+                    let text = "技改项目减少排放，同意在落实粉尘治理后审批。";
+                    let instruction = self.post_project_instruction(&leader, application.id, text).await?;
+                    let note = "经县领导批示同意，附条件审批。";
+                    let approve = decide(ProjectDecision::Approve, note, Some(instruction.id));
+                    self.decide_project_application(bureau, approve).await?;
+                }
+                _ => {}
+            }
+        }
         Ok(())
     }
 }

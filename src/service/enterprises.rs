@@ -51,16 +51,23 @@ pub struct EnterpriseFilter {
 }
 
 impl Services {
+    /// Cases that count as violations towards the repeat-offender rule: decided (or decided
+    /// and closed) inside the window.
+    pub(crate) fn violations_in_window(&self) -> Condition {
+        let cutoff = self.clock.now() - Duration::days(self.repeat_offender.window_days);
+        Condition::all()
+            .add(accountability_case::Column::Status.is_in([CaseStatus::Decided, CaseStatus::Closed]))
+            .add(accountability_case::Column::DecidedAt.gte(cutoff))
+    }
+
     /// Enterprises with decided cases inside the window, as a subquery of ids.
     fn repeat_offenders(&self) -> SimpleExpr {
-        let cutoff = self.clock.now() - Duration::days(self.repeat_offender.window_days);
         enterprise::Column::Id.in_subquery(
             Query::select()
                 .column(accountability_case::Column::EnterpriseId)
                 .from(accountability_case::Entity)
                 .and_where(accountability_case::Column::SubjectType.eq(AccountabilitySubjectType::Enterprise))
-                .and_where(accountability_case::Column::Status.is_in([CaseStatus::Decided, CaseStatus::Closed]))
-                .and_where(accountability_case::Column::DecidedAt.gte(cutoff))
+                .cond_where(self.violations_in_window())
                 .group_by_col(accountability_case::Column::EnterpriseId)
                 .and_having(
                     Expr::expr(Func::count(Expr::col(accountability_case::Column::Id)))
@@ -134,14 +141,12 @@ impl Services {
 
     /// Decided cases of each enterprise inside the repeat-offender window, in one statement.
     pub async fn violation_counts(&self, enterprise_ids: &[i64]) -> AppResult<HashMap<i64, u64>> {
-        let cutoff = self.clock.now() - Duration::days(self.repeat_offender.window_days);
         let rows: Vec<(Option<i64>, i64)> = accountability_case::Entity::find()
             .select_only()
             .column(accountability_case::Column::EnterpriseId)
             .column_as(accountability_case::Column::Id.count(), "violations")
             .filter(accountability_case::Column::EnterpriseId.is_in(enterprise_ids.iter().copied()))
-            .filter(accountability_case::Column::Status.is_in([CaseStatus::Decided, CaseStatus::Closed]))
-            .filter(accountability_case::Column::DecidedAt.gte(cutoff))
+            .filter(self.violations_in_window())
             .group_by(accountability_case::Column::EnterpriseId)
             .into_tuple()
             .all(self.conn())

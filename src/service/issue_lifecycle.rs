@@ -114,7 +114,7 @@ impl Services {
         }
     }
 
-    async fn township(&self, id: i64) -> AppResult<i64> {
+    pub(crate) async fn township(&self, id: i64) -> AppResult<i64> {
         let township = self.active_department(id, "townshipId").await?;
         if township.kind != DepartmentKind::Township {
             return Err(AppError::bad_input("townshipId", "`townshipId` must name a township"));

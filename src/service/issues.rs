@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity};
-use entity::{category, issue, issue_cooperator, issue_event};
+use entity::{assignment_dispute, category, issue, issue_cooperator, issue_event, look_back_task, notice_objection};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -40,6 +40,12 @@ pub struct IssueFilter {
     pub enterprise_id: Option<i64>,
     /// The local LEADER user in charge.
     pub leader_id: Option<i64>,
+    /// With (or without) an assignment dispute raised.
+    pub disputed: Option<bool>,
+    /// With (or without) an objection to a public notice recorded.
+    pub objected: Option<bool>,
+    /// Sampled (or not) by a look-back campaign.
+    pub looked_back: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -294,6 +300,27 @@ impl Services {
         }
         if let Some(leader) = filter.leader_id {
             condition = condition.add(issue::Column::LeaderUserId.eq(leader));
+        }
+        let with_records = [
+            (
+                filter.disputed,
+                Query::select().column(assignment_dispute::Column::IssueId).from(assignment_dispute::Entity).to_owned(),
+            ),
+            (
+                filter.objected,
+                Query::select().column(notice_objection::Column::IssueId).from(notice_objection::Entity).to_owned(),
+            ),
+            (
+                filter.looked_back,
+                Query::select().column(look_back_task::Column::IssueId).from(look_back_task::Entity).to_owned(),
+            ),
+        ];
+        for (wanted, issue_ids) in with_records {
+            match wanted {
+                Some(true) => condition = condition.add(issue::Column::Id.in_subquery(issue_ids)),
+                Some(false) => condition = condition.add(issue::Column::Id.not_in_subquery(issue_ids)),
+                None => {}
+            }
         }
         if let Some(search) = search_text(filter.search.as_deref())? {
             let column = |c: issue::Column| contains_text(self.backend(), (issue::Entity, c), search);

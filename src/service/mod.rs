@@ -29,6 +29,8 @@ pub mod notifications;
 pub mod objections;
 pub mod pagination;
 pub mod policy;
+pub mod project_gate;
+pub mod project_statistics;
 pub mod reference;
 pub mod reminders;
 pub mod scoreboard;
@@ -71,6 +73,8 @@ pub struct Services {
     pub instructions_by_any_leader: bool,
     /// Days within which an assignment may be disputed (`RECTIFY_DISPUTE_DAYS`).
     pub dispute_days: i64,
+    /// The rules of the new-project gate in force (`RECTIFY_GATE_RULES`).
+    pub gate_rules: Arc<crate::domain::gate::GateRules>,
     login_throttle: Arc<login_throttle::LoginThrottle>,
     standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
@@ -97,6 +101,8 @@ pub struct ServiceSettings {
     pub instructions_by_any_leader: bool,
     /// Days after an assignment within which the lead department may dispute it.
     pub dispute_days: i64,
+    /// The rules of the new-project gate in force.
+    pub gate_rules: crate::domain::gate::GateRules,
     /// How long the process's copy of the reference tables is trusted without a write through
     /// these services (see `reference`); zero reads them for every request.
     pub reference_time_to_live: std::time::Duration,
@@ -124,6 +130,7 @@ impl Services {
             warning: settings.warning,
             instructions_by_any_leader: settings.instructions_by_any_leader,
             dispute_days: settings.dispute_days,
+            gate_rules: Arc::new(settings.gate_rules.clone()),
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,

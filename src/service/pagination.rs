@@ -248,6 +248,7 @@ impl_id_of!(
     entity::notice_objection::Model,
     entity::look_back_campaign::Model,
     entity::look_back_task::Model,
+    entity::project_application::Model,
     entity::notification::Model,
     entity::webhook::Model,
     entity::webhook_delivery::Model

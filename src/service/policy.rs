@@ -65,6 +65,12 @@ pub enum Action {
     ManageLookBacks,
     /// Read look-back campaigns and their tasks.
     ReadLookBacks,
+    /// Register and decide project applications at the new-project gate.
+    ManageProjectApplications,
+    /// Post an instruction on a project application (any leader).
+    InstructOnProjects,
+    /// Read project applications, their gate and history.
+    ReadProjectApplications,
 }
 
 impl Action {
@@ -96,6 +102,9 @@ impl Action {
             Action::HandleNoticeObjections => &[Bureau],
             Action::ManageLookBacks => &[Bureau],
             Action::ReadLookBacks => &[Bureau, Leader, Inspector, Superior],
+            Action::ManageProjectApplications => &[Bureau],
+            Action::InstructOnProjects => &[Leader],
+            Action::ReadProjectApplications => &[Bureau, Leader, Superior],
         }
     }
 
@@ -127,6 +136,9 @@ impl Action {
             Action::HandleNoticeObjections => "record or resolve objections to a public notice",
             Action::ManageLookBacks => "create look-back campaigns",
             Action::ReadLookBacks => "read look-back campaigns",
+            Action::ManageProjectApplications => "register or decide project applications",
+            Action::InstructOnProjects => "instruct on project applications",
+            Action::ReadProjectApplications => "read project applications",
         }
     }
 }
@@ -309,6 +321,9 @@ mod tests {
             (Action::HandleNoticeObjections, [false, true, false, false, false, false]),
             (Action::ManageLookBacks, [false, true, false, false, false, false]),
             (Action::ReadLookBacks, [false, true, true, false, true, true]),
+            (Action::ManageProjectApplications, [false, true, false, false, false, false]),
+            (Action::InstructOnProjects, [false, false, true, false, false, false]),
+            (Action::ReadProjectApplications, [false, true, true, false, false, true]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

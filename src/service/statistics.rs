@@ -7,8 +7,9 @@
 //! so that no event and no issue is loaded into memory. A test checks that both agree.
 
 use chrono::NaiveDate;
-use entity::enums::IssueStatus;
-use entity::{category, issue, issue_event};
+use chrono::{DateTime, Utc};
+use entity::enums::{DisputeDecision, IssueStatus, LookBackOutcome, ObjectionOutcome};
+use entity::{assignment_dispute, category, issue, issue_event, look_back_task, notice_objection};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 
@@ -48,6 +49,22 @@ pub struct Counts {
     /// Completed issues accepted by the end of their deadline day.
     pub completed_on_time: u64,
     pub relapses: u64,
+    /// Assignment disputes raised about the issues (reports frozen before these counts read 0).
+    #[serde(default)]
+    pub disputes_raised: u64,
+    /// Of those, the ones that ended in a reassignment.
+    #[serde(default)]
+    pub disputes_reassigned: u64,
+    /// Objections to the issues' public notices, and of those the ones upheld.
+    #[serde(default)]
+    pub objections: u64,
+    #[serde(default)]
+    pub objections_upheld: u64,
+    /// Look-back tasks on the issues answered, and of those the ones that found a relapse.
+    #[serde(default)]
+    pub look_back_checked: u64,
+    #[serde(default)]
+    pub look_back_relapsed: u64,
 }
 
 impl Counts {
@@ -69,6 +86,10 @@ impl Counts {
     pub fn on_time_rate(&self) -> Option<f64> {
         Self::ratio(self.completed_on_time, self.completed())
     }
+    /// Of the look-back checks answered, the share that found a relapse.
+    pub fn look_back_relapse_rate(&self) -> Option<f64> {
+        Self::ratio(self.look_back_relapsed, self.look_back_checked)
+    }
     pub(crate) fn add(&mut self, other: &Counts) {
         self.total += other.total;
         self.open += other.open;
@@ -77,6 +98,12 @@ impl Counts {
         self.closed += other.closed;
         self.completed_on_time += other.completed_on_time;
         self.relapses += other.relapses;
+        self.disputes_raised += other.disputes_raised;
+        self.disputes_reassigned += other.disputes_reassigned;
+        self.objections += other.objections;
+        self.objections_upheld += other.objections_upheld;
+        self.look_back_checked += other.look_back_checked;
+        self.look_back_relapsed += other.look_back_relapsed;
     }
 }
 
@@ -110,6 +137,9 @@ struct Source {
     accepted_at: SimpleExpr,
     /// The county day that "overdue" is judged on.
     day: NaiveDate,
+    /// Records of the issues (disputes, objections, look-back checks) count when made before
+    /// this instant (the end of the `asOf` day); all of them without one.
+    cutoff: Option<DateTime<Utc>>,
 }
 
 const STATE: &str = "state";
@@ -168,6 +198,7 @@ impl Services {
                 relapses: Expr::col((issue::Entity, issue::Column::ReopenCount)),
                 accepted_at: Expr::col((issue::Entity, issue::Column::AcceptedAt)),
                 day: today,
+                cutoff: None,
             },
             Some(day) => {
                 query.join_subquery(
@@ -196,6 +227,7 @@ impl Services {
                     relapses: state("relapses"),
                     accepted_at: state("accepted_at"),
                     day,
+                    cutoff: Some(self.clock.start_of(day + chrono::Duration::days(1))),
                 }
             }
         };
@@ -351,7 +383,93 @@ impl Services {
                 bigint(Func::coalesce([SimpleExpr::from(Func::sum(source.relapses.clone())), Expr::val(0)]).into()),
                 Alias::new("relapses"),
             );
+        let sum = |records: SimpleExpr| -> SimpleExpr {
+            bigint(Func::coalesce([SimpleExpr::from(Func::sum(records)), Expr::val(0)]).into())
+        };
+        for (name, records) in [
+            ("disputes_raised", related(source, RelatedRecords::Disputes, None)),
+            (
+                "disputes_reassigned",
+                related(
+                    source,
+                    RelatedRecords::Disputes,
+                    Some(Expr::col(assignment_dispute::Column::Decision).eq(api_name(&DisputeDecision::Reassign))),
+                ),
+            ),
+            ("objections", related(source, RelatedRecords::Objections, None)),
+            (
+                "objections_upheld",
+                related(
+                    source,
+                    RelatedRecords::Objections,
+                    Some(Expr::col(notice_objection::Column::Outcome).eq(api_name(&ObjectionOutcome::Upheld))),
+                ),
+            ),
+            ("look_back_checked", related(source, RelatedRecords::LookBackChecks, None)),
+            (
+                "look_back_relapsed",
+                related(
+                    source,
+                    RelatedRecords::LookBackChecks,
+                    Some(Expr::col(look_back_task::Column::Outcome).eq(api_name(&LookBackOutcome::Relapsed))),
+                ),
+            ),
+        ] {
+            query.expr_as(sum(records), Alias::new(name));
+        }
     }
+}
+
+/// The records about an issue that statistics count.
+#[derive(Clone, Copy)]
+enum RelatedRecords {
+    Disputes,
+    Objections,
+    /// Answered look-back tasks.
+    LookBackChecks,
+}
+
+/// How many records of a kind each issue has (a correlated subquery), made before the cutoff
+/// and matching `only`. A ruling, a resolution or an answer made after the cutoff reads as
+/// not made then.
+fn related(source: &Source, records: RelatedRecords, only: Option<SimpleExpr>) -> SimpleExpr {
+    let mut query = Query::select();
+    query.expr(Expr::cust("COUNT(*)"));
+    let (issue_column, made_at, decided_at): (SimpleExpr, SimpleExpr, Option<SimpleExpr>) = match records {
+        RelatedRecords::Disputes => {
+            query.from(assignment_dispute::Entity);
+            (
+                Expr::col((assignment_dispute::Entity, assignment_dispute::Column::IssueId)),
+                Expr::col((assignment_dispute::Entity, assignment_dispute::Column::RaisedAt)),
+                Some(Expr::col((assignment_dispute::Entity, assignment_dispute::Column::RuledAt))),
+            )
+        }
+        RelatedRecords::Objections => {
+            query.from(notice_objection::Entity);
+            (
+                Expr::col((notice_objection::Entity, notice_objection::Column::IssueId)),
+                Expr::col((notice_objection::Entity, notice_objection::Column::RecordedAt)),
+                Some(Expr::col((notice_objection::Entity, notice_objection::Column::ResolvedAt))),
+            )
+        }
+        RelatedRecords::LookBackChecks => {
+            query.from(look_back_task::Entity);
+            let answered: SimpleExpr = Expr::col((look_back_task::Entity, look_back_task::Column::AnsweredAt));
+            query.and_where(answered.clone().is_not_null());
+            (Expr::col((look_back_task::Entity, look_back_task::Column::IssueId)), answered, None)
+        }
+    };
+    query.and_where(issue_column.eq(Expr::col((issue::Entity, issue::Column::Id))));
+    if let Some(cutoff) = source.cutoff {
+        query.and_where(made_at.lt(cutoff));
+        if let (Some(decided_at), Some(_)) = (decided_at, &only) {
+            query.and_where(decided_at.lt(cutoff));
+        }
+    }
+    if let Some(only) = only {
+        query.and_where(only);
+    }
+    SimpleExpr::SubQuery(None, Box::new(query.into()))
 }
 
 /// Keys in order: "none" first, numbers as numbers, the rest as text.
@@ -373,5 +491,11 @@ fn read_counts(row: &QueryResult) -> AppResult<Counts> {
         closed: get("closed")?,
         completed_on_time: get("on_time")?,
         relapses: get("relapses")?,
+        disputes_raised: get("disputes_raised")?,
+        disputes_reassigned: get("disputes_reassigned")?,
+        objections: get("objections")?,
+        objections_upheld: get("objections_upheld")?,
+        look_back_checked: get("look_back_checked")?,
+        look_back_relapsed: get("look_back_relapsed")?,
     })
 }

@@ -87,7 +87,8 @@ async fn the_demo_has_a_dispute_an_objection_and_a_look_back_campaign() {
     let query =
         "{ assignmentDisputes(filter: {status: OPEN}) { nodes { department { code } proposedLeadDepartment { code } } }
                    noticeObjections(filter: {status: OPEN}) { nodes { issue { status } } }
-                   lookBackCampaigns { nodes { taskCount answered } } }";
+                   lookBackCampaigns { nodes { taskCount answered } }
+                   projectApplications { nodes { status gate { blocked findings { rule } } citedInstruction { issuedBy } } } }";
     let reply = app.gql(Some(&leader), query, json!({})).await.ok();
     assert_eq!(
         reply.data("assignmentDisputes.nodes"),
@@ -95,4 +96,11 @@ async fn the_demo_has_a_dispute_an_objection_and_a_look_back_campaign() {
     );
     assert_eq!(reply.data("noticeObjections.nodes"), &json!([{ "issue": { "status": "ACCEPTED" } }]));
     assert_eq!(reply.data("lookBackCampaigns.nodes"), &json!([{ "taskCount": 4, "answered": 0 }]));
+    // The gate: the repeat offender refused while blocked; one approved on the leader's word.
+    let projects = reply.data("projectApplications.nodes").as_array().unwrap();
+    let statuses: Vec<&str> = projects.iter().map(|p| p["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["PENDING", "APPROVED", "REFUSED"]);
+    let refused_rules = &projects[2]["gate"]["findings"];
+    assert_eq!(refused_rules[0], json!({ "rule": "REPEAT_OFFENDER" }), "{refused_rules}");
+    assert_eq!(projects[1]["citedInstruction"]["issuedBy"], "county-leader");
 }

@@ -103,6 +103,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             warning_days: rectify::domain::warning::DEFAULT_WARNING_DAYS,
             instructions_by_any_leader: false,
             dispute_days: rectify::domain::disputes::DEFAULT_DISPUTE_DAYS,
+            gate_rules: rectify::domain::gate::GateRules::default(),
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },
@@ -446,4 +447,18 @@ pub async fn selection_of(app: &TestApp, token: &str, field: &Value) -> String {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     format!("{name} {{ __typename {} }}", leaves.join(" "))
+}
+
+/// An issue led by WATER, accepted with a public notice of `notice_days`.
+pub async fn accepted_issue(app: &TestApp, county: &County, code: &str, notice_days: u32) -> String {
+    let issue = app.register(county, code).await;
+    app.assign(county, &issue, &county_date(30)).await.ok();
+    let water = app.department("WATER");
+    app.mutate(&water, "startRectification", json!({ "issueId": issue, "plan": "p" }), "issue { id }").await.ok();
+    let proof = app.proof(&water, &issue).await;
+    let request = json!({ "issueId": issue, "summary": "done", "evidenceIds": [proof] });
+    app.mutate(&water, "requestAcceptance", request, "issue { id }").await.ok();
+    let acceptance = json!({ "issueId": issue, "opinion": "ok", "noticeDays": notice_days });
+    app.mutate(&app.bureau(), "acceptRectification", acceptance, "issue { id }").await.ok();
+    issue
 }

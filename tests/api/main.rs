@@ -26,6 +26,7 @@ mod matrix;
 mod migrations;
 mod objections;
 mod plans;
+mod project_gate;
 mod rate_limits;
 mod reference_data;
 mod schema;

@@ -11,20 +11,6 @@ use crate::written_history::row_id;
 
 const ROLES: [Role; 6] = [Role::Admin, Role::Bureau, Role::Leader, Role::Department, Role::Inspector, Role::Superior];
 
-/// An issue led by WATER, accepted with a public notice of `notice_days`.
-async fn accepted(app: &TestApp, county: &County, code: &str, notice_days: u32) -> String {
-    let issue = app.register(county, code).await;
-    app.assign(county, &issue, &county_date(30)).await.ok();
-    let water = app.department("WATER");
-    app.mutate(&water, "startRectification", json!({ "issueId": issue, "plan": "p" }), "issue { id }").await.ok();
-    let proof = app.proof(&water, &issue).await;
-    let request = json!({ "issueId": issue, "summary": "done", "evidenceIds": [proof] });
-    app.mutate(&water, "requestAcceptance", request, "issue { id }").await.ok();
-    let acceptance = json!({ "issueId": issue, "opinion": "ok", "noticeDays": notice_days });
-    app.mutate(&app.bureau(), "acceptRectification", acceptance, "issue { id }").await.ok();
-    issue
-}
-
 async fn object(app: &TestApp, token: &str, issue: &str, evidence: &[String]) -> Reply {
     let input = json!({ "issueId": issue, "source": "Hotline ticket 12345-0042",
                         "content": "The outfall still runs black at night.", "evidenceIds": evidence });
@@ -51,7 +37,7 @@ async fn close(app: &TestApp, issue: &str) -> Reply {
 async fn an_objection_holds_the_closure_until_the_bureau_dismisses_it() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
-    let issue = accepted(&app, &county, "OB-01", 7).await;
+    let issue = accepted_issue(&app, &county, "OB-01", 7).await;
 
     // Only the bureau records objections.
     for role in ROLES.into_iter().filter(|role| *role != Role::Bureau) {
@@ -104,7 +90,7 @@ async fn accepted_again(app: &TestApp, issue: &str, proof: &str) -> String {
 async fn an_upheld_objection_sends_the_issue_back_to_work_as_a_failed_acceptance() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
-    let issue = accepted(&app, &county, "OB-02", 7).await;
+    let issue = accepted_issue(&app, &county, "OB-02", 7).await;
     let recorded = object(&app, &app.bureau(), &issue, &[]).await.ok();
     let id = recorded.data("recordNoticeObjection.objection.id").clone();
     let second = object(&app, &app.bureau(), &issue, &[]).await.ok();
@@ -151,7 +137,7 @@ async fn an_upheld_objection_sends_the_issue_back_to_work_as_a_failed_acceptance
     assert_eq!(close(&app, &issue).await.ok().data("closeIssue.issue.status"), "CLOSED");
 
     // Without a running notice there is nothing to object to.
-    let no_notice = accepted(&app, &county, "OB-03", 0).await;
+    let no_notice = accepted_issue(&app, &county, "OB-03", 0).await;
     assert_eq!(object(&app, &app.bureau(), &no_notice, &[]).await.code(), "INVALID_TRANSITION");
     assert_eq!(object(&app, &app.bureau(), &issue, &[]).await.code(), "INVALID_TRANSITION", "CLOSED");
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, Utc};
-use entity::enums::{IssueAction as A, IssueStatus as S, Severity};
+use entity::enums::{IssueAction as A, IssueStatus as S, Role, Severity};
 use entity::{issue, issue_event};
 use rectify::domain::history::states_at;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -556,4 +556,69 @@ async fn a_submitted_month_is_frozen_and_cannot_be_submitted_again() {
     for token in [app.department("WATER"), app.token(entity::enums::Role::Admin, "admin", None)] {
         assert_eq!(app.gql(Some(&token), REPORTS, json!({})).await.code(), "FORBIDDEN");
     }
+}
+
+#[tokio::test]
+async fn statistics_count_disputes_objections_and_look_back_checks_and_lists_filter_by_them() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let (bureau, water) = (app.bureau(), app.department("WATER"));
+    let leader = app.token(Role::Leader, "county-leader", None);
+    // A: disputed by WATER, reassigned to AGRI by the leader.
+    let disputed = app.register(&county, "REC-A").await;
+    app.assign(&county, &disputed, &county_date(30)).await.ok();
+    let raised = app
+        .mutate(&water, "disputeAssignment", json!({ "issueId": disputed, "reason": "Farm runoff." }), "dispute { id }")
+        .await
+        .ok();
+    let ruling = json!({ "disputeId": raised.data("disputeAssignment.dispute.id"), "decision": "REASSIGN",
+                         "leadDepartmentId": county.agri });
+    app.mutate(&leader, "ruleOnDispute", ruling, "dispute { status }").await.ok();
+    // B: an objection to its public notice, upheld.
+    let objected = accepted_issue(&app, &county, "REC-B", 7).await;
+    let objection =
+        json!({ "issueId": objected, "source": "Hotline", "content": "Still black at night.", "evidenceIds": [] });
+    let recorded = app.mutate(&bureau, "recordNoticeObjection", objection, "objection { id }").await.ok();
+    let resolution =
+        json!({ "objectionId": recorded.data("recordNoticeObjection.objection.id"), "outcome": "UPHELD", "note": "n" });
+    app.mutate(&bureau, "resolveNoticeObjection", resolution, "objection { id }").await.ok();
+    // C: closed, sampled by a look-back campaign, found relapsed.
+    let looked = accepted_issue(&app, &county, "REC-C", 0).await;
+    app.mutate(&bureau, "closeIssue", json!({ "issueId": looked }), "issue { id }").await.ok();
+    let campaign =
+        json!({ "name": "Q4", "closedFrom": county_date(0), "closedTo": county_date(0), "sampleSize": 1, "seed": 1 });
+    app.mutate(&bureau, "createLookBackCampaign", campaign, "campaign { id }").await.ok();
+    let inspector = app.token(Role::Inspector, "field-inspector", None);
+    let check = json!({ "issueId": looked, "latitude": 30.5, "longitude": 104.1, "observedAt": Utc::now().to_rfc3339(),
+                        "findings": "Back again.", "result": "NON_COMPLIANT", "lookBack": "RELAPSED" });
+    app.mutate(&inspector, "recordSiteInspection", check, "siteInspection { id }").await.ok();
+
+    let superior = app.token(Role::Superior, "province", None);
+    let query = "{ issueStatistics(groupBy: [LEAD_DEPARTMENT]) {
+                     disputesRaised disputesReassigned objections objectionsUpheld lookBackChecked lookBackRelapsed lookBackRelapseRate
+                     groups { labels disputesRaised objectionsUpheld lookBackRelapsed } }
+                   disputed: issues(filter: {disputed: true}) { nodes { code } }
+                   objected: issues(filter: {objected: true}) { nodes { code } }
+                   lookedBack: issues(filter: {lookedBack: true}) { nodes { code } }
+                   plain: issues(filter: {disputed: false, objected: false, lookedBack: false}) { totalCount } }";
+    let reply = app.gql(Some(&superior), query, json!({})).await.ok();
+    let totals = reply.data("issueStatistics");
+    let fields = [
+        "disputesRaised",
+        "disputesReassigned",
+        "objections",
+        "objectionsUpheld",
+        "lookBackChecked",
+        "lookBackRelapsed",
+    ];
+    assert_eq!(fields.map(|f| totals[f].as_u64().unwrap()), [1; 6], "{totals}");
+    assert_eq!(totals["lookBackRelapseRate"], 1.0);
+    // By the lead department now: AGRI leads the disputed issue, WATER the other two.
+    let groups = totals["groups"].as_array().unwrap();
+    let agri = groups.iter().find(|g| g["labels"][0] == "AGRI office").unwrap_or_else(|| panic!("{groups:?}"));
+    assert_eq!((&agri["disputesRaised"], &agri["objectionsUpheld"]), (&json!(1), &json!(0)));
+    for (alias, code) in [("disputed", "REC-A"), ("objected", "REC-B"), ("lookedBack", "REC-C")] {
+        assert_eq!(reply.data(&format!("{alias}.nodes")), &json!([{ "code": code }]), "{alias}");
+    }
+    assert_eq!(reply.data("plain.totalCount"), 0);
 }

@@ -9,6 +9,7 @@ mod issue;
 mod leadership;
 mod look_back;
 mod objections;
+mod projects;
 mod reports;
 mod supervision;
 mod webhooks;
@@ -33,6 +34,7 @@ pub struct MutationRoot(
     leadership::LeadershipMutation,
     objections::ObjectionMutation,
     look_back::LookBackMutation,
+    projects::ProjectMutation,
     webhooks::WebhookMutation,
 );
 

@@ -49,6 +49,12 @@ pub struct IssueFilterInput {
     pub enterprise_id: Option<ID>,
     /// With this LEADER user in charge (a leader's "my issues": `viewer`'s user id).
     pub leader_id: Option<ID>,
+    /// With (true) or without (false) an assignment dispute raised, whatever its ruling.
+    pub disputed: Option<bool>,
+    /// With (true) or without (false) an objection to a public notice recorded.
+    pub objected: Option<bool>,
+    /// Sampled (true) or never sampled (false) by a look-back campaign.
+    pub looked_back: Option<bool>,
 }
 
 impl IssueFilterInput {
@@ -70,6 +76,9 @@ impl IssueFilterInput {
             search: self.search,
             enterprise_id: id(self.enterprise_id.as_ref(), NodeKind::Enterprise, "enterpriseId")?,
             leader_id: id(self.leader_id.as_ref(), NodeKind::User, "leaderId")?,
+            disputed: self.disputed,
+            objected: self.objected,
+            looked_back: self.looked_back,
         })
     }
 }

@@ -10,6 +10,7 @@ mod issue;
 mod leadership;
 mod look_back;
 mod node;
+mod projects;
 mod reports;
 mod supervision;
 
@@ -30,5 +31,6 @@ pub struct QueryRoot(
     supervision::SupervisionQuery,
     leadership::LeadershipQuery,
     look_back::LookBackQuery,
+    projects::ProjectQuery,
     access::UsersQuery,
 );

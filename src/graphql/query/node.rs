@@ -177,5 +177,15 @@ async fn resolve_nodes(services: &Services, principal: &Principal, wanted: &[ID]
         |ids: Vec<i64>| async move { services.look_back_tasks_by_ids(principal, &ids).await },
         |r| Node::LookBackTask(crate::graphql::types::look_back::LookBackTask(r))
     );
+    fetch!(
+        NodeKind::ProjectApplication,
+        |ids: Vec<i64>| async move { services.project_applications_by_ids(principal, &ids).await },
+        |r| Node::ProjectApplication(crate::graphql::types::project::ProjectApplication(r))
+    );
+    fetch!(
+        NodeKind::ProjectInstruction,
+        |ids: Vec<i64>| async move { services.project_instructions_by_ids(principal, &ids).await },
+        |r| Node::ProjectInstruction(crate::graphql::types::project::ProjectInstruction(r))
+    );
     Ok(decoded.into_iter().map(|key| key.and_then(|key| found.get(&key).cloned())).collect())
 }

@@ -523,3 +523,29 @@ pub enum DeliveryStatus {
     /// Given up after the last attempt, or its webhook was deleted.
     Failed,
 }
+
+/// Where a project application stands.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::ProjectApplicationStatus")]
+pub enum ProjectApplicationStatus {
+    /// Registered, not yet decided.
+    Pending,
+    /// Approved by the bureau.
+    Approved,
+    /// Refused by the bureau.
+    Refused,
+}
+
+/// What an entry of a project application's history records.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stored::ProjectApplicationAction")]
+pub enum ProjectApplicationAction {
+    /// The bureau registered the application.
+    Registered,
+    /// A leader posted an instruction on it.
+    Instructed,
+    /// The bureau approved it.
+    Approved,
+    /// The bureau refused it.
+    Refused,
+}

@@ -16,6 +16,7 @@ pub mod look_back;
 pub mod monthly_report;
 pub mod node;
 pub mod objection;
+pub mod project;
 pub mod scalars;
 pub mod statistics;
 pub mod supervision;

@@ -43,4 +43,6 @@ pub enum Node {
     NoticeObjection(super::objection::NoticeObjection),
     LookBackCampaign(super::look_back::LookBackCampaign),
     LookBackTask(super::look_back::LookBackTask),
+    ProjectApplication(super::project::ProjectApplication),
+    ProjectInstruction(super::project::ProjectInstruction),
 }

@@ -58,6 +58,20 @@ pub struct IssueCounts {
     pub on_time_rate: Option<f64>,
     /// Times the issues were reopened after acceptance or closure (反弹).
     pub relapses: u64,
+    /// Assignment disputes (交办争议) the lead departments raised about the issues.
+    pub disputes_raised: u64,
+    /// Of those, the ones a leader ruled into a reassignment.
+    pub disputes_reassigned: u64,
+    /// Objections to the issues' public notices (公示异议).
+    pub objections: u64,
+    /// Of those, the ones the bureau upheld (each a failed acceptance).
+    pub objections_upheld: u64,
+    /// Look-back checks (回头看) of the issues answered on site.
+    pub look_back_checked: u64,
+    /// Of those, the ones that found the problem back.
+    pub look_back_relapsed: u64,
+    /// `lookBackRelapsed` of `lookBackChecked`, from 0 to 1; null before any check.
+    pub look_back_relapse_rate: Option<f64>,
 }
 
 impl From<&Counts> for IssueCounts {
@@ -73,6 +87,13 @@ impl From<&Counts> for IssueCounts {
             closure_rate: c.closure_rate(),
             on_time_rate: c.on_time_rate(),
             relapses: c.relapses,
+            disputes_raised: c.disputes_raised,
+            disputes_reassigned: c.disputes_reassigned,
+            objections: c.objections,
+            objections_upheld: c.objections_upheld,
+            look_back_checked: c.look_back_checked,
+            look_back_relapsed: c.look_back_relapsed,
+            look_back_relapse_rate: c.look_back_relapse_rate(),
         }
     }
 }
