@@ -94,6 +94,16 @@ enum Command {
         #[command(flatten)]
         evidence: EvidenceSettings,
     },
+    /// Recompute every hash chain of the histories from the database and print what was
+    /// checked as JSON; exit with status 1, naming the first broken link, when one is broken.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        county: CountySettings,
+        #[command(flatten)]
+        evidence: EvidenceSettings,
+    },
     /// Print the GraphQL schema (SDL).
     Schema {
         /// Compare with this file instead, and fail when it differs.
@@ -140,6 +150,23 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Sweep { database, county, evidence } => {
             let report = offline_services(&database, &county, &evidence).await?.sweep().await?;
             println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        Command::Verify { database, county, evidence } => {
+            let services = offline_services(&database, &county, &evidence).await?;
+            let report = services.verify_history(None, Default::default()).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            if let Some(broken) = report.first_broken {
+                bail!(
+                    "the history is broken: {:?} {} event {} has hash {}, its chain gives {}",
+                    broken.kind,
+                    broken.owner_id,
+                    broken.event_id,
+                    broken.stored.as_deref().unwrap_or("(none)"),
+                    broken.expected
+                );
+            }
+            eprintln!("every chain holds");
             Ok(())
         }
         Command::Token { auth, role, sub, dept, name, ttl } => {

@@ -17,6 +17,8 @@ pub struct Model {
     pub actor_role: Role,
     pub note: Option<String>,
     pub at: DateTimeUtc,
+    /// The link of the case's hash chain (`chain`): 64 hexadecimal digits.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

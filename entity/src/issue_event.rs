@@ -25,6 +25,8 @@ pub struct Model {
     pub severity: Option<Severity>,
     pub category_id: Option<i64>,
     pub supervision_level: Option<SupervisionLevel>,
+    /// The link of the hash chain (`chain`): 64 hexadecimal digits.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

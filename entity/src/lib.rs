@@ -1,5 +1,7 @@
-//! SeaORM entities of the Rectify ledger: rows and the enumerations stored in them, nothing else.
-//! GraphQL types and rules live in the root crate; these are data only.
+//! SeaORM entities of the Rectify ledger: rows and the enumerations stored in them.
+//! GraphQL types and rules live in the root crate; these are data only, with one exception:
+//! the canonical bytes and hash chains of the histories (`chain`), which the migrations
+//! compute too.
 
 pub mod accountability_case;
 pub mod aspect;
@@ -11,6 +13,7 @@ pub mod case_event;
 pub mod case_issue;
 pub mod case_measure;
 pub mod category;
+pub mod chain;
 pub mod deadline_extension;
 pub mod department;
 pub mod enterprise;

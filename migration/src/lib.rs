@@ -19,6 +19,8 @@ mod m20261206_000013_assignment_disputes;
 mod m20261206_000014_notice_objections;
 mod m20261206_000015_look_back_campaigns;
 mod m20261206_000016_project_applications;
+mod m20261206_000017_history_chains;
+mod m20261206_000018_record_guards;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_notice_objections::Migration),
             Box::new(m20261206_000015_look_back_campaigns::Migration),
             Box::new(m20261206_000016_project_applications::Migration),
+            Box::new(m20261206_000017_history_chains::Migration),
+            Box::new(m20261206_000018_record_guards::Migration),
         ]
     }
 }

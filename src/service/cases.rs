@@ -10,8 +10,8 @@ use entity::enums::{
 use entity::{accountability_case, case_event, case_issue, case_measure, department, issue};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::pagination::{Page, PageArgs, page_by_id};
@@ -575,19 +575,21 @@ impl Services {
         action: CaseAction,
         note: Option<String>,
     ) -> AppResult<()> {
-        case_event::ActiveModel {
-            case_id: Set(case.id),
-            action: Set(action),
-            from_status: Set(from),
-            to_status: Set(case.status),
-            actor_sub: Set(actor.sub.clone()),
-            actor_role: Set(actor.role),
-            note: Set(note),
-            at: Set(case.updated_at),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        let mut event = case_event::Model {
+            id: 0,
+            case_id: case.id,
+            action,
+            from_status: from,
+            to_status: case.status,
+            actor_sub: actor.sub.clone(),
+            actor_role: actor.role,
+            note,
+            at: case.updated_at,
+            hash: None,
+        };
+        let head = self.case_chain_head(txn, case.id).await?;
+        self.link_case_event(head, &mut event);
+        case_event::ActiveModel { id: NotSet, ..event.into_active_model() }.insert(txn).await?;
         Ok(())
     }
 }

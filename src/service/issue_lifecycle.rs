@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDate};
 use entity::enums::{DepartmentKind, IssueStatus, Severity, SupervisionLevel};
 use entity::{category, department, inspection_round, issue};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::{Value, json};
 
 use super::evidence::Citer;
 use super::field_work::{MilestonePlan, check_milestones};
@@ -305,28 +306,37 @@ impl Services {
         authorize(actor, Action::ManageIssues)?;
         let current = self.issue_for_change(actor, input.issue_id).await?;
         let mut change = Change::new(Step::Update, Some(input.expected_version));
-        let mut changed = Vec::new();
+        // Each field changed with its old and new value, so that the event keeps what it replaced.
+        let mut changed: Vec<(&str, Value, Value)> = Vec::new();
         if let Some(title) = &input.title {
-            change.columns.title = Set(required_text("title", title, 300)?);
-            changed.push("title");
+            let title = required_text("title", title, 300)?;
+            changed.push(("title", json!(current.title), json!(title)));
+            change.columns.title = Set(title);
         }
         if let Some(description) = &input.description {
-            change.columns.description = Set(required_text("description", description, 20_000)?);
-            changed.push("description");
+            let description = required_text("description", description, 20_000)?;
+            changed.push(("description", json!(current.description), json!(description)));
+            change.columns.description = Set(description);
         }
         if let Some(location) = &input.location {
-            change.columns.location = Set(optional_text("location", Some(location), 300)?);
-            changed.push("location");
+            let location = optional_text("location", Some(location), 300)?;
+            changed.push(("location", json!(current.location), json!(location)));
+            change.columns.location = Set(location);
         }
         if input.latitude.is_some() || input.longitude.is_some() {
             check_coordinates(input.latitude, input.longitude)?;
             change.columns.latitude = Set(input.latitude);
             change.columns.longitude = Set(input.longitude);
-            changed.push("coordinates");
+            let coordinates = |latitude, longitude| json!([latitude, longitude]);
+            changed.push((
+                "coordinates",
+                coordinates(current.latitude, current.longitude),
+                coordinates(input.latitude, input.longitude),
+            ));
         }
         if let Some(severity) = input.severity {
             change.columns.severity = Set(severity);
-            changed.push("severity");
+            changed.push(("severity", json!(current.severity), json!(severity)));
         }
         if let Some(category_id) = input.category_id {
             let category = self.existing_category(category_id, "categoryId").await?;
@@ -344,21 +354,24 @@ impl Services {
                 ));
             }
             change.columns.category_id = Set(category_id);
-            changed.push("category");
+            changed.push(("category", json!(current.category_id), json!(category_id)));
         }
         if let Some(requires) = input.requires_engineering {
             change.columns.requires_engineering = Set(requires);
-            changed.push("requiresEngineering");
+            changed.push(("requiresEngineering", json!(current.requires_engineering), json!(requires)));
         }
         if let Some(enterprise) = input.enterprise_id {
             self.existing_enterprise(enterprise, "enterpriseId").await?;
             change.columns.enterprise_id = Set(Some(enterprise));
-            changed.push("enterprise");
+            changed.push(("enterprise", json!(current.enterprise_id), json!(enterprise)));
         }
         if changed.is_empty() {
             return Err(AppError::bad_input("issueId", "give at least one field to change"));
         }
-        change.note = Some(format!("changed {}", changed.join(", ")));
+        // `changed title: "Old" → "New"; severity: "GENERAL" → "MAJOR"`: values as JSON, ids
+        // as row ids, so that the old text can be read back exactly.
+        let parts: Vec<String> = changed.iter().map(|(field, old, new)| format!("{field}: {old} → {new}")).collect();
+        change.note = Some(format!("changed {}", parts.join("; ")));
         self.apply(actor, current, change).await
     }
 

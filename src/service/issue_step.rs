@@ -7,7 +7,10 @@
 use entity::enums::IssueStatus;
 use entity::{issue, issue_cooperator, issue_event};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter,
+};
 
 use super::Services;
 use crate::auth::Principal;
@@ -160,28 +163,18 @@ impl Services {
                 .await?,
             |row| Some((row.issue_id, row.department_id)),
         );
-        let events = notes.iter().filter_map(|(id, note)| {
-            let issue = issues.get(id)?;
-            Some(issue_event::ActiveModel {
-                issue_id: Set(issue.id),
-                action: Set(action),
-                from_status: Set(Some(issue.status)),
-                to_status: Set(issue.status),
-                actor_sub: Set(actor.sub.clone()),
-                actor_role: Set(actor.role),
-                note: Set(Some(note.clone())),
-                at: Set(now),
-                lead_department_id: Set(issue.lead_department_id),
-                cooperating_department_ids: Set(Some(format_ids(
-                    cooperating.get(id).map(Vec::as_slice).unwrap_or_default(),
-                ))),
-                deadline: Set(issue.deadline),
-                severity: Set(Some(issue.severity)),
-                category_id: Set(Some(issue.category_id)),
-                supervision_level: Set(issue.supervision_level),
-                ..Default::default()
+        let mut events: Vec<issue_event::Model> = notes
+            .iter()
+            .filter_map(|(id, note)| {
+                let issue = issues.get(id)?;
+                let cooperating = cooperating.get(id).map(Vec::as_slice).unwrap_or_default();
+                Some(event_row(issue, cooperating, actor, (Some(issue.status), action), Some(note.clone()), now))
             })
-        });
+            .collect();
+        let mut heads = self.issue_chain_heads(txn, &ids).await?;
+        self.link_issue_events(&mut heads, &mut events);
+        let events =
+            events.into_iter().map(|event| issue_event::ActiveModel { id: NotSet, ..event.into_active_model() });
         let written = issue_event::Entity::insert_many(events).exec_with_returning_keys(txn).await?;
         self.announce(txn, &written, &[]).await
     }
@@ -211,25 +204,40 @@ impl Services {
         action: entity::enums::IssueAction,
         note: Option<String>,
     ) -> AppResult<()> {
-        let written = issue_event::ActiveModel {
-            issue_id: Set(issue.id),
-            action: Set(action),
-            from_status: Set(from),
-            to_status: Set(issue.status),
-            actor_sub: Set(actor.sub.clone()),
-            actor_role: Set(actor.role),
-            note: Set(note),
-            at: Set(issue.updated_at),
-            lead_department_id: Set(issue.lead_department_id),
-            cooperating_department_ids: Set(Some(format_ids(cooperating))),
-            deadline: Set(issue.deadline),
-            severity: Set(Some(issue.severity)),
-            category_id: Set(Some(issue.category_id)),
-            supervision_level: Set(issue.supervision_level),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        let mut event = event_row(issue, cooperating, actor, (from, action), note, issue.updated_at);
+        let mut heads = self.issue_chain_heads(txn, &[issue.id]).await?;
+        self.link_issue_events(&mut heads, std::slice::from_mut(&mut event));
+        let written = issue_event::ActiveModel { id: NotSet, ..event.into_active_model() }.insert(txn).await?;
         self.announce(txn, &[written.id], &[]).await
+    }
+}
+
+/// An issue's event, with the issue's state after it (see `domain::history`), not yet linked
+/// to its chain nor written (its id is assigned on insert).
+fn event_row(
+    issue: &issue::Model,
+    cooperating: &[i64],
+    actor: &Principal,
+    (from, action): (Option<IssueStatus>, entity::enums::IssueAction),
+    note: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> issue_event::Model {
+    issue_event::Model {
+        id: 0,
+        issue_id: issue.id,
+        action,
+        from_status: from,
+        to_status: issue.status,
+        actor_sub: actor.sub.clone(),
+        actor_role: actor.role,
+        note,
+        at,
+        lead_department_id: issue.lead_department_id,
+        cooperating_department_ids: Some(format_ids(cooperating)),
+        deadline: issue.deadline,
+        severity: Some(issue.severity),
+        category_id: Some(issue.category_id),
+        supervision_level: issue.supervision_level,
+        hash: None,
     }
 }

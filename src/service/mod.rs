@@ -11,6 +11,7 @@ pub mod disputes;
 pub mod enterprises;
 pub mod evidence;
 pub mod field_work;
+pub mod history_chain;
 pub mod idempotency;
 pub mod instructions;
 pub mod issue_lifecycle;

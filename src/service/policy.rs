@@ -71,6 +71,8 @@ pub enum Action {
     InstructOnProjects,
     /// Read project applications, their gate and history.
     ReadProjectApplications,
+    /// Verify the hash chains of the histories.
+    VerifyHistory,
 }
 
 impl Action {
@@ -105,6 +107,7 @@ impl Action {
             Action::ManageProjectApplications => &[Bureau],
             Action::InstructOnProjects => &[Leader],
             Action::ReadProjectApplications => &[Bureau, Leader, Superior],
+            Action::VerifyHistory => &[Bureau, Leader, Superior],
         }
     }
 
@@ -139,6 +142,7 @@ impl Action {
             Action::ManageProjectApplications => "register or decide project applications",
             Action::InstructOnProjects => "instruct on project applications",
             Action::ReadProjectApplications => "read project applications",
+            Action::VerifyHistory => "verify the history",
         }
     }
 }
@@ -324,6 +328,7 @@ mod tests {
             (Action::ManageProjectApplications, [false, true, false, false, false, false]),
             (Action::InstructOnProjects, [false, false, true, false, false, false]),
             (Action::ReadProjectApplications, [false, true, true, false, false, true]),
+            (Action::VerifyHistory, [false, true, true, false, false, true]),
         ];
         for (action, expected) in table {
             for (role, allowed) in roles.iter().zip(expected) {

@@ -462,3 +462,16 @@ pub async fn accepted_issue(app: &TestApp, county: &County, code: &str, notice_d
     app.mutate(&app.bureau(), "acceptRectification", acceptance, "issue { id }").await.ok();
     issue
 }
+
+/// Lifts the database's guard against UPDATE on `table` (append-only or written-once), as an
+/// insider with DDL rights could: for tests that backdate a record or tamper with one.
+pub async fn lift_update_guard(app: &TestApp, table: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = match app.db.conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!(
+            "DROP TRIGGER IF EXISTS {table}_append_only ON {table}; DROP TRIGGER IF EXISTS {table}_write_once ON {table}"
+        ),
+        _ => format!("DROP TRIGGER IF EXISTS {table}_no_update"),
+    };
+    app.db.conn.execute_unprepared(&sql).await.expect("the guard lifted");
+}

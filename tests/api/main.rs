@@ -35,6 +35,7 @@ mod statistics;
 mod subscriptions;
 mod supervision;
 mod sweep;
+mod verifiable_history;
 mod visibility;
 mod warning_lights;
 mod webhooks;

@@ -126,3 +126,37 @@ async fn issues_planned_before_the_warning_columns_get_them_from_their_history()
         vec![(1, Some("2025-03-05".to_owned()), Some("2025-04-20".to_owned()), Some(45)), (2, None, None, None),]
     );
 }
+
+/// Events recorded before the hash chains get them, chain by chain in the order of their ids,
+/// exactly as the server links a new event; the guard is back afterwards.
+#[tokio::test]
+async fn events_recorded_before_the_chains_are_chained_once_by_the_migration() {
+    use entity::chain::{GENESIS, issue_event_fields, link, to_hex};
+    use sea_orm::{EntityTrait, QueryOrder};
+    let issue = |id: i64| {
+        format!(
+            "INSERT INTO issue (id, code, title, description, status, severity, round_id, category_id, requires_engineering, reopen_count, version, created_at, updated_at) VALUES ({id}, 'OLD-{id}', 't', 'd', 'REPORTED', 'MAJOR', 1, 1, 0, 0, 1, {CREATED}, {CREATED})"
+        )
+    };
+    let event = |issue: i64, action: &str| {
+        format!(
+            "INSERT INTO issue_event (issue_id, action, to_status, actor_sub, actor_role, note, at) VALUES ({issue}, '{action}', 'REPORTED', 'x', 'BUREAU', 'n', '2025-01-02T03:04:05.123456+00:00')"
+        )
+    };
+    // Two chains, interleaved by id.
+    let (_dir, db) =
+        database_before(16, &[issue(1), issue(2), event(1, "REGISTERED"), event(2, "REGISTERED"), event(1, "UPDATED")])
+            .await;
+    Migrator::up(&db.conn, None).await.unwrap();
+    let events =
+        entity::issue_event::Entity::find().order_by_asc(entity::issue_event::Column::Id).all(&db.conn).await.unwrap();
+    let first = link(&GENESIS, &issue_event_fields(&events[0]));
+    let expected = [
+        to_hex(&first),
+        to_hex(&link(&GENESIS, &issue_event_fields(&events[1]))),
+        to_hex(&link(&first, &issue_event_fields(&events[2]))),
+    ];
+    let stored: Vec<String> = events.iter().map(|e| e.hash.clone().unwrap()).collect();
+    assert_eq!(stored, expected);
+    assert!(db.conn.execute_unprepared("UPDATE issue_event SET note = 'x'").await.is_err(), "append-only again");
+}

@@ -6,6 +6,7 @@ mod accountability;
 mod assessment;
 mod catalog;
 mod field_work;
+mod history;
 mod issue;
 mod leadership;
 mod look_back;
@@ -32,5 +33,6 @@ pub struct QueryRoot(
     leadership::LeadershipQuery,
     look_back::LookBackQuery,
     projects::ProjectQuery,
+    history::HistoryQuery,
     access::UsersQuery,
 );

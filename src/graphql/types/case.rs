@@ -100,6 +100,12 @@ impl AccountabilityCase {
         let events = ctx.loader::<CaseEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(priced_list(ctx, events.into_iter().map(CaseEvent).collect()))
     }
+    /// The head of the case's hash chain: the `hash` of its newest event, which covers every
+    /// event before it (the encoding is in the docs).
+    async fn history_digest(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let events = ctx.loader::<CaseEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(events.last().and_then(|event| event.hash.clone()))
+    }
     /// When the case was opened.
     async fn opened_at(&self) -> DateTime<Utc> {
         self.0.opened_at
@@ -193,5 +199,10 @@ impl CaseEvent {
     /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
+    }
+    /// Its link in the case's hash chain: SHA-256 of the previous event's hash and this
+    /// event's canonical bytes, as 64 hexadecimal digits (the encoding is in the docs).
+    async fn hash(&self) -> Option<&str> {
+        self.0.hash.as_deref()
     }
 }

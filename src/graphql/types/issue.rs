@@ -333,6 +333,12 @@ impl IssueFields<'_> {
         let page = page_in_memory(events, "event", &page_args, false)?;
         Ok(IssueEventConnection { page: page.map(IssueEvent), total })
     }
+    /// The head of the issue's hash chain: the `hash` of its newest event, which covers every
+    /// event before it (the encoding is in the docs); null before any event.
+    async fn history_digest(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let events = ctx.loader::<IssueEventsLoader>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(events.last().and_then(|event| event.hash.clone()))
+    }
 }
 
 connection!(IssueConnection, IssueEdge, Issue, "A page of issues.", "An issue in a page, with its cursor.");
@@ -425,6 +431,11 @@ impl IssueEventFields<'_> {
     /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
+    }
+    /// Its link in the issue's hash chain: SHA-256 of the previous event's hash and this
+    /// event's canonical bytes, as 64 hexadecimal digits (the encoding is in the docs).
+    async fn hash(&self) -> Option<&str> {
+        self.0.hash.as_deref()
     }
     /// The evidence cited: the proof given with a request for acceptance; empty for other events.
     #[graphql(complexity = "list_cost(child_complexity)")]

@@ -1,0 +1,203 @@
+//! Verifiable history: every event is a link of its issue's or case's hash chain, so that a
+//! rewrite by hand in the database, even with the append-only guard dropped, is found.
+
+use std::process::Command;
+
+use entity::enums::Role;
+use entity::issue_event;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::*;
+use crate::written_history::row_id;
+
+/// The documented canonical bytes of an issue event, written out here independently of the
+/// server's code.
+fn canonical(e: &issue_event::Model) -> String {
+    let value = json!([
+        "issue_event",
+        e.issue_id,
+        serde_json::to_value(e.action).unwrap(),
+        serde_json::to_value(e.from_status).unwrap(),
+        serde_json::to_value(e.to_status).unwrap(),
+        e.actor_sub,
+        serde_json::to_value(e.actor_role).unwrap(),
+        e.note,
+        e.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        e.lead_department_id,
+        e.cooperating_department_ids,
+        e.deadline.map(|d| d.to_string()),
+        serde_json::to_value(e.severity).unwrap(),
+        e.category_id,
+        serde_json::to_value(e.supervision_level).unwrap(),
+    ]);
+    serde_json::to_string(&value).unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn verify_cli(app: &TestApp) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env_remove("RECTIFY_JWT_SECRET")
+        .env("RECTIFY_LOG", "warn")
+        .env("RECTIFY_DATABASE_URL", &app.settings.database.url)
+        .arg("verify")
+        .output()
+        .unwrap()
+}
+
+const VERIFY: &str = "query($i: ID) { verifyHistory(issueId: $i) { holds issueEvents caseEvents firstBroken { kind ownerId eventId expected stored } } }";
+
+#[tokio::test]
+async fn every_event_links_its_chain_and_a_rewrite_by_hand_is_found() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "CHAIN-1").await;
+    app.assign(&county, &issue, &county_date(30)).await.ok();
+    let water = app.department("WATER");
+    app.mutate(&water, "startRectification", json!({ "issueId": issue, "plan": "p" }), "issue { id }").await.ok();
+    let case = json!({ "subjectType": "DEPARTMENT", "departmentId": county.water, "grounds": ["POOR_PERFORMANCE"],
+                       "description": "d", "issueIds": [issue] });
+    let opened = app
+        .mutate(
+            &app.bureau(),
+            "openAccountabilityCase",
+            case,
+            "accountabilityCase { id historyDigest events { hash } }",
+        )
+        .await
+        .ok();
+    let case = opened.data("openAccountabilityCase.accountabilityCase");
+    assert_eq!(case["historyDigest"], case["events"][0]["hash"]);
+
+    // Each hash is SHA-256 of the previous one (32 zero bytes first) and the canonical bytes.
+    let rows = issue_event::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&issue_event::Column::IssueId, row_id(&issue)))
+        .order_by_asc(issue_event::Column::Id)
+        .all(&app.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    let mut previous = [0u8; 32].to_vec();
+    for row in &rows {
+        let mut hasher = Sha256::new();
+        hasher.update(&previous);
+        hasher.update(canonical(row).as_bytes());
+        previous = hasher.finalize().to_vec();
+        assert_eq!(row.hash.as_deref(), Some(hex(&previous).as_str()), "event {}", row.id);
+    }
+    let read = app
+        .gql(
+            Some(&app.bureau()),
+            "query($id: ID!) { node(id: $id) { ... on Issue { historyDigest } } }",
+            json!({ "id": issue }),
+        )
+        .await
+        .ok();
+    assert_eq!(read.data("node.historyDigest"), hex(&previous).as_str());
+
+    // Verified whole: by the bureau, leaders and superiors only, and from the command line.
+    let superior = app.token(Role::Superior, "province", None);
+    let holds = app.gql(Some(&superior), VERIFY, json!({})).await.ok();
+    assert_eq!(holds.data("verifyHistory.holds"), true);
+    assert_eq!(holds.data("verifyHistory.issueEvents"), 3);
+    assert_eq!(holds.data("verifyHistory.caseEvents"), 1);
+    for role in [Role::Admin, Role::Department, Role::Inspector] {
+        let token = match role {
+            Role::Department => water.clone(),
+            other => app.token(other, "x", None),
+        };
+        assert_eq!(app.gql(Some(&token), VERIFY, json!({})).await.code(), "FORBIDDEN", "{role:?}");
+    }
+    let clean = verify_cli(&app);
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+
+    // An insider drops the guard and rewrites the middle event's note.
+    lift_update_guard(&app, "issue_event").await;
+    let target = rows[1].id;
+    app.db
+        .conn
+        .execute_unprepared(&format!("UPDATE issue_event SET note = 'planned long ago' WHERE id = {target}"))
+        .await
+        .unwrap();
+    let broken = app.gql(Some(&superior), VERIFY, json!({ "i": issue })).await.ok();
+    let link = broken.data("verifyHistory.firstBroken");
+    assert_eq!(broken.data("verifyHistory.holds"), false);
+    assert_eq!((link["kind"].clone(), link["ownerId"].clone()), (json!("ISSUE"), json!(issue)));
+    assert_eq!(link["eventId"], node_id("IssueEvent", target).as_str());
+    assert_eq!(link["stored"], rows[1].hash.as_deref().unwrap());
+    let found = verify_cli(&app);
+    assert!(!found.status.success());
+    let said = String::from_utf8_lossy(&found.stderr);
+    assert!(said.contains(&format!("event {target}")), "{said}");
+    // Rewriting its hash as well only moves the break to the next event.
+    let forged = {
+        let mut row = rows[1].clone();
+        row.note = Some("planned long ago".into());
+        let mut hasher = Sha256::new();
+        hasher.update(hex_bytes(rows[0].hash.as_deref().unwrap()));
+        hasher.update(canonical(&row).as_bytes());
+        hex(&hasher.finalize())
+    };
+    app.db
+        .conn
+        .execute_unprepared(&format!("UPDATE issue_event SET hash = '{forged}' WHERE id = {target}"))
+        .await
+        .unwrap();
+    let moved = app.gql(Some(&superior), VERIFY, json!({})).await.ok();
+    assert_eq!(moved.data("verifyHistory.firstBroken.eventId"), node_id("IssueEvent", rows[2].id).as_str());
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|n| u8::from_str_radix(&text[n..n + 2], 16).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn an_edit_keeps_the_old_values_beside_the_new_ones() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "EDIT-1").await;
+    let input = json!({ "issueId": issue, "expectedVersion": 1, "title": "Sewage \"again\"", "severity": "MAJOR" });
+    let edited =
+        app.mutate(&app.bureau(), "updateIssue", input, "issue { events(last: 1) { nodes { note } } }").await.ok();
+    assert_eq!(
+        edited.data("updateIssue.issue.events.nodes.0.note"),
+        r#"changed title: "Problem EDIT-1" → "Sewage \"again\""; severity: "GENERAL" → "MAJOR""#
+    );
+}
+
+#[tokio::test]
+async fn the_database_keeps_records_as_written_and_completed_ones_as_completed() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let issue = app.register(&county, "KEEP-1").await;
+    app.assign(&county, &issue, &county_date(30)).await.ok();
+    let leader = app.token(Role::Leader, "county-leader", None);
+    let input = json!({ "issueId": issue, "text": "Report by Friday.", "replyBy": county_date(3) });
+    let posted = app.mutate(&leader, "postInstruction", input, "instruction { id }").await.ok();
+    let instruction = row_id(posted.data("postInstruction.instruction.id").as_str().unwrap());
+    let db = &app.db.conn;
+    // Before the answer, only the answer's columns may be written; the text never.
+    assert!(
+        db.execute_unprepared(&format!("UPDATE instruction SET text = 'Forget it.' WHERE id = {instruction}"))
+            .await
+            .is_err()
+    );
+    assert!(db.execute_unprepared(&format!("DELETE FROM instruction WHERE id = {instruction}")).await.is_err());
+    let reply = json!({ "instructionId": posted.data("postInstruction.instruction.id"), "reply": "Done." });
+    app.mutate(&app.department("WATER"), "replyToInstruction", reply, "instruction { id }").await.ok();
+    // Once answered, nothing changes.
+    assert!(
+        db.execute_unprepared(&format!("UPDATE instruction SET reply = 'Never mind.' WHERE id = {instruction}"))
+            .await
+            .is_err()
+    );
+    // Records that never change: a case's link to its issue.
+    let case = json!({ "subjectType": "DEPARTMENT", "departmentId": county.water, "grounds": ["POOR_PERFORMANCE"],
+                       "description": "d", "issueIds": [issue] });
+    app.mutate(&app.bureau(), "openAccountabilityCase", case, "accountabilityCase { id }").await.ok();
+    assert!(db.execute_unprepared("DELETE FROM case_issue").await.is_err());
+}
