@@ -130,6 +130,10 @@ pub struct CountySettings {
         default_value = "REPEAT_OFFENDER,OPEN_CASE,OPEN_ISSUE,REGIONAL_RESTRICTION"
     )]
     pub gate_rules: crate::domain::gate::GateRules,
+    /// The county's Ed25519 key that signs sealed monthly reports: the 32-byte secret seed as
+    /// 64 hexadecimal digits (`openssl rand -hex 32`). Without it reports are sealed unsigned.
+    #[arg(long = "signing-key", env = "RECTIFY_SIGNING_KEY", hide_env_values = true)]
+    pub signing_key: Option<Secret>,
 }
 
 impl CountySettings {
@@ -150,6 +154,7 @@ impl CountySettings {
             instructions_by_any_leader: self.instructions_by_any_leader,
             dispute_days: self.dispute_days,
             gate_rules: self.gate_rules.clone(),
+            signing_key: self.signing_key.clone(),
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
             max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,

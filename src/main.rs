@@ -38,6 +38,9 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start and moved into the command that runs: boxing the settings would buy
+// nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run pending migrations, then serve HTTP.
@@ -94,15 +97,29 @@ enum Command {
         #[command(flatten)]
         evidence: EvidenceSettings,
     },
-    /// Recompute every hash chain of the histories from the database and print what was
-    /// checked as JSON; exit with status 1, naming the first broken link, when one is broken.
+    /// Recompute every hash chain of the histories and every sealed report's root from the
+    /// database and print what was checked as JSON; exit with status 1, naming the first broken
+    /// link, when one is broken. With --proof, check a proof file offline instead.
     Verify {
+        /// A proof from `historyProof` (its `document`), checked without a database.
+        #[arg(long, requires = "public_key")]
+        proof: Option<PathBuf>,
+        /// The county's public key (64 hex digits), as published at
+        /// /.well-known/rectify-signing-key and printed by `rectify signing-key`.
+        #[arg(long)]
+        public_key: Option<String>,
         #[command(flatten)]
         database: DatabaseSettings,
         #[command(flatten)]
         county: CountySettings,
         #[command(flatten)]
         evidence: EvidenceSettings,
+    },
+    /// Print the public key of RECTIFY_SIGNING_KEY (64 hex digits), which verifies sealed
+    /// monthly reports.
+    SigningKey {
+        #[command(flatten)]
+        county: CountySettings,
     },
     /// Print the GraphQL schema (SDL).
     Schema {
@@ -152,7 +169,22 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
-        Command::Verify { database, county, evidence } => {
+        Command::Verify { proof: Some(path), public_key: Some(key), .. } => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let proof: rectify::domain::seal::HistoryProof =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a history proof", path.display()))?;
+            if let Err(broken) = rectify::domain::seal::verify_proof(&proof, &key) {
+                bail!("the proof does not hold: {broken}");
+            }
+            eprintln!(
+                "the proof holds: issue {}'s {} events are in the report of {}, signed by {key}",
+                proof.issue_id,
+                proof.events.len(),
+                proof.month
+            );
+            Ok(())
+        }
+        Command::Verify { database, county, evidence, .. } => {
             let services = offline_services(&database, &county, &evidence).await?;
             let report = services.verify_history(None, Default::default()).await?;
             println!("{}", serde_json::to_string(&report)?);
@@ -166,7 +198,23 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     broken.expected
                 );
             }
-            eprintln!("every chain holds");
+            if let Some(seal) = report.broken_seal {
+                bail!(
+                    "the report of {} sealed root {}, the database now gives {}",
+                    seal.month,
+                    seal.sealed_root,
+                    seal.recomputed_root
+                );
+            }
+            eprintln!("every chain and every sealed report holds");
+            Ok(())
+        }
+        Command::SigningKey { county } => {
+            let Some(key) = county.signing_key else { bail!("RECTIFY_SIGNING_KEY is not set") };
+            let Some(key) = rectify::service::seals::signing_key(key.expose()) else {
+                bail!("RECTIFY_SIGNING_KEY must be 64 hexadecimal digits (openssl rand -hex 32)");
+            };
+            println!("{}", rectify::domain::seal::hex(&key.verifying_key().to_bytes()));
             Ok(())
         }
         Command::Token { auth, role, sub, dept, name, ttl } => {
@@ -245,6 +293,15 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         ),
     };
     let tokens = Arc::new(TokenService::new(&settings.auth, secret.expose())?);
+    if demo && settings.county.signing_key.is_none() {
+        // The demo seals its reports with a key made for the run, as it signs its tokens.
+        settings.county.signing_key = Some(Secret::new(random_secret()));
+    }
+    if let Some(key) = &settings.county.signing_key
+        && rectify::service::seals::signing_key(key.expose()).is_none()
+    {
+        bail!("RECTIFY_SIGNING_KEY must be 64 hexadecimal digits (make one with `openssl rand -hex 32`)");
+    }
     let db = open_database(&settings.database).await?;
     tracing::info!(database = %redact_url(&settings.database.url), "database ready");
     let store = EvidenceStore::open(&settings.evidence.store)?;

@@ -14,6 +14,14 @@ pub struct Model {
     pub submitted_at: DateTimeUtc,
     /// JSON of the service's `MonthlyFigures`.
     pub figures: String,
+    /// The Merkle root over the history chains' heads at the month's end (64 hex digits).
+    pub history_root: Option<String>,
+    /// How many chains (leaves) the root covers.
+    pub history_leaves: Option<i64>,
+    /// The Ed25519 signature of the sealed statement (128 hex digits); none without a key.
+    pub signature: Option<String>,
+    /// The public key that signed it (64 hex digits).
+    pub signing_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,7 @@ mod m20261206_000015_look_back_campaigns;
 mod m20261206_000016_project_applications;
 mod m20261206_000017_history_chains;
 mod m20261206_000018_record_guards;
+mod m20261206_000019_sealed_reports;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_project_applications::Migration),
             Box::new(m20261206_000017_history_chains::Migration),
             Box::new(m20261206_000018_record_guards::Migration),
+            Box::new(m20261206_000019_sealed_reports::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod ledger_columns;
 mod map;
 mod multipart;
 mod negotiate;
+mod signing_key;
 mod websocket;
 mod xlsx;
 
@@ -56,6 +57,7 @@ pub fn routes(config: &mut web::ServiceConfig, graphiql: bool) {
         )
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/.well-known/rectify-signing-key", web::get().to(signing_key::signing_key))
         .route("/export/issues.csv", web::get().to(export::issues_csv))
         .route("/export/issues.xlsx", web::get().to(export::issues_xlsx))
         .route("/map/issues.geojson", web::get().to(map::issues_geojson));

@@ -49,6 +49,24 @@ pub struct ChainReport {
     /// The first broken link of issue chains then case chains, by event id; `None` when every
     /// chain holds.
     pub first_broken: Option<BrokenLink>,
+    /// The first sealed monthly report whose root the database no longer gives (checked when
+    /// every chain holds and the whole history is verified).
+    pub broken_seal: Option<BrokenSeal>,
+}
+
+/// A sealed report that the database no longer matches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BrokenSeal {
+    pub month: String,
+    pub sealed_root: String,
+    pub recomputed_root: String,
+}
+
+impl ChainReport {
+    pub fn holds(&self) -> bool {
+        self.first_broken.is_none() && self.broken_seal.is_none()
+    }
 }
 
 /// Which chains to verify.
@@ -140,6 +158,13 @@ impl Services {
             let (checked, broken) = self.verify_chains(ChainKind::Case, scope.case_id).await?;
             report.case_events = checked;
             report.first_broken = broken;
+        }
+        if report.first_broken.is_none() && whole {
+            report.broken_seal = self.broken_seal().await?.map(|(month, sealed_root, recomputed_root)| BrokenSeal {
+                month,
+                sealed_root,
+                recomputed_root,
+            });
         }
         Ok(report)
     }

@@ -35,6 +35,7 @@ pub mod project_statistics;
 pub mod reference;
 pub mod reminders;
 pub mod scoreboard;
+pub mod seals;
 pub mod statistics;
 pub mod sweep;
 pub mod trend;
@@ -76,6 +77,8 @@ pub struct Services {
     pub dispute_days: i64,
     /// The rules of the new-project gate in force (`RECTIFY_GATE_RULES`).
     pub gate_rules: Arc<crate::domain::gate::GateRules>,
+    /// The key that signs sealed reports; `None` seals them unsigned.
+    signing_key: Option<Arc<ed25519_dalek::SigningKey>>,
     login_throttle: Arc<login_throttle::LoginThrottle>,
     standings: Arc<users::Standings>,
     pub(crate) evidence_store: EvidenceStore,
@@ -104,6 +107,8 @@ pub struct ServiceSettings {
     pub dispute_days: i64,
     /// The rules of the new-project gate in force.
     pub gate_rules: crate::domain::gate::GateRules,
+    /// The county's key for sealed reports (`RECTIFY_SIGNING_KEY`), as configured.
+    pub signing_key: Option<crate::config::Secret>,
     /// How long the process's copy of the reference tables is trusted without a write through
     /// these services (see `reference`); zero reads them for every request.
     pub reference_time_to_live: std::time::Duration,
@@ -132,6 +137,7 @@ impl Services {
             instructions_by_any_leader: settings.instructions_by_any_leader,
             dispute_days: settings.dispute_days,
             gate_rules: Arc::new(settings.gate_rules.clone()),
+            signing_key: settings.signing_key.as_ref().and_then(|key| seals::signing_key(key.expose())).map(Arc::new),
             login_throttle: Arc::default(),
             standings: Arc::default(),
             evidence_store,

@@ -86,7 +86,12 @@ impl Services {
             return Err(AppError::conflict(format!("the report for {month} was submitted already; it cannot change")));
         }
         let figures = self.monthly_figures(actor, first, last).await?;
+        let seal = self.seal_month(self.conn(), &month).await?;
         let row = monthly_report::ActiveModel {
+            history_root: Set(Some(seal.root)),
+            history_leaves: Set(Some(seal.leaves)),
+            signature: Set(seal.signature),
+            signing_key: Set(seal.signing_key),
             month: Set(month.clone()),
             note: Set(note),
             submitted_by: Set(actor.sub.clone()),

@@ -104,6 +104,7 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             instructions_by_any_leader: false,
             dispute_days: rectify::domain::disputes::DEFAULT_DISPUTE_DAYS,
             gate_rules: rectify::domain::gate::GateRules::default(),
+            signing_key: Some(rectify::config::Secret::new(SIGNING_KEY)),
         },
         limits: LimitSettings::default(),
         evidence: EvidenceSettings { store: String::new() },
@@ -292,6 +293,9 @@ pub struct County {
     /// Duty department: the bureau.
     pub bureau_category: String,
 }
+
+/// The county's signing key in tests: the secret of RFC 8032's first Ed25519 test vector (hex).
+pub const SIGNING_KEY: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
 pub fn node_id(kind: &str, id: i64) -> String {
     use base64::Engine;

@@ -39,17 +39,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn verify_cli(app: &TestApp) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rectify"))
-        .env_remove("RECTIFY_JWT_SECRET")
-        .env("RECTIFY_LOG", "warn")
-        .env("RECTIFY_DATABASE_URL", &app.settings.database.url)
-        .arg("verify")
-        .output()
-        .unwrap()
-}
-
-const VERIFY: &str = "query($i: ID) { verifyHistory(issueId: $i) { holds issueEvents caseEvents firstBroken { kind ownerId eventId expected stored } } }";
+const VERIFY: &str = "query($i: ID) { verifyHistory(issueId: $i) { holds issueEvents caseEvents firstBroken { kind ownerId eventId expected stored } brokenSeal { month sealedRoot recomputedRoot } } }";
 
 #[tokio::test]
 async fn every_event_links_its_chain_and_a_rewrite_by_hand_is_found() {
@@ -112,7 +102,7 @@ async fn every_event_links_its_chain_and_a_rewrite_by_hand_is_found() {
         };
         assert_eq!(app.gql(Some(&token), VERIFY, json!({})).await.code(), "FORBIDDEN", "{role:?}");
     }
-    let clean = verify_cli(&app);
+    let clean = cli(&["verify"], &app);
     assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
 
     // An insider drops the guard and rewrites the middle event's note.
@@ -129,7 +119,7 @@ async fn every_event_links_its_chain_and_a_rewrite_by_hand_is_found() {
     assert_eq!((link["kind"].clone(), link["ownerId"].clone()), (json!("ISSUE"), json!(issue)));
     assert_eq!(link["eventId"], node_id("IssueEvent", target).as_str());
     assert_eq!(link["stored"], rows[1].hash.as_deref().unwrap());
-    let found = verify_cli(&app);
+    let found = cli(&["verify"], &app);
     assert!(!found.status.success());
     let said = String::from_utf8_lossy(&found.stderr);
     assert!(said.contains(&format!("event {target}")), "{said}");
@@ -200,4 +190,138 @@ async fn the_database_keeps_records_as_written_and_completed_ones_as_completed()
                        "description": "d", "issueIds": [issue] });
     app.mutate(&app.bureau(), "openAccountabilityCase", case, "accountabilityCase { id }").await.ok();
     assert!(db.execute_unprepared("DELETE FROM case_issue").await.is_err());
+}
+
+fn cli(args: &[&str], app: &TestApp) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env_remove("RECTIFY_JWT_SECRET")
+        .env("RECTIFY_LOG", "warn")
+        .env("RECTIFY_DATABASE_URL", &app.settings.database.url)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sealed_report_proves_an_issue_s_history_offline_and_a_rewrite_breaks_the_seal() {
+    use crate::written_history::{Step, write_issue};
+    use entity::enums::{IssueAction as A, IssueStatus as S, Severity};
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let water = row_id(&county.water);
+    let s = |action, to, on| Step { action, to, on, lead: Some(water), cooperating: "" };
+    let first = write_issue(
+        &app,
+        &county,
+        "SEAL-1",
+        Severity::Major,
+        "2026-01-31",
+        &[
+            s(A::Registered, S::Reported, "2025-11-03"),
+            s(A::Assigned, S::Assigned, "2025-11-05"),
+            s(A::RectificationStarted, S::InProgress, "2025-11-10"),
+        ],
+    )
+    .await;
+    write_issue(
+        &app,
+        &county,
+        "SEAL-2",
+        Severity::General,
+        "2026-01-31",
+        &[s(A::Registered, S::Reported, "2025-11-04")],
+    )
+    .await;
+
+    // The bureau submits November: the report is sealed and signed with the county's key.
+    let report = app
+        .mutate(
+            &app.bureau(),
+            "submitMonthlyReport",
+            json!({ "month": "2025-11" }),
+            "monthlyReport { id historyRoot historyLeafCount signature signingKey }",
+        )
+        .await
+        .ok();
+    let report = report.data("submitMonthlyReport.monthlyReport").clone();
+    assert_eq!(report["historyLeafCount"], 2);
+    let published: serde_json::Value = app
+        .client
+        .get(format!("{}/.well-known/rectify-signing-key", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["algorithm"], "Ed25519");
+    let key = published["publicKey"].as_str().unwrap().to_owned();
+    assert_eq!(report["signingKey"], key.as_str());
+    let printed = cli(&["signing-key", "--signing-key", SIGNING_KEY], &app);
+    assert_eq!(String::from_utf8_lossy(&printed.stdout).trim(), key);
+
+    // A superior takes a proof of SEAL-1's history and checks it offline.
+    let superior = app.token(Role::Superior, "province", None);
+    let query =
+        "query($i: ID!, $r: ID!) { historyProof(issueId: $i, monthlyReportId: $r) { month root leaf document } }";
+    let vars = json!({ "i": node_id("Issue", first), "r": report["id"] });
+    let proof = app.gql(Some(&superior), query, vars.clone()).await.ok();
+    assert_eq!(proof.data("historyProof.root"), &report["historyRoot"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("proof.json");
+    std::fs::write(&file, proof.data("historyProof.document").as_str().unwrap()).unwrap();
+    let path = file.to_str().unwrap();
+    let offline = cli(&["verify", "--proof", path, "--public-key", &key], &app);
+    assert!(offline.status.success(), "{}", String::from_utf8_lossy(&offline.stderr));
+    // The public key of RFC 8032's second test vector: not the county's (its first).
+    let other_key = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+    assert!(!cli(&["verify", "--proof", path, "--public-key", other_key], &app).status.success());
+    let holds = app.gql(Some(&superior), VERIFY, json!({})).await.ok();
+    assert_eq!(
+        (holds.data("verifyHistory.holds"), holds.data("verifyHistory.brokenSeal")),
+        (&json!(true), &json!(null))
+    );
+
+    // An insider rewrites SEAL-1's registration and every hash after it, so that the chain
+    // itself holds again; the sealed root does not.
+    lift_update_guard(&app, "issue_event").await;
+    let rows = issue_event::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&issue_event::Column::IssueId, first))
+        .order_by_asc(issue_event::Column::Id)
+        .all(&app.db.conn)
+        .await
+        .unwrap();
+    let mut head = entity::chain::GENESIS;
+    for (n, row) in rows.iter().enumerate() {
+        let mut row = row.clone();
+        if n == 0 {
+            row.note = Some("registered from an anonymous tip".into());
+        }
+        head = entity::chain::link(&head, &entity::chain::issue_event_fields(&row));
+        let note = row.note.as_deref().map(|note| format!("'{note}'")).unwrap_or_else(|| "NULL".into());
+        let sql = format!(
+            "UPDATE issue_event SET note = {note}, hash = '{}' WHERE id = {}",
+            entity::chain::to_hex(&head),
+            row.id
+        );
+        app.db.conn.execute_unprepared(&sql).await.unwrap();
+    }
+    let broken = app.gql(Some(&superior), VERIFY, json!({})).await.ok();
+    assert_eq!(broken.data("verifyHistory.firstBroken"), &json!(null), "the chains were rewritten consistently");
+    assert_eq!(broken.data("verifyHistory.holds"), false);
+    assert_eq!(broken.data("verifyHistory.brokenSeal.month"), "2025-11");
+    let found = cli(&["verify"], &app);
+    assert!(!found.status.success());
+    assert!(String::from_utf8_lossy(&found.stderr).contains("2025-11"));
+    // The earlier proof still holds (it is what was sealed); a proof taken now does not.
+    assert!(cli(&["verify", "--proof", path, "--public-key", &key], &app).status.success());
+    let now = app.gql(Some(&superior), query, vars).await.ok();
+    std::fs::write(&file, now.data("historyProof.document").as_str().unwrap()).unwrap();
+    let refused = cli(&["verify", "--proof", path, "--public-key", &key], &app);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not to the sealed root"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }

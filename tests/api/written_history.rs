@@ -79,29 +79,36 @@ pub async fn write_issue(
         ..Default::default()
     };
     let id = issue::Entity::insert(row).exec(&app.db.conn).await.unwrap().last_insert_id;
-    let mut from = None;
+    // Chained as the server chains them (`entity::chain`), so the written history verifies.
+    let (mut from, mut head) = (None, entity::chain::GENESIS);
     let events: Vec<issue_event::ActiveModel> = steps
         .iter()
         .map(|step| {
-            let event = issue_event::ActiveModel {
-                issue_id: Set(id),
-                action: Set(step.action),
-                from_status: Set(from),
-                to_status: Set(step.to),
-                actor_sub: Set("history".into()),
-                actor_role: Set(Role::Bureau),
-                note: Set(None),
-                at: Set(at(step.on)),
-                lead_department_id: Set(step.lead),
-                cooperating_department_ids: Set(Some(step.cooperating.into())),
-                deadline: Set(step.lead.map(|_| date(deadline))),
-                severity: Set(Some(severity)),
-                category_id: Set(Some(row_id(&county.category))),
-                supervision_level: Set(None),
-                ..Default::default()
+            let mut event = issue_event::Model {
+                id: 0,
+                issue_id: id,
+                action: step.action,
+                from_status: from,
+                to_status: step.to,
+                actor_sub: "history".into(),
+                actor_role: Role::Bureau,
+                note: None,
+                at: at(step.on),
+                lead_department_id: step.lead,
+                cooperating_department_ids: Some(step.cooperating.into()),
+                deadline: step.lead.map(|_| date(deadline)),
+                severity: Some(severity),
+                category_id: Some(row_id(&county.category)),
+                supervision_level: None,
+                hash: None,
             };
+            head = entity::chain::link(&head, &entity::chain::issue_event_fields(&event));
+            event.hash = Some(entity::chain::to_hex(&head));
             from = Some(step.to);
-            event
+            issue_event::ActiveModel {
+                id: sea_orm::ActiveValue::NotSet,
+                ..sea_orm::IntoActiveModel::into_active_model(event)
+            }
         })
         .collect();
     issue_event::Entity::insert_many(events).exec(&app.db.conn).await.unwrap();

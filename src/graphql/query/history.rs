@@ -48,11 +48,39 @@ impl From<BrokenLink> for BrokenHistoryLink {
     }
 }
 
+/// A sealed monthly report whose root the database no longer gives: some chain's events were
+/// changed after the report was sealed.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct BrokenSeal {
+    /// The report's month, `YYYY-MM`.
+    pub month: String,
+    /// The root the report sealed.
+    pub sealed_root: String,
+    /// The root the database gives now.
+    pub recomputed_root: String,
+}
+
+/// What checks one issue's history against a sealed monthly report, offline.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct HistoryProof {
+    /// The report's month.
+    pub month: String,
+    /// The sealed root the proof leads to.
+    pub root: String,
+    /// The issue's chain head at the month's end.
+    pub leaf: String,
+    /// The whole proof as a JSON document: save it to a file and check it with
+    /// `rectify verify --proof FILE --public-key KEY` (the format is in the docs).
+    pub document: String,
+}
+
 /// What a verification of the hash chains found.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct HistoryVerification {
-    /// Whether every chain verified holds.
+    /// Whether every chain verified holds, and (for the whole history) every sealed report.
     pub holds: bool,
+    /// The first sealed report the database no longer matches (whole history only).
+    pub broken_seal: Option<BrokenSeal>,
     /// Issue events checked (up to the first broken link).
     pub issue_events: u64,
     /// Case events checked (up to the first broken link).
@@ -65,7 +93,12 @@ pub struct HistoryVerification {
 impl From<ChainReport> for HistoryVerification {
     fn from(report: ChainReport) -> Self {
         Self {
-            holds: report.first_broken.is_none(),
+            holds: report.holds(),
+            broken_seal: report.broken_seal.map(|seal| BrokenSeal {
+                month: seal.month,
+                sealed_root: seal.sealed_root,
+                recomputed_root: seal.recomputed_root,
+            }),
             issue_events: report.issue_events,
             case_events: report.case_events,
             first_broken: report.first_broken.map(Into::into),
@@ -94,5 +127,26 @@ impl HistoryQuery {
             case_id: ids::expect_opt(case_id.as_ref(), NodeKind::AccountabilityCase, "caseId")?,
         };
         Ok(ctx.services()?.verify_history(Some(ctx.principal()?), scope).await?.into())
+    }
+
+    /// What checks one issue's history against a sealed monthly report without trusting the
+    /// county's database (BUREAU, LEADER, SUPERIOR): its events to the month's end, the chain,
+    /// the Merkle path and the signed root.
+    #[graphql(complexity = "1000 + child_complexity")]
+    async fn history_proof(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] issue_id: ID,
+        #[graphql(desc = "A sealed monthly report.")] monthly_report_id: ID,
+    ) -> async_graphql::Result<HistoryProof> {
+        let issue_id = ids::expect(&issue_id, NodeKind::Issue, "issueId")?;
+        let report_id = ids::expect(&monthly_report_id, NodeKind::MonthlyReport, "monthlyReportId")?;
+        let proof = ctx.services()?.history_proof(ctx.principal()?, issue_id, report_id).await?;
+        Ok(HistoryProof {
+            month: proof.month.clone(),
+            root: proof.root.clone(),
+            leaf: proof.leaf.clone(),
+            document: serde_json::to_string_pretty(&proof).map_err(crate::error::AppError::internal)?,
+        })
     }
 }

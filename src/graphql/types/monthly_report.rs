@@ -74,6 +74,25 @@ impl MonthlyReport {
     async fn submitted_at(&self) -> DateTime<Utc> {
         self.0.submitted_at
     }
+    /// The seal: the Merkle root over every history chain's head at the month's end (64 hex
+    /// digits; the tree is in the docs); null for reports submitted before reports were sealed.
+    async fn history_root(&self) -> Option<&str> {
+        self.0.history_root.as_deref()
+    }
+    /// How many chains (issues, then cases) the root covers.
+    async fn history_leaf_count(&self) -> Option<i64> {
+        self.0.history_leaves
+    }
+    /// The county's Ed25519 signature of the seal (128 hex digits); null when the county had no
+    /// signing key.
+    async fn signature(&self) -> Option<&str> {
+        self.0.signature.as_deref()
+    }
+    /// The public key that signed it (64 hex digits; compare with
+    /// `/.well-known/rectify-signing-key`).
+    async fn signing_key(&self) -> Option<&str> {
+        self.0.signing_key.as_deref()
+    }
     /// The day the ledger was counted at the end of (the month's last day).
     async fn as_of(&self) -> Date {
         self.1.as_of.into()
