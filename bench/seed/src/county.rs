@@ -387,6 +387,8 @@ impl Step {
 /// Running id counters of every generated table.
 #[derive(Default)]
 pub struct Ids {
+    /// The issue whose events are being written, and the head of its hash chain.
+    pub chain: (i64, [u8; 32]),
     pub event: i64,
     pub milestone: i64,
     pub report: i64,
@@ -455,6 +457,7 @@ pub fn issue_tables() -> Vec<Table> {
                 "severity",
                 "category_id",
                 "supervision_level",
+                "hash",
             ],
         ),
         Table::new("milestone", &["id", "issue_id", "title", "due_on", "status", "note", "completed_at", "created_at"]),
@@ -998,7 +1001,7 @@ impl Generator<'_> {
     ) {
         ids.event += 1;
         let cooperating = s.cooperating.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        tables[EVENT].push(vec![
+        let mut row: Vec<V> = vec![
             ids.event.into(),
             s.id.into(),
             action.into(),
@@ -1014,7 +1017,14 @@ impl Generator<'_> {
             s.severity.into(),
             s.category.into(),
             s.supervision.as_ref().map(|x| x.0).into(),
-        ]);
+        ];
+        // An issue's events are written one after the other, so one running head suffices.
+        if ids.chain.0 != s.id {
+            ids.chain = (s.id, [0; 32]);
+        }
+        ids.chain.1 = chain_link("issue_event", &ids.chain.1, &row[1..]);
+        row.push(hex(&ids.chain.1).into());
+        tables[EVENT].push(row);
     }
 }
 
@@ -1150,7 +1160,7 @@ pub fn cases(rng: &mut Rng, r: &Reference, issues: i64, now: DateTime<Utc>, coun
     );
     let mut events = Table::new(
         "case_event",
-        &["id", "case_id", "action", "from_status", "to_status", "actor_sub", "actor_role", "note", "at"],
+        &["id", "case_id", "action", "from_status", "to_status", "actor_sub", "actor_role", "note", "at", "hash"],
     );
     let (mut measure_id, mut event_id) = (0i64, 0i64);
     let mut per_year: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
@@ -1190,9 +1200,10 @@ pub fn cases(rng: &mut Rng, r: &Reference, issues: i64, now: DateTime<Utc>, coun
             at
         };
         let mut version = 1;
+        let mut head = [0u8; 32];
         let mut event = |action: &'static str, from: Option<&'static str>, to: &'static str, note: &str, when| {
             event_id += 1;
-            events.push(vec![
+            let mut row: Vec<V> = vec![
                 event_id.into(),
                 id.into(),
                 action.into(),
@@ -1202,7 +1213,10 @@ pub fn cases(rng: &mut Rng, r: &Reference, issues: i64, now: DateTime<Utc>, coun
                 "BUREAU".into(),
                 note.to_owned().into(),
                 V::Ts(when),
-            ]);
+            ];
+            head = chain_link("case_event", &head, &row[1..]);
+            row.push(hex(&head).into());
+            events.push(row);
         };
         event("OPENED", None, "OPEN", "督察发现整改不力。", opened);
         let (mut decided_at, mut closed_at, mut decision) = (None, None, None);
@@ -1281,4 +1295,30 @@ pub fn cases(rng: &mut Rng, r: &Reference, issues: i64, now: DateTime<Utc>, coun
         }
     }
     vec![cases, links, measures, events]
+}
+
+/// The link of a history chain, as the product computes it (docs/history.md, written out here
+/// a second time on purpose): SHA-256 of the previous hash and the compact JSON array of the
+/// kind and the event's fields without its id.
+fn chain_link(kind: &str, previous: &[u8; 32], fields: &[V]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut values = vec![serde_json::Value::from(kind)];
+    values.extend(fields.iter().map(|field| match field {
+        V::I(n) => serde_json::Value::from(*n),
+        V::T(text) => serde_json::Value::from(text.as_str()),
+        V::S(text) => serde_json::Value::from(*text),
+        V::D(day) => serde_json::Value::from(day.format("%Y-%m-%d").to_string()),
+        V::Ts(at) => serde_json::Value::from(at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
+        V::Null => serde_json::Value::Null,
+        V::F(x) => serde_json::Value::from(*x),
+        V::B(b) => serde_json::Value::from(*b),
+    }));
+    let mut hasher = Sha256::new();
+    hasher.update(previous);
+    hasher.update(serde_json::Value::Array(values).to_string().as_bytes());
+    hasher.finalize().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
