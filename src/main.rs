@@ -214,7 +214,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let Some(key) = rectify::service::seals::signing_key(key.expose()) else {
                 bail!("RECTIFY_SIGNING_KEY must be 64 hexadecimal digits (openssl rand -hex 32)");
             };
-            println!("{}", rectify::domain::seal::hex(&key.verifying_key().to_bytes()));
+            println!("{}", entity::chain::to_hex(&key.verifying_key().to_bytes()));
             Ok(())
         }
         Command::Token { auth, role, sub, dept, name, ttl } => {

@@ -74,20 +74,21 @@ pub fn link(previous: &[u8; 32], fields: &Value) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-pub fn to_hex(hash: &[u8; 32]) -> String {
-    hash.iter().map(|byte| format!("{byte:02x}")).collect()
+/// Bytes (a hash, a key, a signature) as lowercase hexadecimal digits.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// A stored hash read back; `None` for anything but 64 hexadecimal digits.
-pub fn from_hex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
+/// `N` bytes written as `2 × N` hexadecimal digits; `None` for anything else.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N {
         return None;
     }
-    let mut hash = [0u8; 32];
-    for (n, byte) in hash.iter_mut().enumerate() {
+    let mut bytes = [0u8; N];
+    for (n, byte) in bytes.iter_mut().enumerate() {
         *byte = u8::from_str_radix(text.get(2 * n..2 * n + 2)?, 16).ok()?;
     }
-    Some(hash)
+    Some(bytes)
 }
 
 #[cfg(test)]
@@ -98,8 +99,8 @@ mod tests {
     fn hex_reads_back_what_it_writes_and_refuses_the_rest() {
         let hash = link(&GENESIS, &json!(["x"]));
         assert_eq!(from_hex(&to_hex(&hash)), Some(hash));
-        assert_eq!(from_hex("00"), None);
-        assert_eq!(from_hex(&"zz".repeat(32)), None);
+        assert_eq!(from_hex::<32>("00"), None);
+        assert_eq!(from_hex::<32>(&"zz".repeat(32)), None);
     }
 
     #[test]

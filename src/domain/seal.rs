@@ -82,26 +82,10 @@ pub fn verify_proof(proof: &HistoryProof, public_key: &str) -> Result<(), String
         .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
         .ok_or("the public key is not 64 hex digits of an Ed25519 key")?;
     let signature = proof.signature.as_deref().ok_or("the report is not signed")?;
-    let signature = hex_bytes::<64>(signature)
+    let signature = from_hex::<64>(signature)
         .map(|bytes| Signature::from_bytes(&bytes))
         .ok_or("the signature is not 128 hex digits")?;
     let leaves = i64::try_from(proof.leaf_count).map_err(|_| "too many leaves")?;
     key.verify(&statement(&proof.month, &proof.root, leaves), &signature)
         .map_err(|_| "the signature does not verify with this public key".to_owned())
-}
-
-fn hex_bytes<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != 2 * N {
-        return None;
-    }
-    let mut bytes = [0u8; N];
-    for (n, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * n..2 * n + 2)?, 16).ok()?;
-    }
-    Some(bytes)
-}
-
-/// Hex of any bytes (a signature).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

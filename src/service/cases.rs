@@ -588,7 +588,7 @@ impl Services {
             hash: None,
         };
         let head = self.case_chain_head(txn, case.id).await?;
-        self.link_case_event(head, &mut event);
+        super::history_chain::link_case_event(head, &mut event);
         case_event::ActiveModel { id: NotSet, ..event.into_active_model() }.insert(txn).await?;
         Ok(())
     }

@@ -90,6 +90,20 @@ fn previous(heads: &HashMap<i64, [u8; 32]>, owner: i64) -> [u8; 32] {
     heads.get(&owner).copied().unwrap_or(GENESIS)
 }
 
+/// Links issue events about to be written (in order) to their chains, moving the heads on.
+pub(crate) fn link_issue_events(heads: &mut HashMap<i64, [u8; 32]>, events: &mut [issue_event::Model]) {
+    for event in events {
+        let hash = link(&previous(heads, event.issue_id), &issue_event_fields(event));
+        heads.insert(event.issue_id, hash);
+        event.hash = Some(to_hex(&hash));
+    }
+}
+
+/// Links a case event about to be written to its chain, whose head is `head`.
+pub(crate) fn link_case_event(head: [u8; 32], event: &mut case_event::Model) {
+    event.hash = Some(to_hex(&link(&head, &case_event_fields(event))));
+}
+
 impl Services {
     /// The head hash of each issue's chain, in one statement (in the writing transaction).
     pub(crate) async fn issue_chain_heads(
@@ -125,20 +139,6 @@ impl Services {
             .one(db)
             .await?;
         Ok(hash.flatten().as_deref().and_then(from_hex).unwrap_or(GENESIS))
-    }
-
-    /// Links issue events about to be written (in order) to their chains.
-    pub(crate) fn link_issue_events(&self, heads: &mut HashMap<i64, [u8; 32]>, events: &mut [issue_event::Model]) {
-        for event in events {
-            let hash = link(&previous(heads, event.issue_id), &issue_event_fields(event));
-            heads.insert(event.issue_id, hash);
-            event.hash = Some(to_hex(&hash));
-        }
-    }
-
-    /// Links a case event about to be written to its chain.
-    pub(crate) fn link_case_event(&self, head: [u8; 32], event: &mut case_event::Model) {
-        event.hash = Some(to_hex(&link(&head, &case_event_fields(event))));
     }
 
     /// Recomputes every chain in scope from the database and names the first broken link

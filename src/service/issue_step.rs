@@ -172,7 +172,7 @@ impl Services {
             })
             .collect();
         let mut heads = self.issue_chain_heads(txn, &ids).await?;
-        self.link_issue_events(&mut heads, &mut events);
+        super::history_chain::link_issue_events(&mut heads, &mut events);
         let events =
             events.into_iter().map(|event| issue_event::ActiveModel { id: NotSet, ..event.into_active_model() });
         let written = issue_event::Entity::insert_many(events).exec_with_returning_keys(txn).await?;
@@ -206,7 +206,7 @@ impl Services {
     ) -> AppResult<()> {
         let mut event = event_row(issue, cooperating, actor, (from, action), note, issue.updated_at);
         let mut heads = self.issue_chain_heads(txn, &[issue.id]).await?;
-        self.link_issue_events(&mut heads, std::slice::from_mut(&mut event));
+        super::history_chain::link_issue_events(&mut heads, std::slice::from_mut(&mut event));
         let written = issue_event::ActiveModel { id: NotSet, ..event.into_active_model() }.insert(txn).await?;
         self.announce(txn, &[written.id], &[]).await
     }

@@ -3,12 +3,13 @@
 
 use entity::enums::ProjectApplicationStatus;
 use entity::project_application;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SimpleExpr};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryResult, QuerySelect, QueryTrait};
 
 use super::Services;
 use super::policy::{Action, authorize};
 use super::project_gate::ApplicationFilter;
+use super::statistics::count_if;
 use crate::auth::Principal;
 use crate::error::AppResult;
 
@@ -76,10 +77,6 @@ impl Services {
             return Err(crate::error::AppError::bad_input("groupBy", "name each dimension once"));
         }
         let column = |c: project_application::Column| -> SimpleExpr { Expr::col((project_application::Entity, c)) };
-        let count_if = |condition: SimpleExpr| -> SimpleExpr {
-            let summed: SimpleExpr = Func::sum(Expr::case(condition, 1).finally(0)).into();
-            Func::coalesce([summed, Expr::val(0)]).cast_as(Alias::new("BIGINT"))
-        };
         let status =
             |s: ProjectApplicationStatus| column(project_application::Column::Status).eq(crate::domain::api_name(&s));
         let blocked = column(project_application::Column::BlockedAtDecision).eq(true);

@@ -13,7 +13,7 @@ use super::Services;
 use super::policy::{Action, authorize};
 use crate::auth::Principal;
 use crate::domain::merkle::{Hash, audit_path, leaf_hash, root};
-use crate::domain::seal::{HistoryProof, PROOF_FORMAT, ProvenEvent, hex, leaf, statement};
+use crate::domain::seal::{HistoryProof, PROOF_FORMAT, ProvenEvent, leaf, statement};
 use crate::error::{AppError, AppResult};
 
 /// The county's key from `RECTIFY_SIGNING_KEY` (64 hex digits of a 32-byte seed).
@@ -113,7 +113,7 @@ impl Services {
         let root = to_hex(&root(&Self::leaf_hashes(&heads)));
         let leaves = i64::try_from(heads.len()).map_err(AppError::internal)?;
         let signature =
-            self.signing_key.as_ref().map(|key| hex(&key.sign(&statement(month, &root, leaves)).to_bytes()));
+            self.signing_key.as_ref().map(|key| to_hex(&key.sign(&statement(month, &root, leaves)).to_bytes()));
         Ok(Seal { root, leaves, signature, signing_key: self.public_signing_key() })
     }
 
@@ -173,7 +173,7 @@ impl Services {
             leaf: leaf(head.kind, head.owner_id, &head.hash),
             leaf_index: index,
             leaf_count: heads.len(),
-            audit_path: audit_path(&leaves, index).iter().map(to_hex).collect(),
+            audit_path: audit_path(&leaves, index).iter().map(|hash| to_hex(hash)).collect(),
             root: sealed_root,
             signature: report.signature,
             signing_key: report.signing_key,

@@ -152,6 +152,12 @@ fn text(expr: SimpleExpr) -> SimpleExpr {
     expr.cast_as(Alias::new("TEXT"))
 }
 
+/// How many rows of a group `condition` holds for, as a 64-bit integer (0 for none).
+pub(crate) fn count_if(condition: SimpleExpr) -> SimpleExpr {
+    let summed: SimpleExpr = Func::sum(Expr::case(condition, 1).finally(0)).into();
+    bigint(Func::coalesce([summed, Expr::val(0)]).into())
+}
+
 /// PostgreSQL sums BIGINTs into NUMERIC; every count is read back as a 64-bit integer.
 fn bigint(expr: SimpleExpr) -> SimpleExpr {
     expr.cast_as(Alias::new("BIGINT"))
@@ -347,10 +353,6 @@ impl Services {
     /// The counts of each group, as SQL aggregates.
     fn aggregates(&self, query: &mut SelectStatement, source: &Source) {
         let completed = || source.status.clone().is_in(["ACCEPTED", "CLOSED"]);
-        let count_if = |condition: SimpleExpr| -> SimpleExpr {
-            let summed: SimpleExpr = Func::sum(Expr::case(condition, 1).finally(0)).into();
-            bigint(Func::coalesce([summed, Expr::val(0)]).into())
-        };
         let overdue = overdue_sql(
             source.status.clone(),
             source.deadline.clone(),

@@ -1,15 +1,17 @@
 //! Project applications at the new-project gate, and their statistics.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use rectify_macros::connections;
 
 use crate::graphql::context::ContextExt;
-use crate::graphql::ids::{self, NodeKind, encode};
+use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::enums::ProjectApplicationStatus;
-use crate::graphql::types::project::{ProjectApplication, ProjectApplicationConnection};
+use crate::graphql::types::project::{
+    ProjectApplication, ProjectApplicationConnection, ProjectApplicationDimension, ProjectApplicationStatistics,
+};
 use crate::service::project_gate::ApplicationFilter;
-use crate::service::project_statistics::{ProjectCounts, ProjectDimension as Dimension, ProjectStatistics};
+use crate::service::project_statistics::ProjectDimension as Dimension;
 
 /// Narrows a list of project applications; every field given must hold.
 #[derive(InputObject, Default, Clone)]
@@ -33,91 +35,6 @@ impl ProjectApplicationFilterInput {
             township_id: ids::expect_opt(self.township_id.as_ref(), NodeKind::Department, "filter.townshipId")?,
             industry: self.industry,
         })
-    }
-}
-
-/// What project applications can be grouped by.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "crate::service::project_statistics::ProjectDimension")]
-pub enum ProjectApplicationDimension {
-    /// The status (key: `PENDING`, `APPROVED` or `REFUSED`).
-    Status,
-    /// The township (key: its global id).
-    Township,
-    /// The industry (key: the text registered).
-    Industry,
-}
-
-/// Counts of a set of project applications.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ProjectApplicationCounts {
-    /// Applications counted.
-    pub total: i64,
-    /// Not yet decided.
-    pub pending: i64,
-    /// Approved.
-    pub approved: i64,
-    /// Refused.
-    pub refused: i64,
-    /// Decided while the gate was blocked (refused, or approved on a leader's instruction).
-    pub decided_while_blocked: i64,
-    /// Approved over a blocked gate, on a leader's instruction.
-    pub approved_over_block: i64,
-    /// Refused of decided, from 0 to 1; null before any decision.
-    pub refusal_rate: Option<f64>,
-}
-
-impl From<&ProjectCounts> for ProjectApplicationCounts {
-    fn from(c: &ProjectCounts) -> Self {
-        Self {
-            total: c.total,
-            pending: c.pending,
-            approved: c.approved,
-            refused: c.refused,
-            decided_while_blocked: c.decided_while_blocked,
-            approved_over_block: c.approved_over_block,
-            refusal_rate: c.refusal_rate(),
-        }
-    }
-}
-
-/// The applications sharing one value of each dimension asked for.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ProjectApplicationGroup {
-    /// One key per dimension, in the order of `groupBy`.
-    pub key: Vec<String>,
-    #[graphql(flatten)]
-    pub counts: ProjectApplicationCounts,
-}
-
-/// Counts of the project applications asked for, in total and by group.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ProjectApplicationStatistics {
-    #[graphql(flatten)]
-    pub counts: ProjectApplicationCounts,
-    /// One entry per combination of dimension values that has applications, ordered by key;
-    /// empty without `groupBy`.
-    pub groups: Vec<ProjectApplicationGroup>,
-}
-
-impl ProjectApplicationStatistics {
-    fn build(dimensions: &[Dimension], raw: &ProjectStatistics) -> Self {
-        let groups = raw
-            .groups
-            .iter()
-            .map(|group| {
-                let key = dimensions
-                    .iter()
-                    .zip(&group.key)
-                    .map(|(dimension, value)| match (dimension, value.parse::<i64>()) {
-                        (Dimension::Township, Ok(id)) => encode(NodeKind::Department, id).to_string(),
-                        _ => value.clone(),
-                    })
-                    .collect();
-                ProjectApplicationGroup { key, counts: (&group.counts).into() }
-            })
-            .collect();
-        Self { counts: (&raw.counts).into(), groups }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod enterprise;
 pub mod enums;
 pub mod evidence;
 pub mod field_work;
+pub mod history;
 pub mod instruction;
 pub mod issue;
 pub mod look_back;

@@ -1,5 +1,5 @@
 //! The new-project gate (严防增量, 区域限批): project applications, the gate read from the
-//! ledger, leaders' instructions on applications, and their history.
+//! ledger, leaders' instructions on applications, their history, and their statistics.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -20,6 +20,7 @@ use crate::graphql::loaders::{
     EnterpriseLoader, ProjectEventsLoader, ProjectGateLoader, ProjectInstructionsLoader, VisibleCaseLoader,
     VisibleIssueLoader,
 };
+use crate::service::project_statistics::{ProjectCounts, ProjectDimension as Dimension, ProjectStatistics};
 
 /// A rule of the new-project gate; the county chooses those in force (`RECTIFY_GATE_RULES`).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,6 +246,91 @@ impl ProjectApplicationEvent {
     /// The instruction posted (INSTRUCTED) or cited (APPROVED, REFUSED).
     async fn instruction_id(&self) -> Option<ID> {
         self.0.instruction_id.map(|id| encode(NodeKind::ProjectInstruction, id))
+    }
+}
+
+/// What project applications can be grouped by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::service::project_statistics::ProjectDimension")]
+pub enum ProjectApplicationDimension {
+    /// The status (key: `PENDING`, `APPROVED` or `REFUSED`).
+    Status,
+    /// The township (key: its global id).
+    Township,
+    /// The industry (key: the text registered).
+    Industry,
+}
+
+/// Counts of a set of project applications.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ProjectApplicationCounts {
+    /// Applications counted.
+    pub total: i64,
+    /// Not yet decided.
+    pub pending: i64,
+    /// Approved.
+    pub approved: i64,
+    /// Refused.
+    pub refused: i64,
+    /// Decided while the gate was blocked (refused, or approved on a leader's instruction).
+    pub decided_while_blocked: i64,
+    /// Approved over a blocked gate, on a leader's instruction.
+    pub approved_over_block: i64,
+    /// Refused of decided, from 0 to 1; null before any decision.
+    pub refusal_rate: Option<f64>,
+}
+
+impl From<&ProjectCounts> for ProjectApplicationCounts {
+    fn from(c: &ProjectCounts) -> Self {
+        Self {
+            total: c.total,
+            pending: c.pending,
+            approved: c.approved,
+            refused: c.refused,
+            decided_while_blocked: c.decided_while_blocked,
+            approved_over_block: c.approved_over_block,
+            refusal_rate: c.refusal_rate(),
+        }
+    }
+}
+
+/// The applications sharing one value of each dimension asked for.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ProjectApplicationGroup {
+    /// One key per dimension, in the order of `groupBy`.
+    pub key: Vec<String>,
+    #[graphql(flatten)]
+    pub counts: ProjectApplicationCounts,
+}
+
+/// Counts of the project applications asked for, in total and by group.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ProjectApplicationStatistics {
+    #[graphql(flatten)]
+    pub counts: ProjectApplicationCounts,
+    /// One entry per combination of dimension values that has applications, ordered by key;
+    /// empty without `groupBy`.
+    pub groups: Vec<ProjectApplicationGroup>,
+}
+
+impl ProjectApplicationStatistics {
+    pub fn build(dimensions: &[Dimension], raw: &ProjectStatistics) -> Self {
+        let groups = raw
+            .groups
+            .iter()
+            .map(|group| {
+                let key = dimensions
+                    .iter()
+                    .zip(&group.key)
+                    .map(|(dimension, value)| match (dimension, value.parse::<i64>()) {
+                        (Dimension::Township, Ok(id)) => encode(NodeKind::Department, id).to_string(),
+                        _ => value.clone(),
+                    })
+                    .collect();
+                ProjectApplicationGroup { key, counts: (&group.counts).into() }
+            })
+            .collect();
+        Self { counts: (&raw.counts).into(), groups }
     }
 }
 
