@@ -37,6 +37,11 @@ pub struct DatabaseSettings {
     /// SQLite (embedded default) or postgres://… URL.
     #[arg(long = "database-url", env = "RECTIFY_DATABASE_URL", default_value = "sqlite://data/rectify.db?mode=rwc")]
     pub url: String,
+    /// Connections this process keeps to the database; unset is 20 on PostgreSQL and 8 on
+    /// SQLite. With several instances, their pools together must stay under PostgreSQL's
+    /// `max_connections`.
+    #[arg(long = "database-pool", env = "RECTIFY_DATABASE_POOL", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pool: Option<u32>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -158,6 +163,7 @@ impl CountySettings {
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,
             max_subscriptions: crate::service::live::DEFAULT_MAX_SUBSCRIPTIONS,
+            redis_url: None,
         }
     }
 }
@@ -336,6 +342,15 @@ pub struct Settings {
         default_value_t = crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs()
     )]
     pub reference_cache_secs: u64,
+    /// The Redis that several instances share, so that cost budgets and login throttles count
+    /// across them (`redis://host:6379/0`, `rediss://` for TLS); unset, each instance counts
+    /// alone.
+    #[arg(long = "redis-url", env = "RECTIFY_REDIS_URL", hide_env_values = true, value_parser = parse_redis_url)]
+    pub redis_url: Option<Secret>,
+    /// Seconds a stopping server (SIGTERM, SIGINT) gives its requests and subscriptions to
+    /// finish before it closes what is left.
+    #[arg(long = "shutdown-secs", env = "RECTIFY_SHUTDOWN_SECS", default_value_t = 30)]
+    pub shutdown_secs: u64,
     /// How often the server runs the deadline sweep (notices, automatic slips, escalations),
     /// as `15m`, `1h`…, or `off` where `rectify sweep` runs from cron instead.
     #[arg(long = "sweep-every", env = "RECTIFY_SWEEP_EVERY", default_value = "15m", value_parser = parse_schedule)]
@@ -362,9 +377,16 @@ impl Settings {
             reference_time_to_live: std::time::Duration::from_secs(self.reference_cache_secs),
             upload_quota_bytes: self.limits.upload_quota_bytes,
             max_subscriptions: self.limits.max_subscriptions,
+            redis_url: self.redis_url.clone(),
             ..self.county.services()
         }
     }
+}
+
+/// Checks that `text` is a Redis URL the client can use, keeping it secret (it may hold a
+/// password).
+fn parse_redis_url(text: &str) -> Result<Secret, String> {
+    redis::Client::open(text).map(|_| Secret::new(text)).map_err(|error| format!("not a Redis URL: {error}"))
 }
 
 /// Parses a lifetime such as `8h`, `30m`, `90s` or `2d`.

@@ -39,8 +39,14 @@ struct Recorder {
 }
 
 impl Database {
-    /// Opens `url`, creating the SQLite file (and its folder) on first start.
+    /// Opens `url` with the default pool, creating the SQLite file (and its folder) on first
+    /// start.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_pooled(url, None).await
+    }
+
+    /// Opens `url` with `pool` connections (`RECTIFY_DATABASE_POOL`), or the default.
+    pub async fn connect_pooled(url: &str, pool: Option<u32>) -> anyhow::Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
         options.sqlx_logging(false).acquire_timeout(Duration::from_secs(15));
         if is_sqlite(url) {
@@ -49,7 +55,7 @@ impl Database {
             // the connection's worker thread. Nothing outside this process can break an idle
             // SQLite connection, so the ping finds nothing.
             options.test_before_acquire(false);
-            options.max_connections(SQLITE_POOL).min_connections(1).map_sqlx_sqlite_opts(|opts| {
+            options.max_connections(pool.unwrap_or(SQLITE_POOL)).min_connections(1).map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
@@ -61,7 +67,8 @@ impl Database {
             // the reactor of the HTTP worker that asked first, and its replies would wait
             // whenever that worker was busy computing another answer: under load, the list's
             // p99 at the same offered rate fell from about 17-22 ms to 7-10 ms this way.
-            options.max_connections(POSTGRES_POOL).min_connections(POSTGRES_POOL);
+            let pool = pool.unwrap_or(POSTGRES_POOL);
+            options.max_connections(pool).min_connections(pool);
             // sqlx pings a connection before every use by default, a round trip to PostgreSQL
             // ahead of every statement, and it pings it again each time it goes back to the
             // pool. A connection back for less than a second has just answered that second
@@ -102,8 +109,14 @@ impl Database {
         self.recorder.kept.lock().map(|kept| kept.clone()).unwrap_or_default()
     }
 
-    /// Runs the migrations that have not run yet.
+    /// Runs the migrations that have not run yet. When none is pending it changes nothing, not
+    /// even the bookkeeping table, so a server running as a role without DDL rights starts on a
+    /// database its owner has migrated.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        let pending = Migrator::get_pending_migrations_read_only(&self.conn).await;
+        if pending.is_ok_and(|pending| pending.is_empty()) {
+            return Ok(());
+        }
         Migrator::up(&self.conn, None).await.context("running database migrations")
     }
 

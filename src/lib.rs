@@ -10,4 +10,5 @@ pub mod evidence_store;
 pub mod graphql;
 pub mod http;
 pub mod service;
+pub mod shared_store;
 pub mod startup;

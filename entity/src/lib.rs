@@ -38,6 +38,7 @@ pub mod project_application;
 pub mod project_application_event;
 pub mod project_instruction;
 pub mod reminder;
+pub mod scheduled_job;
 pub mod site_inspection;
 pub mod slip_series;
 pub mod sweep_mark;

@@ -22,6 +22,7 @@ mod m20261206_000016_project_applications;
 mod m20261206_000017_history_chains;
 mod m20261206_000018_record_guards;
 mod m20261206_000019_sealed_reports;
+mod m20261207_000020_scheduled_jobs;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_history_chains::Migration),
             Box::new(m20261206_000018_record_guards::Migration),
             Box::new(m20261206_000019_sealed_reports::Migration),
+            Box::new(m20261207_000020_scheduled_jobs::Migration),
         ]
     }
 }

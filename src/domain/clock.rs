@@ -1,17 +1,25 @@
 //! Dates in the county's time zone: a deadline ends at the county's midnight, not UTC's.
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, TimeDelta, Utc};
 use chrono_tz::Tz;
 use entity::enums::IssueStatus;
 
 #[derive(Debug, Clone, Copy)]
 pub struct CountyClock {
     tz: Tz,
+    /// How far this clock runs behind the real one: zero, except for the demo, which writes
+    /// part of its history as if it had happened last month.
+    behind: TimeDelta,
 }
 
 impl CountyClock {
     pub fn new(tz: Tz) -> Self {
-        Self { tz }
+        Self { tz, behind: TimeDelta::zero() }
+    }
+
+    /// The same county's clock, `by` in the past.
+    pub fn set_back(self, by: TimeDelta) -> Self {
+        Self { behind: self.behind + by, ..self }
     }
 
     /// The county's time zone.
@@ -28,7 +36,7 @@ impl CountyClock {
 
     /// The current instant, at the microsecond precision both databases store.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now().trunc_subsecs(6)
+        (Utc::now() - self.behind).trunc_subsecs(6)
     }
 
     /// The county's calendar date at `instant`.
@@ -37,7 +45,7 @@ impl CountyClock {
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.date_at(Utc::now())
+        self.date_at(self.now())
     }
 
     /// The instant the county's day `day` begins.
@@ -141,5 +149,14 @@ mod tests {
         assert_eq!(clock.date_at(instant), date("2026-04-01"));
         let utc = CountyClock::new(chrono_tz::UTC);
         assert_eq!(utc.date_at(instant), date("2026-03-31"));
+    }
+
+    #[test]
+    fn a_clock_set_back_runs_that_far_behind() {
+        let clock = CountyClock::new(chrono_tz::Asia::Shanghai);
+        let behind = clock.set_back(TimeDelta::days(21));
+        assert_eq!(behind.today(), clock.today() - TimeDelta::days(21));
+        let gap = clock.now() - behind.now();
+        assert!((gap - TimeDelta::days(21)).abs() < TimeDelta::seconds(5), "{gap}");
     }
 }

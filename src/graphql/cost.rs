@@ -43,11 +43,11 @@ impl ListOverage {
 /// Takes what a request's lists answered beyond their price from the payer's budget, even
 /// into debt (the request has run; the next ones wait), and reports the charge as the
 /// answer's `actualQueryCost`.
-pub fn charge_overage(response: &mut Response, budgets: &CostBudgets, payer: Payer<'_>, overage: u64) {
+pub async fn charge_overage(response: &mut Response, budgets: &CostBudgets, payer: Payer<'_>, overage: u64) {
     if overage == 0 {
         return;
     }
-    let throttle = budgets.charge_after(payer, overage);
+    let throttle = budgets.charge_after(payer, overage).await;
     let requested = charged_cost(response).unwrap_or(0);
     response.extensions.insert("cost".into(), cost_value(requested, Some(requested.saturating_add(overage)), throttle));
 }
@@ -215,7 +215,7 @@ impl Extension for Charging {
             let message = format!("the request costs {cost}, more than the whole budget of {capacity}");
             return Err(vec![request_error(AppError::TooComplex(message))]);
         }
-        match self.budgets.charge(payer, cost) {
+        match self.budgets.charge(payer, cost).await {
             Ok(throttle) => {
                 self.remember(Outcome::Charged { cost, throttle });
                 Ok(result)

@@ -26,7 +26,7 @@ pub async fn admit(request: &HttpRequest, state: &GraphqlState, cost: u64) -> Re
     };
     // Exports are the most expensive reads there are, so they count even when their filter
     // turns out bad.
-    state.cost_budgets.charge(Payer::Subject(&principal), cost).map_err(over_budget)?;
+    state.cost_budgets.charge(Payer::Subject(&principal), cost).await.map_err(over_budget)?;
     Ok(principal)
 }
 

@@ -50,6 +50,8 @@ pub struct GraphqlState {
     pub max_response_bytes: usize,
     /// How often a WebSocket connection's token is checked again (`RECTIFY_LIVE_TOKEN_RECHECK`).
     pub live_token_recheck: std::time::Duration,
+    /// Turns true when the server begins to stop: `/readyz` fails and subscriptions close.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).
@@ -227,11 +229,11 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
     };
     if let (Actor::User(principal), Some(cost)) = (&actor, cost_key.as_ref().and_then(|key| state.known_costs.get(key)))
     {
-        return match state.cost_budgets.charge(Payer::Subject(principal), cost) {
+        return match state.cost_budgets.charge(Payer::Subject(principal), cost).await {
             Ok(throttle) => {
                 let mut response = state.schemas.executing.execute(executable(request, actor.clone())).await;
                 mark_charged(&mut response, cost, throttle);
-                charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total());
+                charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total()).await;
                 Ran { response, parts, query }
             }
             Err(refusal) => Ran::refused(refused_response(refusal)),
@@ -260,7 +262,7 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
     }
     let mut response = state.schemas.executing.execute(executable(request, actor.clone())).await;
     response.extensions.extend(charge.extensions);
-    charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total());
+    charge_overage(&mut response, &state.cost_budgets, Payer::of(&actor, client), overage.total()).await;
     Ran { response, parts, query }
 }
 

@@ -9,11 +9,12 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
-/// 200 when the database answers, 503 when it does not.
+/// 200 when the instance can serve; 503, saying why, while the database or the shared store
+/// does not answer or while the server stops, so that a load balancer sends requests elsewhere.
 pub async fn readyz(state: web::Data<GraphqlState>) -> HttpResponse {
-    if state.services.database_ready().await {
-        HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready")
-    } else {
-        HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body("database unavailable")
+    let unready = if *state.stopping.borrow() { Some("stopping") } else { state.services.unready().await };
+    match unready {
+        None => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"),
+        Some(why) => HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body(why),
     }
 }

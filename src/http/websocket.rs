@@ -265,6 +265,7 @@ pub async fn upgrade(
 
     let services = state.services.clone();
     let recheck_every = state.live_token_recheck;
+    let mut stopping = state.stopping.clone();
     actix_web::rt::spawn(async move {
         let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
         tokio::pin!(init_deadline);
@@ -280,6 +281,16 @@ pub async fn upgrade(
         };
         loop {
             tokio::select! {
+                // The server stops: 1001 (going away) tells the client to reconnect, which
+                // the load balancer sends to another instance.
+                _ = stopping.wait_for(|stopping| *stopping) => {
+                    let reason = actix_ws::CloseReason {
+                        code: actix_ws::CloseCode::Away,
+                        description: Some("the server is restarting; reconnect".into()),
+                    };
+                    let _ = session.close(Some(reason)).await;
+                    return;
+                }
                 _ = &mut init_deadline, if !acknowledged => {
                     let _ = session.close(close(INIT_TIMED_OUT, "Connection initialisation timeout".into())).await;
                     return;

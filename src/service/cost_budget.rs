@@ -4,19 +4,25 @@
 //! a larger bucket than the interactive roles. A request without a token (a `login`) is paid
 //! for by its client address, from a bucket of its own.
 //!
-//! The buckets live in this process's memory: one server, one set of budgets (a restart fills
-//! every bucket). Nothing here knows GraphQL or HTTP; the schema extension and the download
-//! gate both charge through `CostBudgets::charge`.
+//! The buckets live in this process's memory (a restart fills every bucket), or, with
+//! `RECTIFY_REDIS_URL`, in the store every instance shares, so that a subject whose requests
+//! land on several instances is limited as by one. When the shared store does not answer, an
+//! instance charges its own bucket instead (the budget then holds per instance, not across
+//! them) rather than refuse every request: an outage of the store is not an outage of the
+//! ledger. Nothing here knows GraphQL or HTTP; the schema extension and the download gate both
+//! charge through `CostBudgets::charge`.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use entity::enums::Role;
 
 use crate::auth::{Actor, ClientAddress, Principal};
 use crate::error::AppError;
+use crate::shared_store::SharedStore;
 
 /// What one ledger export (CSV or workbook) costs, whatever its length: as much as a query for
 /// 100 issues with 100 fields each. A flat price is known before the ledger is read, so a
@@ -92,6 +98,17 @@ enum BucketKey {
     Address(Option<IpAddr>),
 }
 
+impl BucketKey {
+    /// The bucket's key in the shared store.
+    fn shared(&self) -> String {
+        match self {
+            BucketKey::Subject(sub) => format!("rectify:budget:subject:{sub}"),
+            BucketKey::Address(Some(address)) => format!("rectify:budget:address:{address}"),
+            BucketKey::Address(None) => "rectify:budget:address:unknown".into(),
+        }
+    }
+}
+
 /// A subject's bucket after a charge: what clients see in `extensions.cost.throttleStatus`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttle {
@@ -129,19 +146,26 @@ struct Bucket {
     rule: BudgetRule,
 }
 
+/// The answer to a charge that left the bucket at `level`, taken or not.
+fn verdict(rule: BudgetRule, level: f64, cost: u64, taken: bool) -> Result<Throttle, Refusal> {
+    let throttle = Throttle {
+        maximum_available: rule.capacity,
+        currently_available: level.max(0.0).floor() as u64,
+        restore_rate: rule.refill_per_second,
+    };
+    if taken {
+        return Ok(throttle);
+    }
+    let wait = Duration::from_secs_f64(((cost as f64 - level) / rule.refill_per_second as f64).max(0.0));
+    let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    Err(Refusal { cost, throttle, retry_after_secs: retry_after_secs.max(1) })
+}
+
 impl Bucket {
     /// The bucket's content at `now` (never above its capacity).
     fn level(&self, now: Instant) -> f64 {
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
         (self.tokens + elapsed * self.rule.refill_per_second as f64).min(self.rule.capacity as f64)
-    }
-
-    fn throttle(&self) -> Throttle {
-        Throttle {
-            maximum_available: self.rule.capacity,
-            currently_available: self.tokens.max(0.0).floor() as u64,
-            restore_rate: self.rule.refill_per_second,
-        }
     }
 }
 
@@ -158,6 +182,10 @@ pub struct CostBudgets {
     superior: BudgetRule,
     anonymous: BudgetRule,
     buckets: Mutex<Buckets>,
+    /// The store the instances share, when there is one.
+    shared: Option<SharedStore>,
+    /// Whether the last call to the shared store failed: a change is logged once.
+    shared_down: AtomicBool,
 }
 
 impl CostBudgets {
@@ -172,7 +200,14 @@ impl CostBudgets {
             superior: superior.at_least(floor),
             anonymous: anonymous.at_least(largest_charge),
             buckets: Mutex::new(Buckets { by_payer: HashMap::new(), sweep_at: SWEEP_FLOOR }),
+            shared: None,
+            shared_down: AtomicBool::new(false),
         }
+    }
+
+    /// The same budgets, kept in `store` for every instance that shares it.
+    pub fn shared_in(self, store: Option<SharedStore>) -> Self {
+        Self { shared: store, ..self }
     }
 
     /// The rule that applies to `role`, after the floors.
@@ -189,15 +224,49 @@ impl CostBudgets {
     }
 
     /// Takes `cost` from the payer's bucket, or takes nothing and says when to retry.
-    pub fn charge(&self, payer: Payer<'_>, cost: u64) -> Result<Throttle, Refusal> {
+    pub async fn charge(&self, payer: Payer<'_>, cost: u64) -> Result<Throttle, Refusal> {
+        if let Some(verdict) = self.charge_shared(payer, cost, false).await {
+            return verdict;
+        }
         self.charge_at(payer, cost, Instant::now())
     }
 
     /// Takes `cost` from the payer's bucket whatever it holds, for work found only once it was
     /// done: the bucket may go below zero, and the payer waits until it refills.
-    pub fn charge_after(&self, payer: Payer<'_>, cost: u64) -> Throttle {
-        match self.take(payer, cost, Instant::now(), true) {
+    pub async fn charge_after(&self, payer: Payer<'_>, cost: u64) -> Throttle {
+        let verdict = match self.charge_shared(payer, cost, true).await {
+            Some(verdict) => verdict,
+            None => self.take(payer, cost, Instant::now(), true),
+        };
+        match verdict {
             Ok(throttle) | Err(Refusal { throttle, .. }) => throttle,
+        }
+    }
+
+    /// The charge made in the shared store, or `None` without one or when it did not answer.
+    async fn charge_shared(&self, payer: Payer<'_>, cost: u64, into_debt: bool) -> Option<Result<Throttle, Refusal>> {
+        let store = self.shared.as_ref()?;
+        let (key, rule) = self.bucket_of(payer);
+        match store.take_from_bucket(&key.shared(), rule.capacity, rule.refill_per_second, cost, into_debt).await {
+            Ok(after) => {
+                if self.shared_down.swap(false, Ordering::Relaxed) {
+                    tracing::info!("the shared store answers again: cost budgets are shared again");
+                }
+                Some(verdict(rule, after.level, cost, after.taken))
+            }
+            Err(error) => {
+                if !self.shared_down.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error, "the shared store does not answer: this instance counts cost budgets alone");
+                }
+                None
+            }
+        }
+    }
+
+    fn bucket_of(&self, payer: Payer<'_>) -> (BucketKey, BudgetRule) {
+        match payer {
+            Payer::Subject(principal) => (BucketKey::Subject(principal.sub.clone()), self.rule(principal.role)),
+            Payer::Anonymous(address) => (BucketKey::Address(address), self.anonymous),
         }
     }
 
@@ -208,10 +277,7 @@ impl CostBudgets {
 
     /// Takes `cost` if the bucket holds it, or whatever it holds when `into_debt`.
     fn take(&self, payer: Payer<'_>, cost: u64, now: Instant, into_debt: bool) -> Result<Throttle, Refusal> {
-        let (key, rule) = match payer {
-            Payer::Subject(principal) => (BucketKey::Subject(principal.sub.clone()), self.rule(principal.role)),
-            Payer::Anonymous(address) => (BucketKey::Address(address), self.anonymous),
-        };
+        let (key, rule) = self.bucket_of(payer);
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if buckets.by_payer.len() >= buckets.sweep_at {
             buckets.by_payer.retain(|_, bucket| bucket.level(now) < bucket.rule.capacity as f64);
@@ -221,15 +287,11 @@ impl CostBudgets {
         // The level is read under the bucket's old rule; a subject whose role changed then
         // continues under the new one, never holding more than its capacity.
         let level = bucket.level(now).min(rule.capacity as f64);
-        *bucket = Bucket { tokens: level, at: now, rule };
-        let cost_f = cost as f64;
-        if level >= cost_f || into_debt {
-            bucket.tokens = level - cost_f;
-            return Ok(bucket.throttle());
-        }
-        let wait = Duration::from_secs_f64((cost_f - level) / rule.refill_per_second as f64);
-        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        Err(Refusal { cost, throttle: bucket.throttle(), retry_after_secs: retry_after_secs.max(1) })
+        // The same rule as the shared store's script (`shared_store::TAKE_FROM_BUCKET`).
+        let taken = level >= cost as f64 || into_debt;
+        let after = if taken { level - cost as f64 } else { level };
+        *bucket = Bucket { tokens: after, at: now, rule };
+        verdict(rule, after, cost, taken)
     }
 
     /// Subjects with a bucket that is not (known to be) full.

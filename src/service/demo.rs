@@ -2,7 +2,7 @@
 //! classification and ~40 issues in every status. Written through the same services (and so
 //! the same checks and events) as real requests.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use entity::enums::{DepartmentKind, EvidenceKind, InspectionKind, InspectionLevel, Role, Severity, SupervisionLevel};
 use entity::{department, issue};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -184,13 +184,22 @@ impl Services {
             Stage::Relapsed,
             Stage::InProgress,
         ];
+        // Two closed issues are written as if everything happened last month, and last month's
+        // report is submitted at the end: so the demo has a sealed report with history in it.
         let today = self.clock.today();
+        let last_month_day = today.with_day(1).unwrap_or_default() - Duration::days(15);
+        let last_month = Services {
+            clock: self.clock.set_back(Duration::days((today - last_month_day).num_days())),
+            ..self.clone()
+        };
         for n in 0..40usize {
             let (category_id, duty) = categories[n % categories.len()];
             let (place, lat, lon) = PLACES[n % PLACES.len()];
             let stage = stages[n % stages.len()];
+            let writer = if matches!(stage, Stage::Closed) && n < 10 { &last_month } else { self };
+            let today = writer.clock.today();
             let severity = if n % 4 == 0 { Severity::Major } else { Severity::General };
-            let issue = self
+            let issue = writer
                 .register_issue(
                     &bureau,
                     NewIssue {
@@ -225,31 +234,33 @@ impl Services {
             let cooperating: Vec<i64> =
                 vec![townships[n % townships.len()]].into_iter().filter(|id| *id != lead).collect();
             let lead_code = DEPARTMENTS.iter().find(|d| ids[d.0] == lead).map(|d| d.0).unwrap_or("EPB");
-            self.assign_issue(
-                &bureau,
-                Assignment {
-                    issue_id: issue.id,
-                    lead_department_id: lead,
-                    cooperating_department_ids: cooperating,
-                    deadline,
-                    leader_name: (n % 3 != 0).then(|| LEADER_NAMES[n % 3].into()),
-                    leader_user_id: (n % 3 == 0).then_some(leader.id),
-                    expected_version: None,
-                },
-            )
-            .await?;
-            if n % 5 == 2 {
-                self.supervise_issue(
+            writer
+                .assign_issue(
                     &bureau,
-                    Supervision {
+                    Assignment {
                         issue_id: issue.id,
-                        level: SupervisionLevel::County,
+                        lead_department_id: lead,
+                        cooperating_department_ids: cooperating,
                         deadline,
-                        note: Some("群众反映强烈，挂牌督办".into()),
+                        leader_name: (n % 3 != 0).then(|| LEADER_NAMES[n % 3].into()),
+                        leader_user_id: (n % 3 == 0).then_some(leader.id),
                         expected_version: None,
                     },
                 )
                 .await?;
+            if n % 5 == 2 {
+                writer
+                    .supervise_issue(
+                        &bureau,
+                        Supervision {
+                            issue_id: issue.id,
+                            level: SupervisionLevel::County,
+                            deadline,
+                            note: Some("群众反映强烈，挂牌督办".into()),
+                            expected_version: None,
+                        },
+                    )
+                    .await?;
             }
             let lead_actor = Principal {
                 sub: format!("demo-{}", lead_code.to_lowercase()),
@@ -262,7 +273,7 @@ impl Services {
                 let reason = "污染源为上游畜禽养殖场，不属城市排水管网，建议由县农业农村局牵头。".into();
                 let proposed = Some(ids["AGRI"]);
                 let dispute = NewDispute { issue_id: issue.id, reason, proposed_lead_department_id: proposed };
-                self.dispute_assignment(&lead_actor, dispute).await?;
+                writer.dispute_assignment(&lead_actor, dispute).await?;
             }
             if matches!(stage, Stage::Assigned) {
                 continue;
@@ -277,33 +288,34 @@ impl Services {
                 ],
                 expected_version: None,
             };
-            self.start_rectification(&lead_actor, start).await?;
+            writer.start_rectification(&lead_actor, start).await?;
             if n == 3 {
                 let leader = Principal { sub: DEMO_LEADER.into(), role: Role::Leader, ..admin.clone() };
                 let text = "请加快截污工程进度，月底前向我报告进展。".into();
                 let instruction = NewInstruction { issue_id: issue.id, text, reply_by: today + Duration::days(10) };
-                self.post_instruction(&leader, instruction).await?;
+                writer.post_instruction(&leader, instruction).await?;
             }
             if matches!(stage, Stage::InProgress) {
                 continue;
             }
-            let photo = self.seed_demo_photo(&lead_actor, issue.id).await?;
-            self.request_acceptance(&lead_actor, step("整改措施已全部落实，申请验收。"), &[photo]).await?;
+            let photo = writer.seed_demo_photo(&lead_actor, issue.id).await?;
+            writer.request_acceptance(&lead_actor, step("整改措施已全部落实，申请验收。"), &[photo]).await?;
             if matches!(stage, Stage::Awaiting) {
                 continue;
             }
             let notice_days = if matches!(stage, Stage::Accepted) { 7 } else { 0 };
-            self.accept_rectification(
-                &bureau,
-                Acceptance {
-                    issue_id: issue.id,
-                    opinion: "现场核查通过。".into(),
-                    notice_days,
-                    site_inspection_id: None,
-                    expected_version: None,
-                },
-            )
-            .await?;
+            writer
+                .accept_rectification(
+                    &bureau,
+                    Acceptance {
+                        issue_id: issue.id,
+                        opinion: "现场核查通过。".into(),
+                        notice_days,
+                        site_inspection_id: None,
+                        expected_version: None,
+                    },
+                )
+                .await?;
             if n == 5 {
                 // One objection to a public notice, waiting for the bureau.
                 let objection = NewObjection {
@@ -312,14 +324,14 @@ impl Services {
                     content: "群众反映夜间仍有黑水排入河道，整改不彻底。".into(),
                     evidence_ids: Vec::new(),
                 };
-                self.record_notice_objection(&bureau, objection).await?;
+                writer.record_notice_objection(&bureau, objection).await?;
             }
             if matches!(stage, Stage::Accepted) {
                 continue;
             }
-            self.close_issue(&bureau, step("公示期满，无异议，予以销号。")).await?;
+            writer.close_issue(&bureau, step("公示期满，无异议，予以销号。")).await?;
             if matches!(stage, Stage::Relapsed) {
-                self.reopen_issue(&bureau, step("回头看发现问题反弹，重新整改。")).await?;
+                writer.reopen_issue(&bureau, step("回头看发现问题反弹，重新整改。")).await?;
             }
         }
         debug_assert!(issue::Entity::find().count(self.conn()).await? == 40);
@@ -331,7 +343,11 @@ impl Services {
             seed: 2026,
         };
         self.create_look_back_campaign(&bureau, look_back).await?;
-        self.seed_demo_accountability(&bureau, &ids, &townships).await
+        self.seed_demo_accountability(&bureau, &ids, &townships).await?;
+        let month = last_month_day.format("%Y-%m").to_string();
+        let note = Some("按月报送整改进展；本月整改记录已封存签名。");
+        self.submit_monthly_report(&bureau, &month, note).await?;
+        Ok(())
     }
 
     /// A small photo "after rectification" for an issue, uploaded as its lead department would.

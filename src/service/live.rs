@@ -184,9 +184,16 @@ impl Services {
         use sea_orm::sqlx::postgres::PgListener;
         let pool = self.background_conn().get_postgres_connection_pool();
         let mut listener = PgListener::connect_with(pool).await.map_err(AppError::internal)?;
-        listener.listen(CHANNEL).await.map_err(AppError::internal)?;
+        // The same connection hears the other servers' changes to the reference tables.
+        listener.listen_all([CHANNEL, super::reference::CHANNEL]).await.map_err(AppError::internal)?;
+        // What was announced while this listener was away is unknown: read the tables afresh.
+        self.drop_reference_copy();
         loop {
             let notice = listener.recv().await.map_err(AppError::internal)?;
+            if notice.channel() == super::reference::CHANNEL {
+                self.drop_reference_copy();
+                continue;
+            }
             let Ok(announcement) = serde_json::from_str::<Announcement>(notice.payload()) else { continue };
             match self.rows_of(&announcement).await {
                 Ok(rows) => self.live.publish(rows),

@@ -34,6 +34,7 @@ pub mod project_gate;
 pub mod project_statistics;
 pub mod reference;
 pub mod reminders;
+pub mod scheduler;
 pub mod scoreboard;
 pub mod seals;
 pub mod statistics;
@@ -54,6 +55,7 @@ use crate::domain::clock::CountyClock;
 use crate::domain::warning::WarningRule;
 use crate::error::{AppError, AppResult};
 use crate::evidence_store::EvidenceStore;
+use crate::shared_store::SharedStore;
 pub use enterprises::RepeatOffenderRule;
 
 /// See `reference`: the default of `RECTIFY_REFERENCE_CACHE_SECS`.
@@ -89,6 +91,8 @@ pub struct Services {
     pub live: Arc<live::LiveFeed>,
     /// Wakes this process's sender of webhook deliveries when it queues one.
     outbox: Arc<tokio::sync::Notify>,
+    /// The store several instances share for what they count together, when there is one.
+    shared_store: Option<SharedStore>,
 }
 
 /// What the use cases read from the configuration, gathered so that `Services` is built from
@@ -116,6 +120,8 @@ pub struct ServiceSettings {
     pub upload_quota_bytes: u64,
     /// Subscriptions one subject may hold open at once.
     pub max_subscriptions: usize,
+    /// The store several instances share (`RECTIFY_REDIS_URL`), checked when it was read.
+    pub redis_url: Option<crate::config::Secret>,
 }
 
 /// The longest text a report, a finding, a reason, a slip or a note may have.
@@ -145,7 +151,20 @@ impl Services {
             reference: Arc::new(reference::ReferenceCache::new(settings.reference_time_to_live)),
             live: Arc::new(live::LiveFeed::new(settings.max_subscriptions)),
             outbox: Arc::default(),
+            shared_store: settings.redis_url.as_ref().and_then(|url| match SharedStore::open(url.expose()) {
+                Ok(store) => Some(store),
+                Err(error) => {
+                    // Only a URL built without the setting's check gets here.
+                    tracing::error!(%error, "RECTIFY_REDIS_URL cannot be used: this instance counts alone");
+                    None
+                }
+            }),
         }
+    }
+
+    /// The store several instances share, when `RECTIFY_REDIS_URL` names one.
+    pub fn shared_store(&self) -> Option<SharedStore> {
+        self.shared_store.clone()
     }
 
     /// The login throttle's counters held now (tests check that a flood leaves none behind).
@@ -167,9 +186,16 @@ impl Services {
         self.db.conn.get_database_backend()
     }
 
-    /// Whether the database answers (for `/readyz`).
-    pub async fn database_ready(&self) -> bool {
-        self.db.conn.ping().await.is_ok()
+    /// What keeps this instance from serving, if anything (for `/readyz`): the database or
+    /// the shared store not answering.
+    pub async fn unready(&self) -> Option<&'static str> {
+        if self.db.conn.ping().await.is_err() {
+            return Some("database unavailable");
+        }
+        match &self.shared_store {
+            Some(store) if !store.ready().await => Some("shared store unavailable"),
+            _ => None,
+        }
     }
 }
 

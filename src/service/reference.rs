@@ -8,19 +8,25 @@
 //!
 //! Freshness: every write through these services (`create_department`, `update_department`,
 //! `create_round`, `create_aspect`, `create_category`) drops the copy, so this process answers
-//! with the change at once. A change this process cannot see (another server on the same
-//! PostgreSQL, or SQL typed by hand) shows once the copy is older than its time to live,
-//! `RECTIFY_REFERENCE_CACHE_SECS` (5 s by default; 0 reads the tables for every request).
+//! with the change at once. On PostgreSQL it also announces the change on the channel
+//! `rectify_reference` (`CHANNEL`), and every server sharing the database drops its copy when
+//! the announcement arrives (the live feed's listener hears it, see `live`). A change nobody
+//! announces (SQL typed by hand, an announcement lost while a listener reconnected) shows once
+//! the copy is older than its time to live, `RECTIFY_REFERENCE_CACHE_SECS` (5 s by default; 0
+//! reads the tables for every request): the safety net.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use entity::{aspect, category, department, inspection_round};
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 
 use super::Services;
 use crate::error::AppResult;
+
+/// The PostgreSQL channel on which a server announces a change to the reference tables.
+pub(crate) const CHANNEL: &str = "rectify_reference";
 
 /// One consistent copy of the four tables, shared by every request that reads it.
 pub struct ReferenceTables {
@@ -90,8 +96,25 @@ impl Services {
         Ok(tables)
     }
 
-    /// Called after every write to a reference table, whether or not it succeeded.
+    /// Called after every write to a reference table, whether or not it succeeded: drops this
+    /// process's copy and tells the other servers to drop theirs.
     pub(crate) fn reference_changed(&self) {
+        self.drop_reference_copy();
+        if self.backend() == DbBackend::Postgres {
+            let services = self.clone();
+            // Not awaited by the request: a lost announcement is caught by the time to live.
+            tokio::spawn(async move {
+                let notify =
+                    Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_notify($1, '')", [CHANNEL.into()]);
+                if let Err(error) = services.background_conn().execute_raw(notify).await {
+                    tracing::warn!(%error, "a change to the reference tables could not be announced");
+                }
+            });
+        }
+    }
+
+    /// Forgets the copy: the next request reads the tables again.
+    pub(crate) fn drop_reference_copy(&self) {
         let mut state = self.reference.state();
         state.generation += 1;
         state.copy = None;

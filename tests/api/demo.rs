@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
+
 use entity::enums::Role;
 use serde_json::json;
 
@@ -103,4 +105,35 @@ async fn the_demo_has_a_dispute_an_objection_and_a_look_back_campaign() {
     let refused_rules = &projects[2]["gate"]["findings"];
     assert_eq!(refused_rules[0], json!({ "rule": "REPEAT_OFFENDER" }), "{refused_rules}");
     assert_eq!(projects[1]["citedInstruction"]["issuedBy"], "county-leader");
+}
+
+#[tokio::test]
+async fn the_demo_has_last_month_s_sealed_report_and_its_proof_verifies_offline() {
+    let app = spawn_app().await;
+    app.services.seed_demo().await.expect("seeding");
+    let superior = app.token(Role::Superior, "province", None);
+    let query = "{ monthlyReports { nodes { id month historyLeafCount signature signingKey } }
+                   issues(first: 100, filter: {status: CLOSED}) { nodes { id code events(first: 1) { nodes { at } } } } }";
+    let reply = app.gql(Some(&superior), query, json!({})).await.ok();
+    let report = reply.data("monthlyReports.nodes")[0].clone();
+    let last_month =
+        (app.services.clock.today().with_day(1).unwrap() - chrono::Duration::days(1)).format("%Y-%m").to_string();
+    assert_eq!(report["month"], last_month);
+    assert_eq!(report["historyLeafCount"], 2, "two closed issues were written last month: {report}");
+    assert!(report["signature"].is_string());
+    let closed = reply.data("issues.nodes").as_array().unwrap();
+    let registered_last_month =
+        |i: &&serde_json::Value| i["events"]["nodes"][0]["at"].as_str().unwrap().starts_with(&last_month);
+    let sealed: Vec<_> = closed.iter().filter(registered_last_month).collect();
+    assert_eq!(sealed.len(), 2, "{closed:?}");
+    let sealed = sealed[0];
+
+    let query = "query($i: ID!, $r: ID!) { historyProof(issueId: $i, monthlyReportId: $r) { document } }";
+    let proof = app.gql(Some(&superior), query, json!({ "i": sealed["id"], "r": report["id"] })).await.ok();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("proof.json");
+    std::fs::write(&file, proof.data("historyProof.document").as_str().unwrap()).unwrap();
+    let key = report["signingKey"].as_str().unwrap();
+    let offline = rectify_cli(&app, &["verify", "--proof", file.to_str().unwrap(), "--public-key", key]);
+    assert!(offline.status.success(), "{}", String::from_utf8_lossy(&offline.stderr));
 }

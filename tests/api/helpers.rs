@@ -92,7 +92,7 @@ async fn fresh_database() -> (String, Store) {
 /// off says so with `spawn_app_with`.
 pub fn settings(database_url: String, timezone: &str) -> Settings {
     Settings {
-        database: DatabaseSettings { url: database_url },
+        database: DatabaseSettings { url: database_url, pool: None },
         bind: "127.0.0.1:0".into(),
         trusted_proxies: Vec::new(),
         auth: AuthSettings { jwt_secret: Some(Secret::new(SECRET)), ..AuthSettings::defaults() },
@@ -112,6 +112,8 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
         reference_cache_secs: rectify::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs(),
         // The tests sweep when they mean to, on the day they choose.
         sweep_every: rectify::config::Schedule(None),
+        redis_url: None,
+        shutdown_secs: 5,
     }
 }
 
@@ -292,6 +294,17 @@ pub struct County {
     pub category: String,
     /// Duty department: the bureau.
     pub bureau_category: String,
+}
+
+/// Runs the `rectify` program on the test server's database.
+pub fn rectify_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env_remove("RECTIFY_JWT_SECRET")
+        .env("RECTIFY_LOG", "warn")
+        .env("RECTIFY_DATABASE_URL", &app.settings.database.url)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 /// The county's signing key in tests: the secret of RFC 8032's first Ed25519 test vector (hex).

@@ -16,6 +16,7 @@ mod field_work;
 mod graphiql;
 mod http_rules;
 mod identity_provider;
+mod instances;
 mod leadership;
 mod lifecycle;
 mod limits;

@@ -348,3 +348,70 @@ async fn a_repeated_query_is_charged_what_its_variables_ask_each_time() {
         assert_eq!(invalid.code(), "BAD_USER_INPUT", "{}", invalid.body);
     }
 }
+
+/// The test Redis (`RECTIFY_TEST_REDIS_URL`); these tests are run with `--include-ignored`.
+fn test_redis() -> rectify::config::Secret {
+    let url = std::env::var("RECTIFY_TEST_REDIS_URL").expect("this test needs RECTIFY_TEST_REDIS_URL");
+    rectify::config::Secret::new(url)
+}
+
+/// A subject no earlier run left a bucket for in the shared store.
+fn fresh_subject(name: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
+#[tokio::test]
+#[ignore = "needs Redis: run with RECTIFY_TEST_REDIS_URL and --include-ignored"]
+async fn two_instances_sharing_redis_limit_a_subject_as_one() {
+    let app = spawn_app_with(|s| {
+        slow_refill(s);
+        s.redis_url = Some(test_redis());
+    })
+    .await;
+    let (second, _) = app.second_server().await;
+    let token = app.token(Role::Bureau, &fresh_subject("alternating"), None);
+    let mut admitted = 0;
+    let mut lefts = Vec::new();
+    let refusal = loop {
+        // The subject alternates between the two instances, as behind a load balancer.
+        let address = if lefts.len() % 2 == 0 { &app.address } else { &second };
+        let response =
+            app.client.post(format!("{address}/graphql")).bearer_auth(&token).json(&json!({ "query": HEAVY }));
+        let answer = Answer::read(response.send().await.unwrap()).await;
+        if answer.status == 429 {
+            break answer;
+        }
+        admitted += answer.requested();
+        lefts.push(answer.left());
+    };
+    refusal.assert_over_budget();
+    // One bucket of 10 000 between them, not one on each (the refill of 1 a second adds a few
+    // during the test): every answer reports what the other instance's requests left.
+    assert!(admitted <= 10_000 + 5, "admitted {admitted}: more than one budget");
+    assert!(admitted > 10_000 - 2_000, "admitted {admitted}");
+    assert!(lefts.windows(2).all(|pair| pair[1] < pair[0]), "one falling level: {lefts:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs Redis: run with RECTIFY_TEST_REDIS_URL and --include-ignored"]
+async fn an_unreachable_shared_store_makes_an_instance_unready_and_count_alone() {
+    // Nothing listens on port 1: the store is down from the start.
+    let app = spawn_app_with(|s| {
+        slow_refill(s);
+        s.redis_url = Some(rectify::config::Secret::new("redis://127.0.0.1:1/0"));
+    })
+    .await;
+    let ready = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(ready.text().await.unwrap(), "shared store unavailable");
+    // Requests are still served, from this instance's own bucket, and still limited by it.
+    let token = app.token(Role::Bureau, "alone", None);
+    let (left, refusal) = app.spend_all(&token).await;
+    assert!(!left.is_empty(), "requests are served while the store is down");
+    refusal.assert_over_budget();
+    // With the store back, the instance is ready again.
+    let shared = spawn_app_with(|s| s.redis_url = Some(test_redis())).await;
+    let ready = shared.client.get(format!("{}/readyz", shared.address)).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+}

@@ -1,7 +1,6 @@
 //! Verifiable history: every event is a link of its issue's or case's hash chain, so that a
-//! rewrite by hand in the database, even with the append-only guard dropped, is found.
-
-use std::process::Command;
+//! rewrite by hand in the database, even with the append-only guard dropped, is found; and the
+//! server can run as a database role that cannot drop the guards.
 
 use entity::enums::Role;
 use entity::issue_event;
@@ -102,7 +101,7 @@ async fn every_event_links_its_chain_and_a_rewrite_by_hand_is_found() {
         };
         assert_eq!(app.gql(Some(&token), VERIFY, json!({})).await.code(), "FORBIDDEN", "{role:?}");
     }
-    let clean = cli(&["verify"], &app);
+    let clean = rectify_cli(&app, &["verify"]);
     assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
 
     // An insider drops the guard and rewrites the middle event's note.
@@ -119,7 +118,7 @@ async fn every_event_links_its_chain_and_a_rewrite_by_hand_is_found() {
     assert_eq!((link["kind"].clone(), link["ownerId"].clone()), (json!("ISSUE"), json!(issue)));
     assert_eq!(link["eventId"], node_id("IssueEvent", target).as_str());
     assert_eq!(link["stored"], rows[1].hash.as_deref().unwrap());
-    let found = cli(&["verify"], &app);
+    let found = rectify_cli(&app, &["verify"]);
     assert!(!found.status.success());
     let said = String::from_utf8_lossy(&found.stderr);
     assert!(said.contains(&format!("event {target}")), "{said}");
@@ -192,16 +191,6 @@ async fn the_database_keeps_records_as_written_and_completed_ones_as_completed()
     assert!(db.execute_unprepared("DELETE FROM case_issue").await.is_err());
 }
 
-fn cli(args: &[&str], app: &TestApp) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rectify"))
-        .env_remove("RECTIFY_JWT_SECRET")
-        .env("RECTIFY_LOG", "warn")
-        .env("RECTIFY_DATABASE_URL", &app.settings.database.url)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_sealed_report_proves_an_issue_s_history_offline_and_a_rewrite_breaks_the_seal() {
     use crate::written_history::{Step, write_issue};
@@ -257,7 +246,7 @@ async fn a_sealed_report_proves_an_issue_s_history_offline_and_a_rewrite_breaks_
     assert_eq!(published["algorithm"], "Ed25519");
     let key = published["publicKey"].as_str().unwrap().to_owned();
     assert_eq!(report["signingKey"], key.as_str());
-    let printed = cli(&["signing-key", "--signing-key", SIGNING_KEY], &app);
+    let printed = rectify_cli(&app, &["signing-key", "--signing-key", SIGNING_KEY]);
     assert_eq!(String::from_utf8_lossy(&printed.stdout).trim(), key);
 
     // A superior takes a proof of SEAL-1's history and checks it offline.
@@ -271,11 +260,11 @@ async fn a_sealed_report_proves_an_issue_s_history_offline_and_a_rewrite_breaks_
     let file = dir.path().join("proof.json");
     std::fs::write(&file, proof.data("historyProof.document").as_str().unwrap()).unwrap();
     let path = file.to_str().unwrap();
-    let offline = cli(&["verify", "--proof", path, "--public-key", &key], &app);
+    let offline = rectify_cli(&app, &["verify", "--proof", path, "--public-key", &key]);
     assert!(offline.status.success(), "{}", String::from_utf8_lossy(&offline.stderr));
     // The public key of RFC 8032's second test vector: not the county's (its first).
     let other_key = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
-    assert!(!cli(&["verify", "--proof", path, "--public-key", other_key], &app).status.success());
+    assert!(!rectify_cli(&app, &["verify", "--proof", path, "--public-key", other_key]).status.success());
     let holds = app.gql(Some(&superior), VERIFY, json!({})).await.ok();
     assert_eq!(
         (holds.data("verifyHistory.holds"), holds.data("verifyHistory.brokenSeal")),
@@ -310,18 +299,67 @@ async fn a_sealed_report_proves_an_issue_s_history_offline_and_a_rewrite_breaks_
     assert_eq!(broken.data("verifyHistory.firstBroken"), &json!(null), "the chains were rewritten consistently");
     assert_eq!(broken.data("verifyHistory.holds"), false);
     assert_eq!(broken.data("verifyHistory.brokenSeal.month"), "2025-11");
-    let found = cli(&["verify"], &app);
+    let found = rectify_cli(&app, &["verify"]);
     assert!(!found.status.success());
     assert!(String::from_utf8_lossy(&found.stderr).contains("2025-11"));
     // The earlier proof still holds (it is what was sealed); a proof taken now does not.
-    assert!(cli(&["verify", "--proof", path, "--public-key", &key], &app).status.success());
+    assert!(rectify_cli(&app, &["verify", "--proof", path, "--public-key", &key]).status.success());
     let now = app.gql(Some(&superior), query, vars).await.ok();
     std::fs::write(&file, now.data("historyProof.document").as_str().unwrap()).unwrap();
-    let refused = cli(&["verify", "--proof", path, "--public-key", &key], &app);
+    let refused = rectify_cli(&app, &["verify", "--proof", path, "--public-key", &key]);
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("not to the sealed root"),
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+}
+
+/// The PostgreSQL statements docs/operations.md gives for the server's role, with the role's
+/// name and password put in.
+fn documented_grants(role: &str, password: &str) -> String {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/operations.md")).unwrap();
+    let start = page.find("CREATE ROLE rectify_app").expect("the role's statements in docs/operations.md");
+    let statements = &page[start..start + page[start..].find('"').unwrap()];
+    statements.replace("rectify_app", role).replace("PASSWORD '…'", &format!("PASSWORD '{password}'"))
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: run with RECTIFY_TEST_POSTGRES_URL and --include-ignored"]
+async fn the_server_runs_as_the_documented_role_which_cannot_drop_the_guards() {
+    let app = spawn_app().await;
+    let owner_url = app.settings.database.url.clone();
+    assert!(owner_url.starts_with("postgres://"), "this test needs RECTIFY_TEST_POSTGRES_URL");
+    let role = format!("rectify_app_{}", std::process::id());
+    let owner = &app.db.conn;
+    owner.execute_unprepared(&documented_grants(&role, "app-password")).await.expect("the documented grants");
+
+    // The server's whole start and the demo's writes (every kind of record) go through the role.
+    let (_, rest) = owner_url.split_once('@').unwrap();
+    let role_url = format!("postgres://{role}:app-password@{rest}");
+    let db = rectify::db::Database::connect(&role_url).await.expect("connecting as the role");
+    db.migrate().await.expect("nothing to migrate, and the role may check that");
+    let store = rectify::evidence_store::EvidenceStore::open(&app.settings.evidence.store).unwrap();
+    let services =
+        rectify::service::Services::from_settings(db.clone(), &app.settings.services(), app.tokens.clone(), store);
+    services.seed_demo().await.expect("the demo seeded as the role");
+    services.sweep().await.expect("the sweep as the role");
+    services.purge_idempotency_keys().await.expect("the purge as the role");
+
+    for refused in [
+        "DROP TRIGGER issue_event_append_only ON issue_event",
+        "ALTER TABLE issue_event DISABLE TRIGGER ALL",
+        "TRUNCATE issue_event",
+        "DELETE FROM issue_event",
+        "UPDATE issue_event SET note = 'rewritten'",
+        "DROP TABLE evidence",
+        "CREATE TABLE shadow (id integer)",
+    ] {
+        assert!(db.conn.execute_unprepared(refused).await.is_err(), "the role may run `{refused}`");
+    }
+    let holds = rectify_cli(&app, &["verify"]);
+    assert!(holds.status.success(), "{}", String::from_utf8_lossy(&holds.stderr));
+
+    db.conn.clone().close().await.unwrap();
+    owner.execute_unprepared(&format!("DROP OWNED BY {role}; DROP ROLE {role}")).await.unwrap();
 }
