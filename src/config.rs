@@ -342,9 +342,9 @@ pub struct Settings {
         default_value_t = crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE.as_secs()
     )]
     pub reference_cache_secs: u64,
-    /// The Redis that several instances share, so that cost budgets and login throttles count
-    /// across them (`redis://host:6379/0`, `rediss://` for TLS); unset, each instance counts
-    /// alone.
+    /// The Redis that several instances share, so that cost budgets count across them
+    /// (`redis://[:password@]host:6379/0`; this build speaks no TLS to Redis); unset, each
+    /// instance counts alone.
     #[arg(long = "redis-url", env = "RECTIFY_REDIS_URL", hide_env_values = true, value_parser = parse_redis_url)]
     pub redis_url: Option<Secret>,
     /// Seconds a stopping server (SIGTERM, SIGINT) gives its requests and subscriptions to

@@ -1,12 +1,11 @@
 //! The store that several instances of the server share for what must be counted once across
-//! them: the cost budgets and the login throttles (`RECTIFY_REDIS_URL`). Without it each
-//! instance counts on its own, as one server always did.
+//! them: the cost budgets (`RECTIFY_REDIS_URL`; the login throttle is not kept here yet).
+//! Without it each instance counts on its own, as one server always did.
 //!
 //! Every count is one script run on Redis, so a request makes one round trip at most, and the
-//! time that refills a bucket or ends a wait is Redis's own clock, so instances whose clocks
-//! differ still agree. A call that fails (Redis down or slower than `RESPONSE_TIMEOUT`) answers
-//! an error, and the caller counts on its own instance instead: see `CostBudgets::charge` and
-//! `LoginThrottle::begin`.
+//! time that refills a bucket is Redis's own clock, so instances whose clocks differ still
+//! agree. A call that fails (Redis down or slower than `RESPONSE_TIMEOUT`) answers an error,
+//! and the caller counts on its own instance instead: see `CostBudgets::charge`.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
