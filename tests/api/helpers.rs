@@ -492,3 +492,40 @@ pub async fn lift_update_guard(app: &TestApp, table: &str) {
     };
     app.db.conn.execute_unprepared(&sql).await.expect("the guard lifted");
 }
+
+/// The real server, as a process the test can kill.
+pub struct Server {
+    pub child: std::process::Child,
+    pub address: String,
+}
+
+/// Starts `rectify serve` on `database` and `evidence` with the test secret, no sweep and
+/// `extra` settings on top.
+pub fn start_server(database: &str, evidence: &str, extra: &[(&str, &str)]) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_rectify"))
+        .env("RECTIFY_DATABASE_URL", database)
+        .env("RECTIFY_EVIDENCE_STORE", evidence)
+        .env("RECTIFY_JWT_SECRET", SECRET)
+        .env("RECTIFY_BIND", format!("127.0.0.1:{port}"))
+        .env("RECTIFY_SWEEP_EVERY", "off")
+        .env("RECTIFY_LOG", "warn")
+        .envs(extra.iter().copied())
+        .arg("serve")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    Server { child, address: format!("http://127.0.0.1:{port}") }
+}
+
+/// Waits until the server answers `/readyz` with 200.
+pub async fn ready(client: &reqwest::Client, server: &Server) {
+    for _ in 0..200 {
+        if client.get(format!("{}/readyz", server.address)).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start");
+}

@@ -81,32 +81,16 @@ async fn a_reference_change_through_one_instance_shows_on_another_at_once() {
 #[tokio::test]
 async fn sigterm_closes_subscriptions_with_1001_and_the_server_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rectify"))
-        .env("RECTIFY_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("ledger.db").display()))
-        .env("RECTIFY_EVIDENCE_STORE", format!("file://{}", dir.path().join("evidence").display()))
-        .env("RECTIFY_JWT_SECRET", SECRET)
-        .env("RECTIFY_BIND", format!("127.0.0.1:{port}"))
-        .env("RECTIFY_SWEEP_EVERY", "off")
-        .env("RECTIFY_SHUTDOWN_SECS", "5")
-        .env("RECTIFY_LOG", "warn")
-        .arg("serve")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let address = format!("127.0.0.1:{port}");
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("ledger.db").display());
+    let evidence = format!("file://{}", dir.path().join("evidence").display());
+    let server = start_server(&database, &evidence, &[("RECTIFY_SHUTDOWN_SECS", "5")]);
     // The client's TLS needs the process's rustls provider, which the server installs only in
     // the tests that start one in this process.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        let ready = client.get(format!("http://{address}/readyz")).send().await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    ready(&client, &server).await;
+    let Server { mut child, address } = server;
+    let address = address.trim_start_matches("http://").to_owned();
     let tokens = rectify::auth::TokenService::new(&rectify::config::AuthSettings::defaults(), SECRET).unwrap();
     let token = tokens.issue("bureau", Role::Bureau, None, None, Duration::from_secs(600)).unwrap().token;
     let mut request = format!("ws://{address}/graphql").into_client_request().unwrap();

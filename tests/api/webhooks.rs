@@ -157,39 +157,6 @@ async fn only_an_administrator_manages_webhooks_and_bad_ones_are_refused() {
     assert_eq!((none.code(), none.field()), ("BAD_USER_INPUT", "input.events"));
 }
 
-/// The real server, as a process the test can kill.
-struct Server {
-    child: std::process::Child,
-    address: String,
-}
-
-fn start_server(database: &str, evidence: &str) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_rectify"))
-        .env("RECTIFY_DATABASE_URL", database)
-        .env("RECTIFY_EVIDENCE_STORE", evidence)
-        .env("RECTIFY_JWT_SECRET", SECRET)
-        .env("RECTIFY_BIND", format!("127.0.0.1:{port}"))
-        .env("RECTIFY_SWEEP_EVERY", "off")
-        .env("RECTIFY_LOG", "warn")
-        .arg("serve")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    Server { child, address: format!("http://127.0.0.1:{port}") }
-}
-
-async fn ready(client: &reqwest::Client, server: &Server) {
-    for _ in 0..200 {
-        if client.get(format!("{}/readyz", server.address)).send().await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not start");
-}
-
 #[tokio::test]
 async fn a_delivery_survives_a_kill_9_of_the_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -229,7 +196,7 @@ async fn a_delivery_survives_a_kill_9_of_the_server() {
         }
     };
 
-    let mut first = start_server(&database, &evidence);
+    let mut first = start_server(&database, &evidence, &[]);
     ready(&client, &first).await;
     gql(
         &first,
@@ -260,7 +227,7 @@ async fn a_delivery_survives_a_kill_9_of_the_server() {
     let gateway = gateway_on(
         std::net::TcpListener::bind(gateway_url.trim_start_matches("http://").trim_end_matches("/hook")).unwrap(),
     );
-    let mut second = start_server(&database, &evidence);
+    let mut second = start_server(&database, &evidence, &[]);
     ready(&client, &second).await;
     // A first attempt may have failed before the kill (the gateway was down): its retry comes
     // within about 12 s. Or the server died holding its claim: the claim runs out within 20 s.
