@@ -1,12 +1,15 @@
 //! The store that several instances of the server share for what must be counted once across
-//! them: the cost budgets (`RECTIFY_REDIS_URL`; the login throttle is not kept here yet).
-//! Without it each instance counts on its own, as one server always did.
+//! them (`RECTIFY_REDIS_URL`): the cost budgets and the login throttle's counters. Without it
+//! each instance counts on its own, as one server always did.
 //!
-//! Every count is one script run on Redis, so a request makes one round trip at most, and the
-//! time that refills a bucket is Redis's own clock, so instances whose clocks differ still
-//! agree. A call that fails (Redis down or slower than `RESPONSE_TIMEOUT`) answers an error,
-//! and the caller counts on its own instance instead: see `CostBudgets::charge`.
+//! Every count is one script run on Redis, so a request waits for one round trip at most, and
+//! the time the counts are measured by is Redis's own clock, so instances whose clocks differ
+//! still agree. A call that fails (Redis down or slower than `RESPONSE_TIMEOUT`) answers an
+//! error, and the caller counts on its own instance instead: see `CostBudgets::charge` and
+//! `LoginThrottle::begin`. The rules themselves (capacities, waits) stay in the callers and
+//! come in as arguments: the scripts only keep the counts.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,14 +46,69 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - level) / refill * 1000) + 1
 return {taken, tostring(level)}
 ";
 
+/// Counts a login attempt on the counters in KEYS unless one of them makes it wait. KEYS[1]
+/// is the username's counter, skipped when ARGV[2] is '1' and the last key (the username's
+/// known address) exists; the other keys are counters. A counter is a hash {count, last (ms)}
+/// that expires ARGV[1] ms after its last failure; ARGV[3..] are the waits of KEYS[1..] after
+/// 1, 2, ... failures, in ms, comma-separated, the last one holding for more failures.
+/// Answers {1 when counted else 0, the wait in ms, 1 when the username's counter was skipped}.
+const BEGIN_LOGIN: &str = r"
+local forget_after = tonumber(ARGV[1])
+local counters, first = #KEYS, 1
+if ARGV[2] == '1' then
+  counters = counters - 1
+  if redis.call('EXISTS', KEYS[#KEYS]) == 1 then first = 2 end
+end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local wait = 0
+for i = first, counters do
+  local saved = redis.call('HMGET', KEYS[i], 'count', 'last')
+  local count = tonumber(saved[1] or '0')
+  if count > 0 then
+    local waits = {}
+    for each in string.gmatch(ARGV[2 + i], '%d+') do waits[#waits + 1] = tonumber(each) end
+    wait = math.max(wait, tonumber(saved[2]) + waits[math.min(count, #waits)] - now)
+  end
+end
+if wait > 0 then return {0, wait, first - 1} end
+for i = first, counters do
+  redis.call('HINCRBY', KEYS[i], 'count', 1)
+  redis.call('HSET', KEYS[i], 'last', now)
+  redis.call('PEXPIRE', KEYS[i], forget_after)
+end
+return {1, 0, first - 1}
+";
+
+/// A login succeeded: deletes the counters in KEYS, except that when ARGV[2] is '1' the last
+/// two keys are the address's counter, which forgets one failure, and the username's known
+/// address, remembered for ARGV[1] ms.
+const LOGIN_SUCCEEDED: &str = r"
+local cleared = #KEYS
+if ARGV[2] == '1' then
+  cleared = cleared - 2
+  local address = KEYS[#KEYS - 1]
+  if tonumber(redis.call('HGET', address, 'count') or '0') > 0 then
+    redis.call('HINCRBY', address, 'count', -1)
+  end
+  redis.call('SET', KEYS[#KEYS], '1', 'PX', ARGV[1])
+end
+for i = 1, cleared do redis.call('DEL', KEYS[i]) end
+return 1
+";
+
 /// A connection to the shared store, made on first use and remade after a failure by the
 /// connection manager itself.
 #[derive(Clone)]
 pub struct SharedStore {
     connection: ConnectionManager,
     take_from_bucket: Arc<redis::Script>,
+    begin_login: Arc<redis::Script>,
+    login_succeeded: Arc<redis::Script>,
     /// Until when calls are not tried, after a failure.
     resting_until: Arc<Mutex<Option<Instant>>>,
+    /// Whether the last call failed: the change either way is logged once.
+    down: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for SharedStore {
@@ -66,6 +124,22 @@ pub enum StoreDown {
     Failed(#[from] redis::RedisError),
     #[error("the shared store failed less than a second ago; not tried")]
     Resting,
+}
+
+/// What the shared counters say of a login attempt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LoginVerdict {
+    /// Counted; `familiar` when the username's own counter was skipped because it logged in
+    /// from this address before.
+    Counted { familiar: bool },
+    /// Not counted: the attempt must wait this long.
+    Wait(Duration),
+}
+
+/// A login counter for `BEGIN_LOGIN`: its key and its waits after 1, 2, ... failures.
+pub struct LoginCounter {
+    pub key: String,
+    pub waits: Vec<Duration>,
 }
 
 /// What a bucket held after a charge, and whether the charge was taken.
@@ -90,7 +164,10 @@ impl SharedStore {
         Ok(Self {
             connection,
             take_from_bucket: Arc::new(redis::Script::new(TAKE_FROM_BUCKET)),
+            begin_login: Arc::new(redis::Script::new(BEGIN_LOGIN)),
+            login_succeeded: Arc::new(redis::Script::new(LOGIN_SUCCEEDED)),
             resting_until: Arc::default(),
+            down: Arc::default(),
         })
     }
 
@@ -103,11 +180,22 @@ impl SharedStore {
         if resting {
             return Err(StoreDown::Resting);
         }
-        call.await.map_err(|error| {
-            *self.resting_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-                Some(Instant::now() + RETRY_AFTER_FAILURE);
-            StoreDown::Failed(error)
-        })
+        match call.await {
+            Ok(answer) => {
+                if self.down.swap(false, Ordering::Relaxed) {
+                    tracing::info!("the shared store answers again: budgets and login counters are shared again");
+                }
+                Ok(answer)
+            }
+            Err(error) => {
+                *self.resting_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                    Some(Instant::now() + RETRY_AFTER_FAILURE);
+                if !self.down.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error, "the shared store does not answer: this instance counts budgets and logins alone");
+                }
+                Err(StoreDown::Failed(error))
+            }
+        }
     }
 
     /// Whether the store answers now (`/readyz`), asked even while resting.
@@ -134,4 +222,56 @@ impl SharedStore {
         })?;
         Ok(BucketLevel { taken: taken == 1, level })
     }
+
+    /// Counts a login attempt on `counters` (the username's first) unless one makes it wait;
+    /// `known` is the username's known-address key, whose presence skips the username's
+    /// counter. Counters are forgotten `forget_after` their last failure.
+    pub async fn begin_login(
+        &self,
+        counters: &[LoginCounter],
+        known: Option<&str>,
+        forget_after: Duration,
+    ) -> Result<LoginVerdict, StoreDown> {
+        let mut connection = self.connection.clone();
+        let mut invocation = self.begin_login.prepare_invoke();
+        for counter in counters {
+            invocation.key(&counter.key);
+        }
+        if let Some(known) = known {
+            invocation.key(known);
+        }
+        invocation.arg(milliseconds(forget_after)).arg(if known.is_some() { "1" } else { "0" });
+        for counter in counters {
+            let waits: Vec<String> = counter.waits.iter().map(|wait| milliseconds(*wait).to_string()).collect();
+            invocation.arg(waits.join(","));
+        }
+        let (counted, wait, familiar): (i64, u64, i64) = self.attempt(invocation.invoke_async(&mut connection)).await?;
+        Ok(if counted == 1 {
+            LoginVerdict::Counted { familiar: familiar == 1 }
+        } else {
+            LoginVerdict::Wait(Duration::from_millis(wait))
+        })
+    }
+
+    /// A login succeeded: the `cleared` counters go; with `address`, its counter (the first)
+    /// forgets one failure and the username's known-address key (the second) is kept for
+    /// `known_for`.
+    pub async fn login_succeeded(
+        &self,
+        cleared: &[String],
+        address: Option<[&str; 2]>,
+        known_for: Duration,
+    ) -> Result<(), StoreDown> {
+        let mut connection = self.connection.clone();
+        let mut invocation = self.login_succeeded.prepare_invoke();
+        for key in cleared.iter().map(String::as_str).chain(address.into_iter().flatten()) {
+            invocation.key(key);
+        }
+        invocation.arg(milliseconds(known_for)).arg(if address.is_some() { "1" } else { "0" });
+        self.attempt(invocation.invoke_async::<i64>(&mut connection)).await.map(drop)
+    }
+}
+
+fn milliseconds(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::graphql::{Documents, IntrospectionSizes, KnownCosts, build_schemas, schema_sdl};
-use crate::http::{GraphqlState, routes};
+use crate::http::{GraphqlState, ServerPhase, routes};
 use crate::service::Services;
 use crate::service::scheduler::{Job, POLL_EVERY};
 
@@ -99,7 +99,9 @@ pub struct Application {
     port: u16,
     server: Server,
     /// Tells `/readyz` and the subscriptions that the server stops.
-    stopping: tokio::sync::watch::Sender<bool>,
+    phase: tokio::sync::watch::Sender<ServerPhase>,
+    /// For the live feed to catch up before the subscriptions close.
+    services: Services,
     /// How long a stopping server keeps serving while `/readyz` fails, before it closes its
     /// listener: long enough for a load balancer's checks to take it out, so that requests go
     /// elsewhere rather than meet a refused connection.
@@ -117,7 +119,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         // One set of budgets for the whole process: every worker, GraphQL and the downloads.
         let cost_budgets = Arc::new(settings.limits.cost_budgets().shared_in(services.shared_store()));
-        let (stopping, stopping_seen) = tokio::sync::watch::channel(false);
+        let (phase, phase_seen) = tokio::sync::watch::channel(ServerPhase::Serving);
         let state = web::Data::new(GraphqlState {
             schemas: build_schemas(&settings.limits, cost_budgets.clone(), settings.dev_tools.introspection()),
             documents: Documents::default(),
@@ -132,9 +134,10 @@ impl Application {
             max_aliases: settings.limits.max_aliases,
             max_response_bytes: settings.limits.max_response_bytes,
             live_token_recheck: settings.auth.live_token_recheck,
-            stopping: stopping_seen,
+            phase: phase_seen,
         });
         let graphiql = settings.dev_tools.graphiql();
+        let services = state.services.clone();
         spawn_jobs(&state.services, settings.sweep_every.0);
         state.services.start_live_feed();
         state.services.start_webhook_deliveries();
@@ -152,24 +155,28 @@ impl Application {
         .listen(listener)?
         .run();
         let unready_grace = UNREADY_GRACE.min(std::time::Duration::from_secs(settings.shutdown_secs) / 2);
-        Ok(Self { port, server, stopping, unready_grace })
+        Ok(Self { port, server, phase, services, unready_grace })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains: `/readyz` answers 503 and open
-    /// subscriptions close with 1001 so that their clients reconnect elsewhere; after
-    /// `unready_grace` no new connection is accepted, and requests under way get
-    /// `RECTIFY_SHUTDOWN_SECS` to finish.
+    /// Serves until SIGTERM or SIGINT, then drains: `/readyz` answers 503; once the live feed
+    /// has handed the subscriptions every row committed before the signal, they send it and
+    /// close with 1001, so that their clients reconnect elsewhere having missed nothing
+    /// written before; after `unready_grace` no new connection is accepted, and requests under
+    /// way get `RECTIFY_SHUTDOWN_SECS` to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let (handle, stopping, grace) = (self.server.handle(), self.stopping, self.unready_grace);
+        let (handle, phase, services, grace) = (self.server.handle(), self.phase, self.services, self.unready_grace);
         tokio::spawn(async move {
             stop_signal().await;
             tracing::info!("stopping: draining requests and subscriptions");
-            stopping.send_replace(true);
-            tokio::time::sleep(grace).await;
+            let began = tokio::time::Instant::now();
+            phase.send_replace(ServerPhase::Stopping);
+            services.flush_live_feed(grace / 2).await;
+            phase.send_replace(ServerPhase::ClosingSubscriptions);
+            tokio::time::sleep_until(began + grace).await;
             handle.stop(true).await;
         });
         self.server.await

@@ -100,6 +100,8 @@ pub struct TokenService {
     issuer: String,
     audience: String,
     max_lifetime: Duration,
+    /// The secret, kept only to derive keys every instance that shares it agrees on.
+    secret: crate::config::Secret,
 }
 
 impl TokenService {
@@ -116,7 +118,14 @@ impl TokenService {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             max_lifetime: settings.max_lifetime,
+            secret: crate::config::Secret::new(secret),
         })
+    }
+
+    /// A key for `purpose` that every instance with the same `RECTIFY_JWT_SECRET` derives
+    /// alike and that tells nothing of the secret: HMAC-SHA256 of the purpose under it.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        super::hmac_sha256(self.secret.expose().as_bytes(), purpose.as_bytes())
     }
 
     /// The longest a token may live (`RECTIFY_JWT_MAX_LIFETIME`).

@@ -50,8 +50,19 @@ pub struct GraphqlState {
     pub max_response_bytes: usize,
     /// How often a WebSocket connection's token is checked again (`RECTIFY_LIVE_TOKEN_RECHECK`).
     pub live_token_recheck: std::time::Duration,
-    /// Turns true when the server begins to stop: `/readyz` fails and subscriptions close.
-    pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Where the server is in its stop (see `Application::run_until_stopped`).
+    pub phase: tokio::sync::watch::Receiver<ServerPhase>,
+}
+
+/// A server's life, as `/readyz` and the subscriptions see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerPhase {
+    Serving,
+    /// Stopping: `/readyz` fails while the live feed catches up.
+    Stopping,
+    /// The live feed has caught up: each socket sends what its subscriptions hold, then closes
+    /// with 1001.
+    ClosingSubscriptions,
 }
 
 /// A response made of errors only, in the media type chosen (or plain JSON before one is).

@@ -22,7 +22,7 @@ mod xlsx;
 
 use actix_web::web;
 
-pub use graphql::GraphqlState;
+pub use graphql::{GraphqlState, ServerPhase};
 
 /// Mounts every route of the contract; GraphiQL's only when `graphiql` is on (otherwise its
 /// paths are 404 like any unknown one).

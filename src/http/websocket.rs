@@ -30,15 +30,20 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Data, Executor, Request, Response, ServerError};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use super::GraphqlState;
 use super::bearer::principal_of_authorization;
 use super::graphql::{checked_shape, too_complex, with_codes};
+use super::{GraphqlState, ServerPhase};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::graphql::{LiveRequestExt, RequestShape, chosen_operation};
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A stopping server's socket sends what its subscriptions still produce until they are quiet
+/// this long, before its 1001...
+const QUIET_BEFORE_CLOSING: Duration = Duration::from_millis(100);
+/// ...but for this long at most.
+const SENDING_BEFORE_CLOSING: Duration = Duration::from_secs(1);
 
 /// The most a client message may hold (a subscription document with its variables).
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -265,7 +270,7 @@ pub async fn upgrade(
 
     let services = state.services.clone();
     let recheck_every = state.live_token_recheck;
-    let mut stopping = state.stopping.clone();
+    let mut phase = state.phase.clone();
     actix_web::rt::spawn(async move {
         let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
         tokio::pin!(init_deadline);
@@ -281,9 +286,18 @@ pub async fn upgrade(
         };
         loop {
             tokio::select! {
-                // The server stops: 1001 (going away) tells the client to reconnect, which
-                // the load balancer sends to another instance.
-                _ = stopping.wait_for(|stopping| *stopping) => {
+                // The server stops: what the subscriptions got from the feed before it began
+                // to is sent first, then 1001 (going away) tells the client to reconnect,
+                // which the load balancer sends to another instance.
+                _ = phase.wait_for(|phase| *phase == ServerPhase::ClosingSubscriptions) => {
+                    let until = tokio::time::Instant::now() + SENDING_BEFORE_CLOSING;
+                    let quiet = || QUIET_BEFORE_CLOSING.min(until.saturating_duration_since(tokio::time::Instant::now()));
+                    while let Ok(Some(WsMessage::Text(text))) = tokio::time::timeout(quiet(), protocol.next()).await {
+                        running.outbound(&text);
+                        if session.text(text).await.is_err() {
+                            return;
+                        }
+                    }
                     let reason = actix_ws::CloseReason {
                         code: actix_ws::CloseCode::Away,
                         description: Some("the server is restarting; reconnect".into()),

@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use entity::enums::Role;
@@ -184,8 +183,6 @@ pub struct CostBudgets {
     buckets: Mutex<Buckets>,
     /// The store the instances share, when there is one.
     shared: Option<SharedStore>,
-    /// Whether the last call to the shared store failed: a change is logged once.
-    shared_down: AtomicBool,
 }
 
 impl CostBudgets {
@@ -201,7 +198,6 @@ impl CostBudgets {
             anonymous: anonymous.at_least(largest_charge),
             buckets: Mutex::new(Buckets { by_payer: HashMap::new(), sweep_at: SWEEP_FLOOR }),
             shared: None,
-            shared_down: AtomicBool::new(false),
         }
     }
 
@@ -247,20 +243,9 @@ impl CostBudgets {
     async fn charge_shared(&self, payer: Payer<'_>, cost: u64, into_debt: bool) -> Option<Result<Throttle, Refusal>> {
         let store = self.shared.as_ref()?;
         let (key, rule) = self.bucket_of(payer);
-        match store.take_from_bucket(&key.shared(), rule.capacity, rule.refill_per_second, cost, into_debt).await {
-            Ok(after) => {
-                if self.shared_down.swap(false, Ordering::Relaxed) {
-                    tracing::info!("the shared store answers again: cost budgets are shared again");
-                }
-                Some(verdict(rule, after.level, cost, after.taken))
-            }
-            Err(error) => {
-                if !self.shared_down.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%error, "the shared store does not answer: this instance counts cost budgets alone");
-                }
-                None
-            }
-        }
+        // A store that does not answer has logged why; this instance counts alone meanwhile.
+        let after = store.take_from_bucket(&key.shared(), rule.capacity, rule.refill_per_second, cost, into_debt).await;
+        after.ok().map(|after| verdict(rule, after.level, cost, after.taken))
     }
 
     fn bucket_of(&self, payer: Payer<'_>) -> (BucketKey, BudgetRule) {

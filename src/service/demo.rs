@@ -217,6 +217,7 @@ impl Services {
                         enterprise_id: None,
                         site_inspection_id: None,
                     },
+                    None,
                 )
                 .await?;
             if matches!(stage, Stage::Reported) {

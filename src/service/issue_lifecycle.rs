@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::evidence::Citer;
 use super::field_work::{MilestonePlan, check_milestones};
+use super::idempotency::RequestKey;
 use super::issue_step::Change;
 use super::policy::{Action, authorize, authorize_lead_work};
 use super::{Services, check_coordinates, code_text, optional_text, required_text};
@@ -24,6 +25,8 @@ const MAX_NOTE: usize = 4000;
 const MAX_NOTICE_DAYS: i32 = 90;
 const MAX_COOPERATING: usize = 50;
 
+/// A problem to register.
+#[derive(serde::Serialize)]
 pub struct NewIssue {
     pub code: String,
     pub title: String,
@@ -130,8 +133,19 @@ impl Services {
             .ok_or_else(|| AppError::bad_input(field, "no category has this id"))
     }
 
-    pub async fn register_issue(&self, actor: &Principal, input: NewIssue) -> AppResult<issue::Model> {
+    /// Registers a problem in status REPORTED. A retry with the first request's `key` answers
+    /// the issue that request registered, before anything else is checked: the code it took
+    /// is then no error.
+    pub async fn register_issue(
+        &self,
+        actor: &Principal,
+        input: NewIssue,
+        key: Option<RequestKey>,
+    ) -> AppResult<issue::Model> {
         authorize(actor, Action::ManageIssues)?;
+        if let Some(id) = self.replayed(actor, key.as_ref()).await? {
+            return self.registered_issue(id).await;
+        }
         let code = code_text("code", &input.code, 64)?;
         let title = required_text("title", &input.title, 300)?;
         let description = required_text("description", &input.description, 20_000)?;
@@ -191,7 +205,10 @@ impl Services {
             updated_at: Set(now),
             ..Default::default()
         };
-        let txn = self.conn().begin().await?;
+        let (txn, claimed) = match self.begin_create(actor, key.as_ref()).await? {
+            Ok(open) => open,
+            Err(id) => return self.registered_issue(id).await,
+        };
         let created = row.insert(&txn).await?;
         let note = match &inspection {
             Some(found) => {
@@ -206,8 +223,12 @@ impl Services {
             None => None,
         };
         self.record_event(&txn, actor, &created, &[], None, entity::enums::IssueAction::Registered, note).await?;
-        txn.commit().await?;
+        self.finish_create(txn, claimed, created.id).await?;
         Ok(created)
+    }
+
+    async fn registered_issue(&self, id: i64) -> AppResult<issue::Model> {
+        issue::Entity::find_by_id(id).one(self.conn()).await?.ok_or_else(|| AppError::not_found("issue"))
     }
 
     pub async fn assign_issue(&self, actor: &Principal, input: Assignment) -> AppResult<issue::Model> {

@@ -54,6 +54,9 @@ struct Announcement {
     events: Vec<i64>,
     #[serde(default, rename = "n")]
     notifications: Vec<i64>,
+    /// A marker a stopping server sends itself (see `flush_live_feed`).
+    #[serde(default, rename = "f", skip_serializing_if = "Option::is_none")]
+    flush: Option<u64>,
 }
 
 /// This process's end of the feed, and the count of open subscriptions per subject.
@@ -64,6 +67,12 @@ pub struct LiveFeed {
     read_up_to: tokio::sync::Mutex<Option<(i64, i64)>>,
     open: Mutex<HashMap<String, usize>>,
     max_per_subject: usize,
+    /// How far the reader has read, for `flush_live_feed`: on PostgreSQL the last flush marker
+    /// of this process it received, on SQLite the number of passes it finished.
+    caught_up: tokio::sync::watch::Sender<u64>,
+    /// This process's flush markers: a random upper half, so that markers other servers send
+    /// on the shared channel are told apart, and a count below.
+    flush_markers: std::sync::atomic::AtomicU64,
 }
 
 impl LiveFeed {
@@ -74,6 +83,8 @@ impl LiveFeed {
             read_up_to: tokio::sync::Mutex::new(None),
             open: Mutex::new(HashMap::new()),
             max_per_subject: max_per_subject.max(1),
+            caught_up: tokio::sync::watch::Sender::new(0),
+            flush_markers: std::sync::atomic::AtomicU64::new(u64::from(rand::random::<u32>()) << 32),
         }
     }
 
@@ -139,10 +150,10 @@ impl Services {
             return Ok(());
         }
         let chunks =
-            events.chunks(IDS_PER_NOTICE).map(|ids| Announcement { events: ids.to_vec(), notifications: vec![] });
+            events.chunks(IDS_PER_NOTICE).map(|ids| Announcement { events: ids.to_vec(), ..Announcement::default() });
         let more = notifications
             .chunks(IDS_PER_NOTICE)
-            .map(|ids| Announcement { events: vec![], notifications: ids.to_vec() });
+            .map(|ids| Announcement { notifications: ids.to_vec(), ..Announcement::default() });
         for announcement in chunks.chain(more) {
             let payload = serde_json::to_string(&announcement).map_err(AppError::internal)?;
             txn.execute_raw(Statement::from_sql_and_values(
@@ -153,6 +164,37 @@ impl Services {
             .await?;
         }
         Ok(())
+    }
+
+    /// Waits until every row committed before the call has been handed to this process's
+    /// subscribers, or `within` has passed: a stopping server calls it so that its sockets
+    /// close after the last events, not before. On PostgreSQL the server announces a marker
+    /// of its own, which its listener reads after every announcement committed earlier; on
+    /// SQLite it waits for a full pass of the reader that began after the call.
+    pub async fn flush_live_feed(&self, within: Duration) {
+        let mut caught_up = self.live.caught_up.subscribe();
+        let flushed = async {
+            if self.backend() == DbBackend::Postgres {
+                let marker = self.live.flush_markers.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                let announcement = Announcement { flush: Some(marker), ..Announcement::default() };
+                let payload = serde_json::to_string(&announcement).map_err(AppError::internal)?;
+                let notify = "SELECT pg_notify($1, $2)";
+                let values = [CHANNEL.into(), payload.into()];
+                self.background_conn()
+                    .execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, notify, values))
+                    .await?;
+                let _ = caught_up.wait_for(|seen| *seen == marker).await;
+            } else {
+                let passes = *caught_up.borrow();
+                let _ = caught_up.wait_for(|seen| *seen >= passes + 2).await;
+            }
+            AppResult::Ok(())
+        };
+        match tokio::time::timeout(within, flushed).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => error.log(),
+            Err(_) => tracing::warn!("the live feed did not catch up before the server stopped"),
+        }
     }
 
     /// Starts this process's reader of the feed (once, when the server starts).
@@ -195,6 +237,13 @@ impl Services {
                 continue;
             }
             let Ok(announcement) = serde_json::from_str::<Announcement>(notice.payload()) else { continue };
+            if let Some(marker) = announcement.flush {
+                let ours = self.live.flush_markers.load(std::sync::atomic::Ordering::Relaxed) >> 32 == marker >> 32;
+                if ours {
+                    self.live.caught_up.send_replace(marker);
+                }
+                continue;
+            }
             match self.rows_of(&announcement).await {
                 Ok(rows) => self.live.publish(rows),
                 Err(error) => error.log(),
@@ -249,6 +298,8 @@ impl Services {
         let mut ticks = tokio::time::interval(SQLITE_POLL);
         loop {
             ticks.tick().await;
+            // The pass before this one is over, whatever it found.
+            self.live.caught_up.send_modify(|passes| *passes += 1);
             let mut read_up_to = self.live.read_up_to.lock().await;
             if self.live.sender.receiver_count() == 0 {
                 // Nobody listens: read nothing, and start afresh with the next subscriber.

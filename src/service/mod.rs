@@ -134,6 +134,15 @@ impl Services {
         tokens: Arc<TokenService>,
         evidence_store: EvidenceStore,
     ) -> Self {
+        let shared_store = settings.redis_url.as_ref().and_then(|url| match SharedStore::open(url.expose()) {
+            Ok(store) => Some(store),
+            Err(error) => {
+                // Only a URL built without the setting's check gets here.
+                tracing::error!(%error, "RECTIFY_REDIS_URL cannot be used: this instance counts alone");
+                None
+            }
+        });
+        let username_key = tokens.derived_key(login_throttle::USERNAME_KEY_PURPOSE);
         Self {
             db,
             clock: CountyClock::new(settings.timezone),
@@ -144,21 +153,14 @@ impl Services {
             dispute_days: settings.dispute_days,
             gate_rules: Arc::new(settings.gate_rules.clone()),
             signing_key: settings.signing_key.as_ref().and_then(|key| seals::signing_key(key.expose())).map(Arc::new),
-            login_throttle: Arc::default(),
+            login_throttle: Arc::new(login_throttle::LoginThrottle::new(username_key, shared_store.clone())),
             standings: Arc::default(),
             evidence_store,
             upload_quota_bytes: settings.upload_quota_bytes,
             reference: Arc::new(reference::ReferenceCache::new(settings.reference_time_to_live)),
             live: Arc::new(live::LiveFeed::new(settings.max_subscriptions)),
             outbox: Arc::default(),
-            shared_store: settings.redis_url.as_ref().and_then(|url| match SharedStore::open(url.expose()) {
-                Ok(store) => Some(store),
-                Err(error) => {
-                    // Only a URL built without the setting's check gets here.
-                    tracing::error!(%error, "RECTIFY_REDIS_URL cannot be used: this instance counts alone");
-                    None
-                }
-            }),
+            shared_store,
         }
     }
 

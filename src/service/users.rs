@@ -200,7 +200,7 @@ impl Services {
             ));
         }
         let refused = || AppError::Unauthenticated("the username or password is wrong".into());
-        let mut attempt = self.login_throttle.begin(username, client)?;
+        let mut attempt = self.login_throttle.begin(username, client).await?;
         let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(self.conn()).await?;
         // An unknown user costs the same Argon2 work as a wrong password.
         let hash = found.as_ref().filter(|u| u.active).map(|u| u.password_hash.as_str()).unwrap_or(UNKNOWN_USER_HASH);

@@ -17,7 +17,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use entity::enums::{DeliveryStatus, NotificationKind};
 use entity::{webhook, webhook_delivery};
-use hmac::{KeyInit, Mac};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -62,10 +61,7 @@ pub fn retry_delay(attempt: i32, jitter: f64) -> Duration {
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` under `secret`, as `X-Rectify-Signature` carries it.
 pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = <hmac::Hmac<sha2_for_hmac::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes a key of any length");
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
+    let digest = crate::auth::hmac_sha256(secret.as_bytes(), body);
     format!("sha256={}", digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>())
 }
 

@@ -147,6 +147,43 @@ async fn progress_is_reported_by_responsible_departments_and_a_retry_lands_once(
 }
 
 #[tokio::test]
+async fn a_registration_retried_with_its_key_answers_the_issue_it_registered() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let input = |key: &str| {
+        json!({
+            "code": "RETRY-1", "title": "Sewage into the river", "description": "Seen at the east bridge.",
+            "roundId": county.round, "categoryId": county.category, "severity": "GENERAL",
+            "idempotencyKey": key
+        })
+    };
+    let first = app.mutate(&app.bureau(), "registerIssue", input("desk-42-0001"), "issue { id }").await.ok();
+    // The answer was lost; the retry finds the code taken by its own first attempt.
+    let retry = app.mutate(&app.bureau(), "registerIssue", input("desk-42-0001"), "issue { id }").await.ok();
+    assert_eq!(retry.data("registerIssue.issue.id"), first.data("registerIssue.issue.id"));
+    let without_key = app
+        .mutate(
+            &app.bureau(),
+            "registerIssue",
+            json!({
+                "code": "RETRY-1", "title": "Sewage into the river", "description": "Seen at the east bridge.",
+                "roundId": county.round, "categoryId": county.category, "severity": "GENERAL"
+            }),
+            "issue { id }",
+        )
+        .await;
+    assert_eq!(
+        (without_key.code(), without_key.field()),
+        ("BAD_USER_INPUT", "input.code"),
+        "a second registration is refused"
+    );
+    let another_key = app.mutate(&app.bureau(), "registerIssue", input("desk-42-0002"), "issue { id }").await;
+    assert_eq!((another_key.code(), another_key.field()), ("BAD_USER_INPUT", "input.code"));
+    let listed = app.gql(Some(&app.bureau()), "{ issues(first: 10) { totalCount } }", json!({})).await.ok();
+    assert_eq!(listed.data("issues.totalCount"), 1);
+}
+
+#[tokio::test]
 async fn two_identical_requests_racing_write_exactly_one_row() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;

@@ -529,3 +529,30 @@ pub async fn ready(client: &reqwest::Client, server: &Server) {
     }
     panic!("the server did not start");
 }
+
+/// The test Redis (`RECTIFY_TEST_REDIS_URL`); the tests that need it are ignored unless run
+/// with `--include-ignored`, and then fail without it.
+pub fn test_redis() -> rectify::config::Secret {
+    let url = std::env::var("RECTIFY_TEST_REDIS_URL").expect("this test needs RECTIFY_TEST_REDIS_URL");
+    rectify::config::Secret::new(url)
+}
+
+/// A name no earlier run used, so that what an earlier run left in the shared store (a
+/// budget, login counters) does not count.
+pub fn fresh_subject(name: &str) -> String {
+    format!("{name}-{}-{}", std::process::id(), nanos_now())
+}
+
+/// An address of 127.0.0.0/8 (all of which reach the server's 127.0.0.1) that no earlier run
+/// is likely to have used, for the login counters kept per address in the shared store.
+pub fn fresh_loopback() -> String {
+    static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU32> = std::sync::OnceLock::new();
+    let next = NEXT.get_or_init(|| std::sync::atomic::AtomicU32::new(nanos_now() as u32 ^ std::process::id() << 12));
+    // Consecutive in this run from a start of its own; never 127.0.0.0 or 127.0.0.1.
+    let [_, a, b, c] = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_be_bytes();
+    format!("127.{a}.{b}.{}", c.max(2))
+}
+
+fn nanos_now() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}

@@ -79,37 +79,52 @@ async fn a_reference_change_through_one_instance_shows_on_another_at_once() {
 }
 
 #[tokio::test]
-async fn sigterm_closes_subscriptions_with_1001_and_the_server_exits_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}?mode=rwc", dir.path().join("ledger.db").display());
-    let evidence = format!("file://{}", dir.path().join("evidence").display());
-    let server = start_server(&database, &evidence, &[("RECTIFY_SHUTDOWN_SECS", "5")]);
+async fn sigterm_sends_what_was_written_before_then_closes_subscriptions_with_1001_and_exits_cleanly() {
+    // This process writes; a server process on the same database holds the subscription.
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let evidence = format!("file://{}", app.evidence_dir.display());
+    let server = start_server(&app.settings.database.url, &evidence, &[("RECTIFY_SHUTDOWN_SECS", "5")]);
     // The client's TLS needs the process's rustls provider, which the server installs only in
     // the tests that start one in this process.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::new();
-    ready(&client, &server).await;
+    ready(&app.client, &server).await;
     let Server { mut child, address } = server;
     let address = address.trim_start_matches("http://").to_owned();
-    let tokens = rectify::auth::TokenService::new(&rectify::config::AuthSettings::defaults(), SECRET).unwrap();
-    let token = tokens.issue("bureau", Role::Bureau, None, None, Duration::from_secs(600)).unwrap().token;
     let mut request = format!("ws://{address}/graphql").into_client_request().unwrap();
     request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the upgrade is accepted");
-    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {}", app.bureau()) } });
     socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    let subscribe =
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { notificationAdded { id } }" } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
     let acknowledged = socket.next().await.unwrap().unwrap();
     assert!(acknowledged.to_string().contains("connection_ack"), "{acknowledged}");
+    let subscribe =
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { issueEvents { issueId } }" } });
+    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    // The subscription is live once an event written after it arrives.
+    let mut written = 0;
+    'live: loop {
+        written += 1;
+        assert!(written < 20, "the subscription never received an event");
+        app.register(&county, &format!("SD-2026-{written:03}")).await;
+        while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_millis(500), socket.next()).await {
+            if message.to_string().contains("issueEvents") {
+                break 'live;
+            }
+        }
+    }
 
+    // An event committed just before the signal: the feed has not read it yet (SQLite is read
+    // every 100 ms), and the socket must not close before it is sent.
+    let last = app.register(&county, "SD-2026-999").await;
     let terminate = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(terminate.success());
+    let mut received = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             match socket.next().await {
                 Some(Ok(Message::Close(Some(frame)))) => return (u16::from(frame.code), frame.reason.to_string()),
+                Some(Ok(Message::Text(text))) => received.push(text.to_string()),
                 Some(Ok(_)) => continue,
                 other => panic!("the socket ended without a close frame: {other:?}"),
             }
@@ -118,6 +133,10 @@ async fn sigterm_closes_subscriptions_with_1001_and_the_server_exits_cleanly() {
     .await
     .expect("the subscription is closed when the server stops");
     assert_eq!(closed, (1001, "the server is restarting; reconnect".to_owned()));
+    assert!(
+        received.iter().any(|message| message.contains(&last)),
+        "the event written before the signal arrives before the close: {received:?}"
+    );
     let exited = tokio::task::spawn_blocking(move || {
         for _ in 0..100 {
             if let Some(status) = child.try_wait().unwrap() {

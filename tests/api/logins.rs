@@ -19,9 +19,14 @@ fn client_at(address: &str) -> reqwest::Client {
 }
 
 async fn login(app: &TestApp, client: &reqwest::Client, username: &str, password: &str) -> Reply {
+    login_at(&app.address, client, username, password).await
+}
+
+/// `login` through the server at `address`.
+async fn login_at(address: &str, client: &reqwest::Client, username: &str, password: &str) -> Reply {
     let query = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }";
     let response = client
-        .post(format!("{}/graphql", app.address))
+        .post(format!("{address}/graphql"))
         .json(&json!({ "query": query, "variables": { "u": username, "p": password } }))
         .send()
         .await
@@ -37,16 +42,20 @@ async fn app_without_anonymous_budget() -> TestApp {
 
 async fn app_with_user() -> TestApp {
     let app = app_without_anonymous_budget().await;
+    create_user(&app, "wang").await;
+    app
+}
+
+async fn create_user(app: &TestApp, username: &str) {
     let admin = app.token(Role::Admin, "root", None);
     app.mutate(
         &admin,
         "createUser",
-        json!({ "username": "wang", "password": PASSWORD, "role": "LEADER" }),
+        json!({ "username": username, "password": PASSWORD, "role": "LEADER" }),
         "user { id }",
     )
     .await
     .ok();
-    app
 }
 
 #[tokio::test]
@@ -144,4 +153,71 @@ async fn requests_without_a_token_spend_a_budget_per_client_address() {
     assert_eq!((over.status, over.code()), (429, "RATE_LIMITED"));
     let elsewhere = login(&app, &client_at("127.0.0.8"), "nobody10", "whatever it is").await;
     assert_eq!(elsewhere.code(), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+#[ignore = "needs Redis: run with RECTIFY_TEST_REDIS_URL and --include-ignored"]
+async fn two_instances_sharing_redis_count_one_guessers_attempts_together() {
+    let app = spawn_app_with(|settings| {
+        settings.limits.anonymous_cost_budget = u64::MAX / 2;
+        settings.redis_url = Some(test_redis());
+    })
+    .await;
+    let (second, _) = app.second_server().await;
+    let instances = [app.address.as_str(), second.as_str()];
+    let username = fresh_subject("wang");
+    create_user(&app, &username).await;
+
+    // The owner logs in once from home, through the first instance.
+    let home = client_at(&fresh_loopback());
+    login_at(instances[0], &home, &username, PASSWORD).await.ok();
+
+    // A guesser alternating between the instances gets the five free failures in all, not
+    // five on each.
+    let guesser = client_at(&fresh_loopback());
+    for n in 0..5 {
+        let reply = login_at(instances[n % 2], &guesser, &username, &format!("wrong password {n}")).await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{}", reply.body);
+    }
+    for instance in instances {
+        assert_eq!(login_at(instance, &guesser, &username, PASSWORD).await.code(), "RATE_LIMITED");
+    }
+
+    // Guessers at five more addresses spend the rest of the username's own ten free failures,
+    // on both instances...
+    for n in 0..5 {
+        let reply = login_at(instances[n % 2], &client_at(&fresh_loopback()), &username, "a wrong guess").await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{}", reply.body);
+    }
+    let stranger = login_at(instances[1], &client_at(&fresh_loopback()), &username, PASSWORD).await;
+    assert_eq!(stranger.code(), "RATE_LIMITED", "the username waits, seen by the second instance too");
+    // ...but the owner, at the address the first instance saw them log in from, is let in by
+    // the second.
+    let owner = login_at(instances[1], &home, &username, PASSWORD).await.ok();
+    assert!(owner.data("login.token").is_string());
+
+    // The store holds counters under hashes, never the username.
+    let mut redis =
+        redis::Client::open(test_redis().expose()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg("rectify:login:*").query_async(&mut redis).await.unwrap();
+    assert!(!keys.is_empty());
+    assert!(keys.iter().all(|key| !key.contains(&username)), "{keys:?}");
+}
+
+#[tokio::test]
+async fn with_the_shared_store_down_each_instance_still_counts_logins_itself() {
+    // Nothing listens on port 1: the store is down from the start.
+    let app = spawn_app_with(|settings| {
+        settings.limits.anonymous_cost_budget = u64::MAX / 2;
+        settings.redis_url = Some(rectify::config::Secret::new("redis://127.0.0.1:1/0"));
+    })
+    .await;
+    create_user(&app, "wang").await;
+    let guesser = client_at("127.0.0.2");
+    for n in 0..5 {
+        assert_eq!(login(&app, &guesser, "wang", &format!("wrong password {n}")).await.code(), "UNAUTHENTICATED");
+    }
+    assert_eq!(login(&app, &guesser, "wang", PASSWORD).await.code(), "RATE_LIMITED");
+    let owner = login(&app, &client_at("127.0.0.3"), "wang", PASSWORD).await.ok();
+    assert!(owner.data("login.token").is_string());
 }

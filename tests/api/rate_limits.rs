@@ -349,18 +349,6 @@ async fn a_repeated_query_is_charged_what_its_variables_ask_each_time() {
     }
 }
 
-/// The test Redis (`RECTIFY_TEST_REDIS_URL`); these tests are run with `--include-ignored`.
-fn test_redis() -> rectify::config::Secret {
-    let url = std::env::var("RECTIFY_TEST_REDIS_URL").expect("this test needs RECTIFY_TEST_REDIS_URL");
-    rectify::config::Secret::new(url)
-}
-
-/// A subject no earlier run left a bucket for in the shared store.
-fn fresh_subject(name: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("{name}-{}-{nanos}", std::process::id())
-}
-
 #[tokio::test]
 #[ignore = "needs Redis: run with RECTIFY_TEST_REDIS_URL and --include-ignored"]
 async fn two_instances_sharing_redis_limit_a_subject_as_one() {

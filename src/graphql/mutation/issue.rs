@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 
+use super::field_work::request_key;
 use super::{in_input, payload};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
@@ -44,6 +45,9 @@ pub struct RegisterIssueInput {
     pub enterprise_id: Option<ID>,
     /// The site inspection of a suspected problem this issue is registered from; it is linked.
     pub site_inspection_id: Option<ID>,
+    /// Any string of 1–255 characters unique to this request; a retry with it registers once
+    /// and answers the issue the first request registered, though its code is now taken.
+    pub idempotency_key: Option<String>,
 }
 
 /// Who is responsible, by when. Assigning again reassigns.
@@ -251,7 +255,8 @@ impl IssueMutation {
                 "siteInspectionId",
             ))?,
         };
-        let issue = in_input(ctx.services()?.register_issue(ctx.principal()?, new).await)?;
+        let key = request_key(input.idempotency_key.as_deref(), "registerIssue", &new)?;
+        let issue = in_input(ctx.services()?.register_issue(ctx.principal()?, new, key).await)?;
         Ok(RegisterIssuePayload { issue: Issue(issue) })
     }
 
