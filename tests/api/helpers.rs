@@ -68,6 +68,9 @@ impl Drop for Store {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Connections of a test server's PostgreSQL pool: enough for the racing tests to race.
+const TEST_POSTGRES_POOL: u32 = 6;
+
 async fn fresh_database() -> (String, Store) {
     match std::env::var("RECTIFY_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
@@ -92,7 +95,11 @@ async fn fresh_database() -> (String, Store) {
 /// off says so with `spawn_app_with`.
 pub fn settings(database_url: String, timezone: &str) -> Settings {
     Settings {
-        database: DatabaseSettings { url: database_url, pool: None },
+        // The server's 20 PostgreSQL connections, opened up front, cost ~2 s of CPU per test.
+        database: DatabaseSettings {
+            pool: database_url.starts_with("postgres").then_some(TEST_POSTGRES_POOL),
+            url: database_url,
+        },
         bind: "127.0.0.1:0".into(),
         trusted_proxies: Vec::new(),
         auth: AuthSettings { jwt_secret: Some(Secret::new(SECRET)), ..AuthSettings::defaults() },
@@ -132,7 +139,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = settings(url, "Asia/Shanghai");
     settings.evidence.store = format!("file://{}", evidence.path().display());
     adjust(&mut settings);
-    let db = Database::connect(&settings.database.url).await.expect("opening the test database");
+    let db = Database::connect_pooled(&settings.database.url, settings.database.pool)
+        .await
+        .expect("opening the test database");
     db.migrate().await.expect("migrations");
     let tokens = Arc::new(TokenService::new(&settings.auth, SECRET).expect("token service"));
     let evidence_store = EvidenceStore::open(&settings.evidence.store).expect("the evidence store");
@@ -149,7 +158,9 @@ impl TestApp {
     /// Starts another server on the same database, as a second instance behind a load
     /// balancer would be, and answers its address and services.
     pub async fn second_server(&self) -> (String, Services) {
-        let db = Database::connect(&self.settings.database.url).await.expect("opening the database again");
+        let db = Database::connect_pooled(&self.settings.database.url, self.settings.database.pool)
+            .await
+            .expect("opening the database again");
         let store = EvidenceStore::open(&self.settings.evidence.store).expect("the evidence store");
         let services = Services::from_settings(db, &self.settings.services(), self.tokens.clone(), store);
         let app = Application::build(&self.settings, services.clone()).expect("building the second app");
@@ -510,6 +521,7 @@ pub fn start_server(database: &str, evidence: &str, extra: &[(&str, &str)]) -> S
         .env("RECTIFY_BIND", format!("127.0.0.1:{port}"))
         .env("RECTIFY_SWEEP_EVERY", "off")
         .env("RECTIFY_LOG", "warn")
+        .env("RECTIFY_DATABASE_POOL", TEST_POSTGRES_POOL.to_string())
         .envs(extra.iter().copied())
         .arg("serve")
         .stdout(std::process::Stdio::null())
