@@ -11,7 +11,7 @@ mod known_costs;
 mod leaf;
 mod loaders;
 mod mutation;
-mod query;
+pub(crate) mod query;
 mod request_shape;
 mod response_keys;
 mod schema;

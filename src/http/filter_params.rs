@@ -1,132 +1,156 @@
-//! `IssueFilter` as query parameters, for the exports and the map: the names of the GraphQL
-//! input's fields, the same opaque ids, and the same enum spellings, so that a client that
-//! pages `issues(filter: …)` can download the same selection by moving the fields into the URL.
+//! `IssueFilter` as query parameters, for the exports and the map: the fields of the GraphQL
+//! input `IssueFilterInput`, with the same names, opaque ids and enum spellings, so that a
+//! client that pages `issues(filter: …)` can download the same selection by moving the fields
+//! into the URL. The parameters are read from that input type itself, so a filter added there
+//! is a parameter here at once.
 
-use async_graphql::ID;
-use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{IssueStatus, Severity};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{InputType, Value};
+use serde_json::Value as Json;
 
 use crate::error::{AppError, AppResult};
-use crate::graphql::ids::{self, NodeKind};
-use crate::service::MAX_SEARCH_CHARS;
+use crate::graphql::query::issue::IssueFilterInput;
 use crate::service::issues::IssueFilter;
 
-/// Every parameter there is. An unknown one is refused rather than ignored: a misspelt filter
-/// would otherwise download the whole ledger while looking like a narrow one.
-const PARAMETERS: [&str; 14] = [
-    "status",
-    "severity",
-    "roundId",
-    "aspectId",
-    "categoryId",
-    "leadDepartmentId",
-    "departmentId",
-    "supervised",
-    "overdue",
-    "warningLight",
-    "deadlineBefore",
-    "updatedSince",
-    "search",
-    "enterpriseId",
-];
+/// How a parameter's text becomes the input field's value.
+#[derive(Debug, Clone)]
+enum Kind {
+    Boolean,
+    /// One of these values (as the API spells them; lower case is forgiven).
+    Enum(Vec<String>),
+    /// Text, an id, a date or a date-time: parsed by the field's own type.
+    Text,
+}
 
-/// Reads the filter from a query string. `status` and `warningLight` may repeat and may hold a
-/// comma-separated list; every other parameter is given at most once. An empty value counts as not given, as
-/// an HTML form sends its empty fields.
+#[derive(Debug, Clone)]
+struct Parameter {
+    /// A list field: the parameter may repeat and may hold a comma-separated list.
+    list: bool,
+    kind: Kind,
+    /// The GraphQL type of the field (or of its items).
+    type_name: String,
+}
+
+/// The parameters: every field of `IssueFilterInput`, by name.
+fn parameters() -> &'static BTreeMap<String, Parameter> {
+    static PARAMETERS: OnceLock<BTreeMap<String, Parameter>> = OnceLock::new();
+    PARAMETERS.get_or_init(|| {
+        let mut registry = Registry::default();
+        IssueFilterInput::create_type_info(&mut registry);
+        let name = IssueFilterInput::type_name();
+        let Some(MetaType::InputObject { input_fields, .. }) = registry.types.get(name.as_ref()) else {
+            unreachable!("IssueFilterInput is an input object");
+        };
+        input_fields
+            .values()
+            .map(|field| {
+                let list = field.ty.starts_with('[');
+                let inner = field.ty.trim_matches(|c| matches!(c, '[' | ']' | '!'));
+                let kind = match registry.types.get(inner) {
+                    _ if inner == "Boolean" => Kind::Boolean,
+                    Some(MetaType::Enum { enum_values, .. }) => Kind::Enum(enum_values.keys().cloned().collect()),
+                    _ => Kind::Text,
+                };
+                (field.name.clone(), Parameter { list, kind, type_name: inner.to_owned() })
+            })
+            .collect()
+    })
+}
+
+/// Reads the filter from a query string. A list parameter (`status`, `warningLight`, …) may
+/// repeat and may hold a comma-separated list; every other parameter is given at most once. An
+/// empty value counts as not given, as an HTML form sends its empty fields. An unknown
+/// parameter is refused rather than ignored: a misspelt filter would otherwise download the
+/// whole ledger while looking like a narrow one.
 pub fn issue_filter(query: &str) -> AppResult<IssueFilter> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| AppError::bad_input("query", "the query string is not valid URL encoding"))?;
-    let mut filter = IssueFilter::default();
-    let mut seen: Vec<String> = Vec::new();
+    let known = parameters();
+    let mut given: BTreeMap<&str, Json> = BTreeMap::new();
+    let mut seen: Vec<&str> = Vec::new();
     for (name, value) in &pairs {
-        if !PARAMETERS.contains(&name.as_str()) {
+        let Some(parameter) = known.get(name) else {
+            let names: Vec<&str> = known.keys().map(String::as_str).collect();
             return Err(AppError::bad_input(
                 name,
-                format!("unknown parameter `{name}`; the filters are {}", PARAMETERS.join(", ")),
+                format!("unknown parameter `{name}`; the filters are {}", names.join(", ")),
             ));
-        }
-        if name != "status" && name != "warningLight" {
-            if seen.contains(name) {
+        };
+        if !parameter.list {
+            if seen.contains(&name.as_str()) {
                 return Err(AppError::bad_input(name, format!("give `{name}` once")));
             }
-            seen.push(name.clone());
+            seen.push(name);
         }
         let value = value.trim();
         if value.is_empty() {
             continue;
         }
-        let id = |kind| ids::expect(&ID(value.to_owned()), kind, name).map(Some);
-        match name.as_str() {
-            "status" => {
-                for part in value.split(',').map(str::trim).filter(|part| !part.is_empty()) {
-                    filter.status.push(enum_value::<IssueStatus>(
-                        name,
-                        part,
-                        "REPORTED, ASSIGNED, IN_PROGRESS, AWAITING_ACCEPTANCE, ACCEPTED or CLOSED",
-                    )?);
-                }
+        if parameter.list {
+            let parts = value.split(',').map(str::trim).filter(|part| !part.is_empty());
+            let values = parts.map(|part| json_value(name, &parameter.kind, part)).collect::<AppResult<Vec<_>>>()?;
+            let list = given.entry(name).or_insert_with(|| Json::Array(Vec::new()));
+            if let Json::Array(list) = list {
+                list.extend(values);
             }
-            "warningLight" => {
-                for part in value.split(',').map(str::trim).filter(|part| !part.is_empty()) {
-                    filter.warning_light.push(enum_value(name, part, "GREEN, BLUE, YELLOW or RED")?);
-                }
-            }
-            "severity" => filter.severity = Some(enum_value::<Severity>(name, value, "GENERAL or MAJOR")?),
-            "roundId" => filter.round_id = id(NodeKind::InspectionRound)?,
-            "aspectId" => filter.aspect_id = id(NodeKind::Aspect)?,
-            "categoryId" => filter.category_id = id(NodeKind::Category)?,
-            "leadDepartmentId" => filter.lead_department_id = id(NodeKind::Department)?,
-            "departmentId" => filter.department_id = id(NodeKind::Department)?,
-            "enterpriseId" => filter.enterprise_id = id(NodeKind::Enterprise)?,
-            "leaderId" => filter.leader_id = id(NodeKind::User)?,
-            "supervised" => filter.supervised = Some(boolean(name, value)?),
-            "overdue" => filter.overdue = Some(boolean(name, value)?),
-            "deadlineBefore" => {
-                let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                    .map_err(|_| AppError::bad_input(name, format!("`{name}` is a date written YYYY-MM-DD")))?;
-                filter.deadline_before = Some(date);
-            }
-            "updatedSince" => {
-                let instant = DateTime::parse_from_rfc3339(value).map_err(|_| {
-                    AppError::bad_input(
-                        name,
-                        format!("`{name}` is an RFC 3339 date-time such as 2026-11-28T08:00:00Z (write `+` as %2B)"),
-                    )
-                })?;
-                filter.updated_since = Some(instant.with_timezone(&Utc));
-            }
-            "search" => {
-                if value.chars().count() > MAX_SEARCH_CHARS {
-                    return Err(AppError::bad_input(
-                        name,
-                        format!("`search` may have at most {MAX_SEARCH_CHARS} characters"),
-                    ));
-                }
-                filter.search = Some(value.to_owned());
-            }
-            _ => {}
+        } else {
+            given.insert(name, json_value(name, &parameter.kind, value)?);
         }
     }
-    Ok(filter)
+    // Each field alone first, so that an error names its parameter.
+    for (name, value) in &given {
+        let alone = serde_json::json!({ *name: value });
+        IssueFilterInput::parse(Some(Value::from_json(alone).map_err(AppError::internal)?)).map_err(|error| {
+            let message = error.into_server_error(Default::default()).message;
+            // What a URL does to a date-time's `+` is the usual cause.
+            let hint = if known[*name].type_name == "DateTime" { " (in a URL, write `+` as %2B)" } else { "" };
+            AppError::bad_input(*name, format!("`{name}`: {message}{hint}"))
+        })?;
+    }
+    let object = Json::Object(given.into_iter().map(|(name, value)| (name.to_owned(), value)).collect());
+    let input = IssueFilterInput::parse(Some(Value::from_json(object).map_err(AppError::internal)?))
+        .map_err(|error| AppError::bad_input("query", error.into_server_error(Default::default()).message))?;
+    let filter = input.into_service().and_then(|filter| {
+        // Checked here too, before a download starts, as the list checks it before reading.
+        crate::service::search_text(filter.search.as_deref())?;
+        Ok(filter)
+    });
+    // The input's own checks name `filter.<field>`; here the field is the parameter.
+    filter.map_err(|error| match error {
+        AppError::BadInput { field, message } => {
+            AppError::BadInput { field: field.trim_start_matches("filter.").to_owned(), message }
+        }
+        other => other,
+    })
 }
 
-/// An enumeration value as the API spells it (`IN_PROGRESS`); lower case is forgiven.
-fn enum_value<T: serde::de::DeserializeOwned>(name: &str, value: &str, allowed: &str) -> AppResult<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_ascii_uppercase()))
-        .map_err(|_| AppError::bad_input(name, format!("`{name}` takes {allowed}, not `{value}`")))
-}
-
-fn boolean(name: &str, value: &str) -> AppResult<bool> {
-    match value {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(AppError::bad_input(name, format!("`{name}` is `true` or `false`, not `{value}`"))),
+fn json_value(name: &str, kind: &Kind, text: &str) -> AppResult<Json> {
+    match kind {
+        Kind::Boolean => match text {
+            "true" => Ok(Json::Bool(true)),
+            "false" => Ok(Json::Bool(false)),
+            _ => Err(AppError::bad_input(name, format!("`{name}` is `true` or `false`, not `{text}`"))),
+        },
+        Kind::Enum(values) => {
+            let upper = text.to_ascii_uppercase();
+            if values.contains(&upper) {
+                Ok(Json::String(upper))
+            } else {
+                Err(AppError::bad_input(name, format!("`{name}` takes {}, not `{text}`", values.join(", "))))
+            }
+        }
+        Kind::Text => Ok(Json::String(text.to_owned())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graphql::ids::{self, NodeKind};
+    use entity::enums::{IssueStatus, SupervisionLevel};
 
     #[test]
     fn statuses_may_repeat_and_be_listed_with_commas() {
@@ -134,6 +158,21 @@ mod tests {
         assert_eq!(filter.status, [IssueStatus::Assigned, IssueStatus::InProgress, IssueStatus::Closed]);
         assert_eq!(filter.overdue, Some(true));
         assert_eq!(filter.search, None, "an empty value is not given");
+    }
+
+    #[test]
+    fn every_field_of_the_graphql_filter_is_a_parameter() {
+        let township = ids::encode(NodeKind::Department, 4);
+        let query = format!(
+            "townshipId={}&requiresEngineering=false&supervisionLevel=COUNTY,municipal&deadlineFrom=2026-04-01&lookedBack=true",
+            township.as_str()
+        );
+        let filter = issue_filter(&query).unwrap();
+        assert_eq!(filter.township_id, Some(4));
+        assert_eq!(filter.requires_engineering, Some(false));
+        assert_eq!(filter.supervision_level, [SupervisionLevel::County, SupervisionLevel::Municipal]);
+        assert_eq!(filter.deadline_from, chrono::NaiveDate::from_ymd_opt(2026, 4, 1));
+        assert_eq!(filter.looked_back, Some(true));
     }
 
     #[test]

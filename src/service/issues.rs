@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{IssueStatus, Severity};
+use entity::enums::{IssueStatus, Severity, SupervisionLevel};
 use entity::{assignment_dispute, category, issue, issue_cooperator, issue_event, look_back_task, notice_objection};
 use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
 use sea_orm::{
@@ -46,6 +46,14 @@ pub struct IssueFilter {
     pub objected: Option<bool>,
     /// Sampled (or not) by a look-back campaign.
     pub looked_back: Option<bool>,
+    /// In this township.
+    pub township_id: Option<i64>,
+    /// Needing (or not) engineering works.
+    pub requires_engineering: Option<bool>,
+    /// Listed for special supervision at any of these levels.
+    pub supervision_level: Vec<SupervisionLevel>,
+    /// With a deadline on or after this day.
+    pub deadline_from: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -291,6 +299,18 @@ impl Services {
         }
         if let Some(before) = filter.deadline_before {
             condition = condition.add(issue::Column::Deadline.lt(before));
+        }
+        if let Some(from) = filter.deadline_from {
+            condition = condition.add(issue::Column::Deadline.gte(from));
+        }
+        if let Some(township) = filter.township_id {
+            condition = condition.add(issue::Column::TownshipId.eq(township));
+        }
+        if let Some(engineering) = filter.requires_engineering {
+            condition = condition.add(issue::Column::RequiresEngineering.eq(engineering));
+        }
+        if !filter.supervision_level.is_empty() {
+            condition = condition.add(issue::Column::SupervisionLevel.is_in(filter.supervision_level.iter().copied()));
         }
         if let Some(since) = filter.updated_since {
             condition = condition.add(issue::Column::UpdatedAt.gte(since));

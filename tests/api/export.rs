@@ -319,6 +319,12 @@ fn filters(county: &County) -> Vec<(Vec<(&'static str, String)>, Value)> {
             vec![("roundId", county.round.clone()), ("aspectId", county.aspect.clone())],
             json!({ "roundId": county.round, "aspectId": county.aspect }),
         ),
+        // Every field of the GraphQL filter is a parameter, the newer ones included.
+        (vec![("townshipId", county.township.clone())], json!({ "townshipId": county.township })),
+        (vec![("requiresEngineering", "false".into())], json!({ "requiresEngineering": false })),
+        (vec![("supervisionLevel", "county".into())], json!({ "supervisionLevel": ["COUNTY"] })),
+        (vec![("deadlineFrom", county_date(0))], json!({ "deadlineFrom": county_date(0) })),
+        (vec![("disputed", "false".into())], json!({ "disputed": false })),
     ]
 }
 

@@ -622,3 +622,90 @@ async fn statistics_count_disputes_objections_and_look_back_checks_and_lists_fil
     }
     assert_eq!(reply.data("plain.totalCount"), 0);
 }
+
+/// The list filter that selects one group of `dimension` with `key`: what a dashboard sends
+/// when a number is clicked.
+fn filter_of_group(dimension: &str, key: &str) -> Value {
+    match dimension {
+        "STATUS" => json!({ "status": [key] }),
+        "SEVERITY" => json!({ "severity": key }),
+        "ROUND" => json!({ "roundId": key }),
+        "ASPECT" => json!({ "aspectId": key }),
+        "CATEGORY" => json!({ "categoryId": key }),
+        "LEAD_DEPARTMENT" => json!({ "leadDepartmentId": key }),
+        "TOWNSHIP" => json!({ "townshipId": key }),
+        "SUPERVISION_LEVEL" => json!({ "supervisionLevel": [key] }),
+        "WARNING_LIGHT" => json!({ "warningLight": [key] }),
+        "DEADLINE_MONTH" => {
+            let first = NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d").unwrap();
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
+            json!({ "deadlineFrom": first.to_string(), "deadlineBefore": next.to_string() })
+        }
+        other => panic!("no filter for {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_group_of_the_statistics_clicks_through_to_the_list_behind_it() {
+    let app = spawn_app().await;
+    app.services.seed_demo().await.expect("seeding");
+    let bureau = app.bureau();
+    let dimensions = [
+        "STATUS",
+        "SEVERITY",
+        "ROUND",
+        "ASPECT",
+        "CATEGORY",
+        "LEAD_DEPARTMENT",
+        "TOWNSHIP",
+        "SUPERVISION_LEVEL",
+        "DEADLINE_MONTH",
+        "WARNING_LIGHT",
+    ];
+    for dimension in dimensions {
+        let query = format!("{{ issueStatistics(groupBy: [{dimension}]) {{ groups {{ key total }} }} }}");
+        let stats = app.gql(Some(&bureau), &query, json!({})).await.ok();
+        let groups = stats.data("issueStatistics.groups").as_array().unwrap().clone();
+        let keyed: Vec<&Value> = groups.iter().filter(|group| group["key"][0] != "").collect();
+        assert!(!keyed.is_empty(), "the demo's {dimension} groups: {groups:?}");
+        // Where the filter is new, each group is a part of the county, so that a filter that
+        // selects everything fails.
+        let all: u64 = groups.iter().map(|group| group["total"].as_u64().unwrap()).sum();
+        if ["TOWNSHIP", "SUPERVISION_LEVEL", "DEADLINE_MONTH"].contains(&dimension) {
+            assert!(keyed.iter().all(|group| group["total"].as_u64().unwrap() < all), "{groups:?}");
+        }
+        for group in keyed {
+            let filter = filter_of_group(dimension, group["key"][0].as_str().unwrap());
+            let listed = app
+                .gql(
+                    Some(&bureau),
+                    "query($f: IssueFilter) { issues(filter: $f) { totalCount } }",
+                    json!({ "f": filter }),
+                )
+                .await
+                .ok();
+            assert_eq!(listed.data("issues.totalCount"), &group["total"], "{dimension} {filter}");
+        }
+    }
+
+    let count = |filter: Value| {
+        let app = &app;
+        let bureau = &bureau;
+        async move {
+            let query = "query($f: IssueFilter) { issues(filter: $f, first: 100) { totalCount nodes { requiresEngineering } } }";
+            app.gql(Some(bureau), query, json!({ "f": filter })).await.ok().body["data"]["issues"].clone()
+        }
+    };
+    let (with, without, all) = (
+        count(json!({ "requiresEngineering": true })).await,
+        count(json!({ "requiresEngineering": false })).await,
+        count(json!({})).await,
+    );
+    assert!(with["nodes"].as_array().unwrap().iter().all(|n| n["requiresEngineering"] == true));
+    assert!(without["nodes"].as_array().unwrap().iter().all(|n| n["requiresEngineering"] == false));
+    assert!(with["totalCount"].as_u64().unwrap() > 0 && without["totalCount"].as_u64().unwrap() > 0);
+    assert_eq!(
+        with["totalCount"].as_u64().unwrap() + without["totalCount"].as_u64().unwrap(),
+        all["totalCount"].as_u64().unwrap()
+    );
+}

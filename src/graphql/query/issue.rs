@@ -10,7 +10,9 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::prime_issue_relations;
 use crate::graphql::types::connection::TotalCount;
-use crate::graphql::types::enums::{IssueOrderField, IssueStatus, OrderDirection, Severity, WarningLight};
+use crate::graphql::types::enums::{
+    IssueOrderField, IssueStatus, OrderDirection, Severity, SupervisionLevel, WarningLight,
+};
 use crate::graphql::types::issue::{Issue, IssueConnection, issue_columns};
 use crate::graphql::types::scalars::Date;
 use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
@@ -55,10 +57,20 @@ pub struct IssueFilterInput {
     pub objected: Option<bool>,
     /// Sampled (true) or never sampled (false) by a look-back campaign.
     pub looked_back: Option<bool>,
+    /// In this township (a TOWNSHIP department), as statistics group by `TOWNSHIP`.
+    pub township_id: Option<ID>,
+    /// Needing engineering works (true) or not (false).
+    pub requires_engineering: Option<bool>,
+    /// Listed for special supervision at any of these levels, as statistics group by
+    /// `SUPERVISION_LEVEL`.
+    pub supervision_level: Option<Vec<SupervisionLevel>>,
+    /// With a deadline on or after this date; with `deadlineBefore`, a month of deadlines as
+    /// statistics group by `DEADLINE_MONTH` (e.g. from 2026-04-01, before 2026-05-01).
+    pub deadline_from: Option<Date>,
 }
 
 impl IssueFilterInput {
-    pub(super) fn into_service(self) -> AppResult<issue_service::IssueFilter> {
+    pub(crate) fn into_service(self) -> AppResult<issue_service::IssueFilter> {
         let id = |value: Option<&ID>, kind, field: &str| ids::expect_opt(value, kind, &format!("filter.{field}"));
         Ok(issue_service::IssueFilter {
             status: self.status.unwrap_or_default().into_iter().map(Into::into).collect(),
@@ -79,6 +91,10 @@ impl IssueFilterInput {
             disputed: self.disputed,
             objected: self.objected,
             looked_back: self.looked_back,
+            township_id: id(self.township_id.as_ref(), NodeKind::Department, "townshipId")?,
+            requires_engineering: self.requires_engineering,
+            supervision_level: self.supervision_level.unwrap_or_default().into_iter().map(Into::into).collect(),
+            deadline_from: self.deadline_from.map(|d| d.0),
         })
     }
 }

@@ -7,7 +7,7 @@ mod assessment;
 mod catalog;
 mod field_work;
 mod history;
-mod issue;
+pub(crate) mod issue;
 mod leadership;
 mod look_back;
 mod node;
