@@ -5,6 +5,7 @@ pub mod cents;
 pub mod clock;
 pub mod credit_code;
 pub mod disputes;
+pub mod distance;
 pub mod file_type;
 pub mod gate;
 pub mod history;

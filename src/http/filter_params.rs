@@ -46,15 +46,17 @@ fn parameters() -> &'static BTreeMap<String, Parameter> {
         };
         input_fields
             .values()
-            .map(|field| {
+            .filter_map(|field| {
                 let list = field.ty.starts_with('[');
                 let inner = field.ty.trim_matches(|c| matches!(c, '[' | ']' | '!'));
                 let kind = match registry.types.get(inner) {
                     _ if inner == "Boolean" => Kind::Boolean,
                     Some(MetaType::Enum { enum_values, .. }) => Kind::Enum(enum_values.keys().cloned().collect()),
+                    // A field made of fields (`near`) has no single value to put in a URL.
+                    Some(MetaType::InputObject { .. }) => return None,
                     _ => Kind::Text,
                 };
-                (field.name.clone(), Parameter { list, kind, type_name: inner.to_owned() })
+                Some((field.name.clone(), Parameter { list, kind, type_name: inner.to_owned() }))
             })
             .collect()
     })

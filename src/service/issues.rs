@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity, SupervisionLevel};
 use entity::{assignment_dispute, category, issue, issue_cooperator, issue_event, look_back_task, notice_objection};
-use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -14,8 +14,9 @@ use sea_orm::{
 use super::issue_rows::{IssueColumns, read_issue_rows};
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
 use super::policy::{IssueScope, issue_scope};
-use super::{Services, contains_text, group_by, search_text};
+use super::{Services, check_coordinates, contains_text, group_by, search_text};
 use crate::auth::Principal;
+use crate::domain::distance::{MAX_NEAR_RADIUS_METERS, METRES_PER_DEGREE, Point};
 use crate::domain::warning::{Warning, WarningInputs, WarningLight, WarningRule, warning};
 use crate::error::{AppError, AppResult};
 
@@ -54,7 +55,38 @@ pub struct IssueFilter {
     pub supervision_level: Vec<SupervisionLevel>,
     /// With a deadline on or after this day.
     pub deadline_from: Option<NaiveDate>,
+    /// With a place within a radius of a point; the list is then ordered by distance.
+    pub near: Option<Near>,
 }
+
+/// A point and a radius in metres (see `domain::distance`).
+#[derive(Debug, Clone, Copy)]
+pub struct Near {
+    pub center: Point,
+    pub radius_meters: f64,
+}
+
+impl Near {
+    fn check(self) -> AppResult<()> {
+        let Point { latitude, longitude } = self.center;
+        check_coordinates(Some(latitude), Some(longitude)).map_err(|error| match error {
+            AppError::BadInput { field, message } => {
+                AppError::BadInput { field: format!("filter.near.{field}"), message }
+            }
+            other => other,
+        })?;
+        if !(1.0..=MAX_NEAR_RADIUS_METERS).contains(&self.radius_meters) {
+            return Err(AppError::bad_input(
+                "filter.near.radiusMeters",
+                format!("`radiusMeters` must be between 1 and {MAX_NEAR_RADIUS_METERS}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The name of the nearest-first order in cursors.
+const NEAREST_FIRST: &str = "nearest";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IssueOrderField {
@@ -303,6 +335,21 @@ impl Services {
         if let Some(from) = filter.deadline_from {
             condition = condition.add(issue::Column::Deadline.gte(from));
         }
+        if let Some(near) = filter.near {
+            near.check()?;
+            // The box finds the candidates through the location index; the sum of squares is
+            // the distance of `domain::distance`, which SQL computes as well as Rust.
+            let (latitudes, longitudes) = near.center.bounding_box(near.radius_meters);
+            let column = |c: issue::Column| Expr::col((issue::Entity, c));
+            let north = column(issue::Column::Latitude).sub(near.center.latitude).mul(METRES_PER_DEGREE);
+            let east = column(issue::Column::Longitude)
+                .sub(near.center.longitude)
+                .mul(near.center.metres_per_degree_of_longitude());
+            condition = condition
+                .add(issue::Column::Latitude.between(*latitudes.start(), *latitudes.end()))
+                .add(issue::Column::Longitude.between(*longitudes.start(), *longitudes.end()))
+                .add(north.clone().mul(north).add(east.clone().mul(east)).lte(near.radius_meters * near.radius_meters));
+        }
         if let Some(township) = filter.township_id {
             condition = condition.add(issue::Column::TownshipId.eq(township));
         }
@@ -365,6 +412,9 @@ impl Services {
         args: &PageArgs,
         columns: IssueColumns,
     ) -> AppResult<Page<issue::Model>> {
+        if let Some(near) = filter.near {
+            return self.list_issues_near(actor, filter, near, args, columns).await;
+        }
         let window = args.window()?;
         let ordering = order.name();
         // Walking backwards reverses the order; the page is turned round again at the end.
@@ -387,6 +437,63 @@ impl Services {
         // The cursors are written from the sort key.
         let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()]), window.limit + 1).await?;
         Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(&ordering, &order.key_of(row), row.id)))
+    }
+
+    /// A page of the issues within `near`, nearest first (ties by id). The candidates' places
+    /// are read and ordered here, so that the cursors hold distances computed exactly as the
+    /// order compares them.
+    async fn list_issues_near(
+        &self,
+        actor: &Principal,
+        filter: &IssueFilter,
+        near: Near,
+        args: &PageArgs,
+        columns: IssueColumns,
+    ) -> AppResult<Page<issue::Model>> {
+        let window = args.window()?;
+        let located: Vec<(i64, Option<f64>, Option<f64>)> = issue::Entity::find()
+            .select_only()
+            .columns([issue::Column::Id, issue::Column::Latitude, issue::Column::Longitude])
+            .filter(self.issue_condition(actor, filter)?)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        let key = |latitude: Option<f64>, longitude: Option<f64>| {
+            let place = Point { latitude: latitude.unwrap_or_default(), longitude: longitude.unwrap_or_default() };
+            near.center.squared_distance_to(place)
+        };
+        let mut nearest: Vec<(f64, i64)> =
+            located.into_iter().map(|(id, latitude, longitude)| (key(latitude, longitude), id)).collect();
+        let compare = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        nearest.sort_by(compare);
+        if window.backward {
+            nearest.reverse();
+        }
+        let start = match &window.cursor {
+            None => 0,
+            Some(raw) => {
+                let field = if window.backward { "before" } else { "after" };
+                let cursor = Cursor::decode(raw, NEAREST_FIRST, field)?;
+                let bits = u64::from_str_radix(&cursor.key, 16).map_err(|_| {
+                    AppError::bad_input(field, format!("`{field}` is not a cursor of this list and ordering"))
+                })?;
+                let at = (f64::from_bits(bits), cursor.id);
+                let past = if window.backward { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater };
+                nearest.iter().position(|item| compare(item, &at) == past).unwrap_or(nearest.len())
+            }
+        };
+        let page: Vec<i64> = nearest[start..].iter().take(window.limit as usize + 1).map(|(_, id)| *id).collect();
+        let select = issue::Entity::find().filter(issue::Column::Id.is_in(page.iter().copied()));
+        let columns = columns.with(&[issue::Column::Latitude, issue::Column::Longitude]);
+        let mut rows: HashMap<i64, issue::Model> = read_issue_rows(self.conn(), select, columns, page.len() as u64)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let rows = page.iter().filter_map(|id| rows.remove(id)).collect();
+        Ok(Page::from_fetched(rows, &window, |row| {
+            Cursor::encode(NEAREST_FIRST, &format!("{:016x}", key(row.latitude, row.longitude).to_bits()), row.id)
+        }))
     }
 
     pub async fn count_issues(&self, actor: &Principal, filter: &IssueFilter) -> AppResult<u64> {

@@ -453,16 +453,31 @@ pub fn named_type(field: &Value) -> (&str, &str) {
 }
 
 pub const TYPE_FIELDS: &str = "query($name: String!) { __type(name: $name) { fields { name
-  args { type { kind } }
+  args { name type { kind ofType { name } } }
   type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }";
 
-/// How to select `field` of a type: a leaf by its name, an object with all of its leaves that
-/// need no argument.
+/// How to select `field` of a type: a leaf by its name (with a made-up value for each
+/// argument it requires), an object with all of its leaves that need no argument.
 pub async fn selection_of(app: &TestApp, token: &str, field: &Value) -> String {
     let name = field["name"].as_str().unwrap();
     let (kind, type_name) = named_type(field);
     if kind == "SCALAR" || kind == "ENUM" {
-        return name.to_owned();
+        let required: Vec<String> = field["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|argument| argument["type"]["kind"] == "NON_NULL")
+            .map(|argument| {
+                let value = match argument["type"]["ofType"]["name"].as_str() {
+                    Some("Float") => "30.5",
+                    Some("Int") => "1",
+                    Some("Boolean") => "true",
+                    other => panic!("no made-up value for a required {other:?}"),
+                };
+                format!("{}: {value}", argument["name"].as_str().unwrap())
+            })
+            .collect();
+        return if required.is_empty() { name.to_owned() } else { format!("{name}({})", required.join(", ")) };
     }
     let reply = app.gql(Some(token), TYPE_FIELDS, json!({ "name": type_name })).await.ok();
     let leaves: Vec<&str> = reply

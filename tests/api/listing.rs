@@ -359,3 +359,71 @@ async fn read_whole(app: &TestApp, token: &str, ids: &[String], selection: &str)
     let reply = app.gql(Some(token), &format!("{{ {singles} }}"), json!({})).await.ok();
     (0..ids.len()).map(|i| reply.data(&format!("i{i}")).clone()).collect()
 }
+
+#[tokio::test]
+async fn near_me_lists_the_issues_around_a_point_nearest_first() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let (here_lat, here_lon) = (30.5, 104.1);
+    // Metres to degrees here: a degree of latitude is 111,195 m, of longitude 95,765 m.
+    let places = [
+        ("NEAR-300E", Some((here_lat, here_lon + 300.0 / 95_765.0))),
+        ("NEAR-100N", Some((here_lat + 100.0 / 111_195.0, here_lon))),
+        ("NEAR-800SW", Some((here_lat - 566.0 / 111_195.0, here_lon - 566.0 / 95_765.0))),
+        ("FAR-2KM", Some((here_lat + 2_000.0 / 111_195.0, here_lon))),
+        ("NOWHERE", None),
+    ];
+    for (code, place) in places {
+        let mut input = json!({
+            "code": code, "title": "Problem", "description": "Seen on site.",
+            "roundId": county.round, "categoryId": county.category, "severity": "GENERAL"
+        });
+        if let Some((latitude, longitude)) = place {
+            input["latitude"] = json!(latitude);
+            input["longitude"] = json!(longitude);
+        }
+        app.mutate(&app.bureau(), "registerIssue", input, "issue { id }").await.ok();
+    }
+    let inspector = app.token(entity::enums::Role::Inspector, "inspector-zhao", None);
+    let near = json!({ "latitude": here_lat, "longitude": here_lon, "radiusMeters": 1000 });
+    let query = "query($f: IssueFilter, $first: Int, $after: String, $last: Int) {
+        issues(filter: $f, first: $first, after: $after, last: $last) {
+            totalCount nodes { code distanceFrom(latitude: 30.5, longitude: 104.1) } pageInfo { endCursor hasNextPage }
+        } }";
+    let first = app.gql(Some(&inspector), query, json!({ "f": { "near": near }, "first": 2 })).await.ok();
+    assert_eq!(codes(&first), ["NEAR-100N", "NEAR-300E"], "nearest first");
+    assert_eq!(first.data("issues.totalCount"), 3, "the three within a kilometre");
+    let metres: Vec<f64> =
+        first.data("issues.nodes").as_array().unwrap().iter().map(|n| n["distanceFrom"].as_f64().unwrap()).collect();
+    assert!((metres[0] - 100.0).abs() < 1.0 && (metres[1] - 300.0).abs() < 1.0, "{metres:?}");
+    let after = first.data("issues.pageInfo.endCursor").clone();
+    let second =
+        app.gql(Some(&inspector), query, json!({ "f": { "near": near }, "first": 2, "after": after })).await.ok();
+    assert_eq!(codes(&second), ["NEAR-800SW"]);
+    assert_eq!(second.data("issues.pageInfo.hasNextPage"), false);
+    let last = app.gql(Some(&inspector), query, json!({ "f": { "near": near }, "last": 2 })).await.ok();
+    assert_eq!(codes(&last), ["NEAR-300E", "NEAR-800SW"], "backwards too");
+
+    // The same filter counts the same issues in the statistics.
+    let stats = app
+        .gql(
+            Some(&inspector),
+            "query($f: IssueFilter) { issueStatistics(filter: $f) { total } }",
+            json!({ "f": { "near": near } }),
+        )
+        .await
+        .ok();
+    assert_eq!(stats.data("issueStatistics.total"), 3);
+
+    let ordered = app
+        .gql(
+            Some(&inspector),
+            "query($f: IssueFilter) { issues(filter: $f, orderBy: {field: CODE, direction: ASC}) { totalCount } }",
+            json!({ "f": { "near": near } }),
+        )
+        .await;
+    assert_eq!((ordered.code(), ordered.field()), ("BAD_USER_INPUT", "orderBy"));
+    let too_wide = json!({ "latitude": here_lat, "longitude": here_lon, "radiusMeters": 50_000 });
+    let wide = app.gql(Some(&inspector), query, json!({ "f": { "near": too_wide } })).await;
+    assert_eq!((wide.code(), wide.field()), ("BAD_USER_INPUT", "filter.near.radiusMeters"));
+}

@@ -5,7 +5,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use rectify_macros::connections;
 
-use crate::error::AppResult;
+use crate::domain::distance::Point;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::prime_issue_relations;
@@ -67,6 +68,22 @@ pub struct IssueFilterInput {
     /// With a deadline on or after this date; with `deadlineBefore`, a month of deadlines as
     /// statistics group by `DEADLINE_MONTH` (e.g. from 2026-04-01, before 2026-05-01).
     pub deadline_from: Option<Date>,
+    /// With a place within `radiusMeters` of a point, for an inspector on site; the list is
+    /// then ordered nearest first (leave `orderBy` out), and each issue's `distanceFrom` gives
+    /// its distance.
+    pub near: Option<NearInput>,
+}
+
+/// A point and a radius around it.
+#[derive(InputObject, Clone, Copy)]
+#[graphql(name = "Near")]
+pub struct NearInput {
+    /// Latitude (WGS 84) of the point, e.g. where the phone is.
+    pub latitude: f64,
+    /// Longitude (WGS 84) of the point.
+    pub longitude: f64,
+    /// The radius in metres, from 1 to 10,000.
+    pub radius_meters: f64,
 }
 
 impl IssueFilterInput {
@@ -95,6 +112,10 @@ impl IssueFilterInput {
             requires_engineering: self.requires_engineering,
             supervision_level: self.supervision_level.unwrap_or_default().into_iter().map(Into::into).collect(),
             deadline_from: self.deadline_from.map(|d| d.0),
+            near: self.near.map(|near| issue_service::Near {
+                center: Point { latitude: near.latitude, longitude: near.longitude },
+                radius_meters: near.radius_meters,
+            }),
         })
     }
 }
@@ -141,6 +162,11 @@ impl IssueQuery {
     ) -> async_graphql::Result<IssueConnection> {
         let (services, principal) = (ctx.services()?, ctx.principal()?);
         let filter = filter.unwrap_or_default().into_service()?;
+        if filter.near.is_some() && order_by.is_some() {
+            return Err(
+                AppError::bad_input("orderBy", "`near` orders the list nearest first: leave `orderBy` out").into()
+            );
+        }
         let order = order_by.map(Into::into).unwrap_or_default();
         let page = services.list_issues(principal, &filter, order, &page_args, issue_columns(ctx)).await?;
         let ids: Vec<i64> = page.items.iter().map(|(_, issue)| issue.id).collect();
