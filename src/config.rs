@@ -135,6 +135,24 @@ pub struct CountySettings {
         default_value = "REPEAT_OFFENDER,OPEN_CASE,OPEN_ISSUE,REGIONAL_RESTRICTION"
     )]
     pub gate_rules: crate::domain::gate::GateRules,
+    /// Evidence whose GPS position is farther than this many metres from its issue's place is
+    /// marked FAR_FROM_SITE.
+    #[arg(
+        long = "evidence-far-meters",
+        env = "RECTIFY_EVIDENCE_FAR_METERS",
+        default_value_t = crate::domain::site_proof::DEFAULT_FAR_FROM_SITE_METERS,
+        value_parser = clap::value_parser!(u32).range(10..=100_000)
+    )]
+    pub evidence_far_meters: u32,
+    /// Evidence taken more than this many days before its upload is marked
+    /// TAKEN_LONG_BEFORE_UPLOAD.
+    #[arg(
+        long = "evidence-stale-days",
+        env = "RECTIFY_EVIDENCE_STALE_DAYS",
+        default_value_t = crate::domain::site_proof::DEFAULT_STALE_PHOTO_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub evidence_stale_days: u32,
     /// The county's Ed25519 key that signs sealed monthly reports: the 32-byte secret seed as
     /// 64 hexadecimal digits (`openssl rand -hex 32`). Without it reports are sealed unsigned.
     #[arg(long = "signing-key", env = "RECTIFY_SIGNING_KEY", hide_env_values = true)]
@@ -159,6 +177,10 @@ impl CountySettings {
             instructions_by_any_leader: self.instructions_by_any_leader,
             dispute_days: self.dispute_days,
             gate_rules: self.gate_rules.clone(),
+            evidence_doubts: crate::domain::site_proof::DoubtRule {
+                far_from_site_meters: self.evidence_far_meters,
+                stale_photo_days: self.evidence_stale_days,
+            },
             signing_key: self.signing_key.clone(),
             reference_time_to_live: crate::service::DEFAULT_REFERENCE_TIME_TO_LIVE,
             upload_quota_bytes: crate::service::DEFAULT_UPLOAD_QUOTA_BYTES,

@@ -15,6 +15,7 @@ pub mod merkle;
 pub mod photo_metadata;
 pub mod scoring;
 pub mod seal;
+pub mod site_proof;
 pub mod slips;
 pub mod sweep;
 pub mod warning;

@@ -79,6 +79,9 @@ pub struct Services {
     pub dispute_days: i64,
     /// The rules of the new-project gate in force (`RECTIFY_GATE_RULES`).
     pub gate_rules: Arc<crate::domain::gate::GateRules>,
+    /// When evidence is doubted as proof of its site (`RECTIFY_EVIDENCE_FAR_METERS`,
+    /// `RECTIFY_EVIDENCE_STALE_DAYS`).
+    pub evidence_doubts: crate::domain::site_proof::DoubtRule,
     /// The key that signs sealed reports; `None` seals them unsigned.
     signing_key: Option<Arc<ed25519_dalek::SigningKey>>,
     login_throttle: Arc<login_throttle::LoginThrottle>,
@@ -111,6 +114,8 @@ pub struct ServiceSettings {
     pub dispute_days: i64,
     /// The rules of the new-project gate in force.
     pub gate_rules: crate::domain::gate::GateRules,
+    /// When evidence is doubted as proof of its site.
+    pub evidence_doubts: crate::domain::site_proof::DoubtRule,
     /// The county's key for sealed reports (`RECTIFY_SIGNING_KEY`), as configured.
     pub signing_key: Option<crate::config::Secret>,
     /// How long the process's copy of the reference tables is trusted without a write through
@@ -152,6 +157,7 @@ impl Services {
             instructions_by_any_leader: settings.instructions_by_any_leader,
             dispute_days: settings.dispute_days,
             gate_rules: Arc::new(settings.gate_rules.clone()),
+            evidence_doubts: settings.evidence_doubts,
             signing_key: settings.signing_key.as_ref().and_then(|key| seals::signing_key(key.expose())).map(Arc::new),
             login_throttle: Arc::new(login_throttle::LoginThrottle::new(username_key, shared_store.clone())),
             standings: Arc::default(),

@@ -480,3 +480,45 @@ async fn uploads_are_priced_by_their_bytes_and_bounded_by_a_daily_quota() {
         app.upload(&app.bureau(), json!({ "issueId": issue, "kind": "OTHER" }), "b.png", PROOF_PNG.to_vec()).await;
     others.ok();
 }
+
+#[tokio::test]
+async fn the_bureau_sees_which_photos_of_an_acceptance_request_were_taken_far_away_or_long_ago() {
+    let app = spawn_app_with(|settings| {
+        settings.county.evidence_far_meters = 1_000;
+        settings.county.evidence_stale_days = 45;
+    })
+    .await;
+    let county = seed_county(&app).await;
+    // The issue's place is 30.5 N, 104.1 E.
+    let issue = assigned(&app, &county, "EV-SITE").await;
+    let water = app.department("WATER");
+    let days_ago = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    let mut proofs = Vec::new();
+    for input in [
+        // About 100 m north, yesterday.
+        json!({ "issueId": issue, "kind": "PHOTO_AFTER", "latitude": 30.5009, "longitude": 104.1, "capturedAt": days_ago(1) }),
+        // About 2.2 km north, two months ago.
+        json!({ "issueId": issue, "kind": "PHOTO_AFTER", "latitude": 30.52, "longitude": 104.1, "capturedAt": days_ago(60) }),
+        // Nothing known of where or when.
+        json!({ "issueId": issue, "kind": "PHOTO_AFTER" }),
+    ] {
+        let reply = app.upload(&water, input, "after.png", PROOF_PNG.to_vec()).await.ok();
+        proofs.push(reply.data("uploadEvidence.evidence.id").as_str().unwrap().to_owned());
+    }
+    app.mutate(&water, "startRectification", json!({ "issueId": issue, "plan": "p" }), "issue { id }").await.ok();
+    let request = json!({ "issueId": issue, "summary": "done", "evidenceIds": proofs });
+    app.mutate(&water, "requestAcceptance", request, "issue { id }").await.ok();
+
+    let query =
+        "query($id: ID!) { issue(id: $id) { events { nodes { action evidence { distanceFromSiteMeters doubts } } } } }";
+    let reply = app.gql(Some(&app.bureau()), query, json!({ "id": issue })).await.ok();
+    let events = reply.data("issue.events.nodes").as_array().unwrap().clone();
+    let requested = events.iter().find(|event| event["action"] == "ACCEPTANCE_REQUESTED").expect("the request");
+    let evidence = requested["evidence"].as_array().unwrap();
+    let metres: Vec<Option<f64>> = evidence.iter().map(|e| e["distanceFromSiteMeters"].as_f64()).collect();
+    assert!((metres[0].unwrap() - 100.0).abs() < 1.0, "{metres:?}");
+    assert!((metres[1].unwrap() - 2_224.0).abs() < 2.0, "{metres:?}");
+    assert_eq!(metres[2], None);
+    let doubts: Vec<&Value> = evidence.iter().map(|e| &e["doubts"]).collect();
+    assert_eq!(doubts, [&json!([]), &json!(["FAR_FROM_SITE", "TAKEN_LONG_BEFORE_UPLOAD"]), &json!([])]);
+}

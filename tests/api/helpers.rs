@@ -111,6 +111,8 @@ pub fn settings(database_url: String, timezone: &str) -> Settings {
             instructions_by_any_leader: false,
             dispute_days: rectify::domain::disputes::DEFAULT_DISPUTE_DAYS,
             gate_rules: rectify::domain::gate::GateRules::default(),
+            evidence_far_meters: rectify::domain::site_proof::DEFAULT_FAR_FROM_SITE_METERS,
+            evidence_stale_days: rectify::domain::site_proof::DEFAULT_STALE_PHOTO_DAYS,
             signing_key: Some(rectify::config::Secret::new(SIGNING_KEY)),
         },
         limits: LimitSettings::default(),

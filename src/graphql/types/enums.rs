@@ -549,3 +549,16 @@ pub enum ProjectApplicationAction {
     /// The bureau refused it.
     Refused,
 }
+
+/// Why a piece of evidence may not show its site as it is (a flag for whoever decides on
+/// acceptance, not a refusal; the thresholds are the county's settings).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::site_proof::Doubt")]
+pub enum EvidenceDoubt {
+    /// Its GPS position is farther from the place than `RECTIFY_EVIDENCE_FAR_METERS`
+    /// (500 m unless the county set otherwise).
+    FarFromSite,
+    /// It was taken more than `RECTIFY_EVIDENCE_STALE_DAYS` (30 unless the county set
+    /// otherwise) before it was uploaded.
+    TakenLongBeforeUpload,
+}

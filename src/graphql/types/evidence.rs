@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use entity::evidence;
 
 use super::connection::connection;
-use super::enums::{EvidenceKind, Role};
+use super::enums::{EvidenceDoubt, EvidenceKind, Role};
 use super::issue::Issue;
+use crate::domain::distance::Point;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{CitedEvidenceLoader, VisibleIssueLoader};
 use crate::service::evidence::Citer;
@@ -30,6 +31,26 @@ impl Evidence {
             Some(id) => Ok(ctx.loader::<VisibleIssueLoader>()?.load_one(id).await?.map(Issue)),
             None => Ok(None),
         }
+    }
+    /// Metres from where it was taken (its `latitude` and `longitude`) to its issue's place,
+    /// measured as `IssueFilter.near` measures; null when either place is unknown, and for a
+    /// suspected problem's evidence.
+    async fn distance_from_site_meters(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<f64>> {
+        let (Some(issue_id), Some(latitude), Some(longitude)) = (self.0.issue_id, self.0.latitude, self.0.longitude)
+        else {
+            return Ok(None);
+        };
+        let Some(issue) = ctx.loader::<VisibleIssueLoader>()?.load_one(issue_id).await? else { return Ok(None) };
+        let (Some(site_latitude), Some(site_longitude)) = (issue.latitude, issue.longitude) else { return Ok(None) };
+        let site = Point { latitude: site_latitude, longitude: site_longitude };
+        Ok(Some(site.distance_to(Point { latitude, longitude })))
+    }
+    /// What may make it doubtful as proof of the site: taken far from it, or long before its
+    /// upload. Empty when nothing is doubted or nothing is known (no GPS, no capture time).
+    async fn doubts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EvidenceDoubt>> {
+        let distance = self.distance_from_site_meters(ctx).await?;
+        let rule = ctx.services()?.evidence_doubts;
+        Ok(rule.doubts(distance, self.0.captured_at, self.0.uploaded_at).into_iter().map(Into::into).collect())
     }
     /// What it shows.
     async fn kind(&self) -> EvidenceKind {
