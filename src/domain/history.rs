@@ -56,7 +56,8 @@ pub fn format_ids(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-fn parse_ids(text: Option<&str>) -> Vec<i64> {
+/// The ids `format_ids` wrote.
+pub fn parse_ids(text: Option<&str>) -> Vec<i64> {
     text.unwrap_or_default().split(',').filter_map(|id| id.trim().parse().ok()).collect()
 }
 

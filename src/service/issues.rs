@@ -17,6 +17,7 @@ use super::policy::{IssueScope, issue_scope};
 use super::{Services, check_coordinates, contains_text, group_by, search_text};
 use crate::auth::Principal;
 use crate::domain::distance::{MAX_NEAR_RADIUS_METERS, METRES_PER_DEGREE, Point};
+use crate::domain::history::parse_ids;
 use crate::domain::warning::{Warning, WarningInputs, WarningLight, WarningRule, warning};
 use crate::error::{AppError, AppResult};
 
@@ -528,6 +529,48 @@ impl Services {
     pub async fn issue_by_code(&self, actor: &Principal, code: &str) -> AppResult<Option<issue::Model>> {
         let condition = self.issue_condition(actor, &IssueFilter::default())?;
         Ok(issue::Entity::find().filter(issue::Column::Code.eq(code.trim())).filter(condition).one(self.conn()).await?)
+    }
+
+    /// The issues that the actor's department worked on (as lead or cooperating unit, at any
+    /// time), that changed at or after `since`, and that it may no longer see: what an app
+    /// synced since then holds and must drop. Roles that see every issue lose none. Issues are
+    /// never deleted, so a change of who works on one is the only way one goes.
+    pub async fn issues_no_longer_visible(&self, actor: &Principal, since: DateTime<Utc>) -> AppResult<Vec<i64>> {
+        let IssueScope::Department(department) = issue_scope(actor) else { return Ok(Vec::new()) };
+        let changed = Query::select()
+            .column(issue_event::Column::IssueId)
+            .from(issue_event::Entity)
+            .and_where(issue_event::Column::At.gte(since))
+            .to_owned();
+        // The events that name the department; the text match of the cooperating units is
+        // only a first sieve, decided exactly below.
+        let naming: Vec<(i64, Option<i64>, Option<String>)> = issue_event::Entity::find()
+            .select_only()
+            .columns([
+                issue_event::Column::IssueId,
+                issue_event::Column::LeadDepartmentId,
+                issue_event::Column::CooperatingDepartmentIds,
+            ])
+            .filter(issue_event::Column::IssueId.in_subquery(changed))
+            .filter(issue_event::Column::IssueId.not_in_subquery(self.visible_issue_ids(actor)?))
+            .filter(
+                Condition::any()
+                    .add(issue_event::Column::LeadDepartmentId.eq(department))
+                    .add(issue_event::Column::CooperatingDepartmentIds.like(format!("%{department}%"))),
+            )
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        let mut gone: Vec<i64> = naming
+            .into_iter()
+            .filter(|(_, lead, cooperating)| {
+                *lead == Some(department) || parse_ids(cooperating.as_deref()).contains(&department)
+            })
+            .map(|(issue, _, _)| issue)
+            .collect();
+        gone.sort_unstable();
+        gone.dedup();
+        Ok(gone)
     }
 
     /// The ids of the issues the actor may read, as a subquery (for rows about issues: slips,

@@ -1,6 +1,6 @@
 //! A department reads only the issues it leads or cooperates on, whichever way it asks.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -123,4 +123,47 @@ async fn nodes_answer_in_the_order_asked_with_null_for_what_does_not_exist() {
         .gql(Some(&app.bureau()), "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": too_many }))
         .await;
     assert_eq!(refused.code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn a_department_losing_an_issue_between_two_syncs_is_told_to_drop_it() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let kept = app.register(&county, "SYNC-KEPT").await;
+    let lost = app.register(&county, "SYNC-LOST").await;
+    for issue in [&kept, &lost] {
+        app.assign(&county, issue, &county_date(30)).await.ok();
+    }
+    let sync = "query($since: DateTime) {
+        issues(first: 100, filter: {updatedSince: $since}, orderBy: {field: UPDATED_AT, direction: ASC}) { nodes { id updatedAt } }
+        issuesNoLongerVisible(since: $since) }";
+    let water = app.department("WATER");
+    let first = app
+        .gql(Some(&water), &sync.replace("issuesNoLongerVisible(since: $since)", ""), json!({ "since": null }))
+        .await
+        .ok();
+    let held: Vec<&str> =
+        first.data("issues.nodes").as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert_eq!(held.len(), 2, "WATER's app holds both");
+    let since = first.data("issues.nodes.1.updatedAt").as_str().unwrap().to_owned();
+
+    // The bureau gives one to AGRI alone: WATER (lead) and HOUSING (cooperating) lose it.
+    let reassigned = json!({ "issueId": lost, "leadDepartmentId": county.agri, "cooperatingDepartmentIds": [],
+                             "deadline": county_date(30), "leaderName": "Deputy head Ma" });
+    app.mutate(&app.bureau(), "assignIssue", reassigned, "issue { id }").await.ok();
+
+    for department in ["WATER", "HOUSING"] {
+        let next = app.gql(Some(&app.department(department)), sync, json!({ "since": since })).await.ok();
+        assert_eq!(next.data("issuesNoLongerVisible"), &json!([lost]), "{department} drops it");
+        let changed: Vec<&Value> = next.data("issues.nodes").as_array().unwrap().iter().map(|n| &n["id"]).collect();
+        assert!(!changed.contains(&&json!(lost)), "{department} no longer gets it");
+    }
+    let agri = app.gql(Some(&app.department("AGRI")), sync, json!({ "since": since })).await.ok();
+    assert_eq!(agri.data("issuesNoLongerVisible"), &json!([]), "the new lead loses nothing");
+    assert!(agri.data("issues.nodes").as_array().unwrap().iter().any(|n| n["id"] == json!(lost)), "and gets it");
+    let bureau = app.gql(Some(&app.bureau()), sync, json!({ "since": since })).await.ok();
+    assert_eq!(bureau.data("issuesNoLongerVisible"), &json!([]), "the bureau sees every issue");
+    // A sync from after the loss has nothing to drop.
+    let later = app.gql(Some(&water), sync, json!({ "since": chrono::Utc::now().to_rfc3339() })).await.ok();
+    assert_eq!(later.data("issuesNoLongerVisible"), &json!([]));
 }

@@ -188,6 +188,19 @@ impl IssueQuery {
         Ok(ctx.services()?.issue(ctx.principal()?, row).await?.map(Issue))
     }
 
+    /// The issues the viewer's department could see at some time since `since` and may see no
+    /// longer (reassigned to others, a cooperating unit removed), as global ids: what an app
+    /// that synced at `since` holds and should drop. Always empty for the roles that see every
+    /// issue. Ask it with the same `since` as the sync's `updatedSince`.
+    async fn issues_no_longer_visible(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The start of the last sync, as given to `updatedSince`.")] since: DateTime<Utc>,
+    ) -> async_graphql::Result<Vec<ID>> {
+        let gone = ctx.services()?.issues_no_longer_visible(ctx.principal()?, since).await?;
+        Ok(gone.into_iter().map(|id| ids::encode(NodeKind::Issue, id)).collect())
+    }
+
     /// The issue with this code; `null` when there is none the viewer may see.
     async fn issue_by_code(
         &self,
