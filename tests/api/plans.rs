@@ -1,6 +1,6 @@
 //! The hot queries use indexes at 100,000 issues: the statements the server really sends for
 //! the issue list (plain, filtered, deep, a department's own), one issue with its events, and
-//! the sync loop are recorded and explained, on SQLite and on PostgreSQL; none may scan the
+//! the sync loop, and the issues near a point, are recorded and explained, on SQLite and on PostgreSQL; none may scan the
 //! whole `issue` table, and a page filtered by department or status may not sort its matches.
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -11,7 +11,8 @@ use crate::written_history::row_id;
 
 const ISSUES: u32 = 100_000;
 
-/// Writes `ISSUES` issues in one statement, spread over three lead departments and every status.
+/// Writes `ISSUES` issues in one statement, spread over three lead departments and every status,
+/// and over a grid of places 100 m apart (1,000 north to south, 100 east to west).
 async fn fill(app: &TestApp, county: &County) {
     let (water, housing, agri) = (row_id(&county.water), row_id(&county.housing), row_id(&county.agri));
     let (round, category) = (row_id(&county.round), row_id(&county.category));
@@ -29,12 +30,13 @@ async fn fill(app: &TestApp, county: &County) {
     };
     let sql = format!(
         "INSERT INTO issue (code, title, description, status, severity, round_id, category_id, requires_engineering, \
-         lead_department_id, deadline, reopen_count, version, created_at, updated_at) \
+         lead_department_id, deadline, reopen_count, version, created_at, updated_at, latitude, longitude) \
          SELECT 'BULK-' || n, 'Bulk problem', 'Written for the plan tests', \
          CASE n % 6 WHEN 0 THEN 'REPORTED' WHEN 1 THEN 'ASSIGNED' WHEN 2 THEN 'IN_PROGRESS' \
            WHEN 3 THEN 'AWAITING_ACCEPTANCE' WHEN 4 THEN 'ACCEPTED' ELSE 'CLOSED' END, \
          CASE WHEN n % 10 = 0 THEN 'MAJOR' ELSE 'GENERAL' END, {round}, {category}, false, \
-         CASE n % 3 WHEN 0 THEN {water} WHEN 1 THEN {housing} ELSE {agri} END, NULL, 0, 1, {created}, {created} {series}"
+         CASE n % 3 WHEN 0 THEN {water} WHEN 1 THEN {housing} ELSE {agri} END, NULL, 0, 1, {created}, {created}, \
+         30.0 + (n % 1000) * 0.0009, 104.0 + (n / 1000) * 0.00104 {series}"
     );
     app.db.conn.execute_unprepared(&sql).await.expect("bulk issues");
     // Fresh statistics, as autovacuum would gather after a bulk load.
@@ -98,6 +100,11 @@ async fn the_hot_issue_queries_use_indexes_at_100k_issues() {
         (
             &bureau,
             "{ issues(first: 50, orderBy: { field: UPDATED_AT, direction: ASC }, filter: { updatedSince: \"2026-01-01T00:00:00Z\" }) { nodes { id } } }",
+            json!({}),
+        ),
+        (
+            &bureau,
+            "{ issues(first: 20, filter: { near: { latitude: 30.45, longitude: 104.05, radiusMeters: 1000 } }) { totalCount nodes { id } } }",
             json!({}),
         ),
     ];
