@@ -24,6 +24,7 @@ mod m20261206_000018_record_guards;
 mod m20261206_000019_sealed_reports;
 mod m20261207_000020_scheduled_jobs;
 mod m20261207_000021_issue_location_index;
+mod m20261207_000022_issue_township_index;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_sealed_reports::Migration),
             Box::new(m20261207_000020_scheduled_jobs::Migration),
             Box::new(m20261207_000021_issue_location_index::Migration),
+            Box::new(m20261207_000022_issue_township_index::Migration),
         ]
     }
 }

@@ -12,10 +12,11 @@ use crate::written_history::row_id;
 const ISSUES: u32 = 100_000;
 
 /// Writes `ISSUES` issues in one statement, spread over three lead departments and every status,
-/// and over a grid of places 100 m apart (1,000 north to south, 100 east to west).
+/// over a grid of places 100 m apart (1,000 north to south, 100 east to west), and every
+/// seventh in the county's township.
 async fn fill(app: &TestApp, county: &County) {
     let (water, housing, agri) = (row_id(&county.water), row_id(&county.housing), row_id(&county.agri));
-    let (round, category) = (row_id(&county.round), row_id(&county.category));
+    let (round, category, township) = (row_id(&county.round), row_id(&county.category), row_id(&county.township));
     let backend = app.db.conn.get_database_backend();
     let (series, created) = match backend {
         DbBackend::Postgres => {
@@ -30,13 +31,14 @@ async fn fill(app: &TestApp, county: &County) {
     };
     let sql = format!(
         "INSERT INTO issue (code, title, description, status, severity, round_id, category_id, requires_engineering, \
-         lead_department_id, deadline, reopen_count, version, created_at, updated_at, latitude, longitude) \
+         lead_department_id, deadline, reopen_count, version, created_at, updated_at, latitude, longitude, township_id) \
          SELECT 'BULK-' || n, 'Bulk problem', 'Written for the plan tests', \
          CASE n % 6 WHEN 0 THEN 'REPORTED' WHEN 1 THEN 'ASSIGNED' WHEN 2 THEN 'IN_PROGRESS' \
            WHEN 3 THEN 'AWAITING_ACCEPTANCE' WHEN 4 THEN 'ACCEPTED' ELSE 'CLOSED' END, \
          CASE WHEN n % 10 = 0 THEN 'MAJOR' ELSE 'GENERAL' END, {round}, {category}, false, \
          CASE n % 3 WHEN 0 THEN {water} WHEN 1 THEN {housing} ELSE {agri} END, NULL, 0, 1, {created}, {created}, \
-         30.0 + (n % 1000) * 0.0009, 104.0 + (n / 1000) * 0.00104 {series}"
+         30.0 + (n % 1000) * 0.0009, 104.0 + (n / 1000) * 0.00104, \
+         CASE WHEN n % 7 = 0 THEN {township} END {series}"
     );
     app.db.conn.execute_unprepared(&sql).await.expect("bulk issues");
     // Fresh statistics, as autovacuum would gather after a bulk load.
@@ -90,6 +92,11 @@ async fn the_hot_issue_queries_use_indexes_at_100k_issues() {
             json!({ "d": county.housing }),
         ),
         (&bureau, "{ issues(first: 50, filter: { status: [IN_PROGRESS] }) { nodes { id } } }", json!({})),
+        (
+            &bureau,
+            "query($t: ID) { issues(first: 50, filter: { townshipId: $t }) { nodes { id } } }",
+            json!({ "t": county.township }),
+        ),
         (&bureau, "{ issues(first: 50, filter: { severity: MAJOR, status: [ASSIGNED] }) { nodes { id } } }", json!({})),
         (&water, "{ issues(first: 50) { nodes { id } } }", json!({})),
         (
@@ -130,7 +137,8 @@ async fn the_hot_issue_queries_use_indexes_at_100k_issues() {
                 });
                 assert!(ranged, "{}\nwalks the index from the top:\n{}", statement.sql, lines.join("\n"));
             }
-            let one_filter = query.contains("leadDepartmentId") || query.contains("status: [IN_PROGRESS]");
+            let one_filter =
+                ["leadDepartmentId", "townshipId", "status: [IN_PROGRESS]"].iter().any(|f| query.contains(f));
             if one_filter && statement.sql.contains("LIMIT") {
                 // A department's page, or one status's, is a range of an ordered index: no
                 // sorting of every issue that matches for the 50 it shows.
