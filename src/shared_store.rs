@@ -2,8 +2,9 @@
 //! them (`RECTIFY_REDIS_URL`): the cost budgets and the login throttle's counters. Without it
 //! each instance counts on its own, as one server always did.
 //!
-//! Every count is one script run on Redis, so a request waits for one round trip at most, and
-//! the time the counts are measured by is Redis's own clock, so instances whose clocks differ
+//! Every count is one script run on Redis: a budget charge is one round trip, and a login one
+//! more before its password is checked (and one after it, when it succeeds). The time the
+//! counts are measured by is Redis's own clock, so instances whose clocks differ
 //! still agree. A call that fails (Redis down or slower than `RESPONSE_TIMEOUT`) answers an
 //! error, and the caller counts on its own instance instead: see `CostBudgets::charge` and
 //! `LoginThrottle::begin`. The rules themselves (capacities, waits) stay in the callers and
@@ -109,6 +110,9 @@ pub struct SharedStore {
     resting_until: Arc<Mutex<Option<Instant>>>,
     /// Whether the last call failed: the change either way is logged once.
     down: Arc<AtomicBool>,
+    /// Keys the hashes that stand for names (subjects, usernames) in keys, so that the store
+    /// holds none as text and no one can pick names that share a key.
+    name_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SharedStore {
@@ -150,9 +154,9 @@ pub struct BucketLevel {
 }
 
 impl SharedStore {
-    /// A store at `url` (`redis://host:port/db`), connected on first use. Fails only on a URL
-    /// that is not one.
-    pub fn open(url: &str) -> anyhow::Result<Self> {
+    /// A store at `url` (`redis://host:port/db`), connected on first use, hashing names with
+    /// `name_key` (the same on every instance). Fails only on a URL that is not one.
+    pub fn open(url: &str, name_key: [u8; 32]) -> anyhow::Result<Self> {
         let client = redis::Client::open(url).map_err(|error| anyhow::anyhow!("RECTIFY_REDIS_URL: {error}"))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(RESPONSE_TIMEOUT))
@@ -168,6 +172,7 @@ impl SharedStore {
             login_succeeded: Arc::new(redis::Script::new(LOGIN_SUCCEEDED)),
             resting_until: Arc::default(),
             down: Arc::default(),
+            name_key,
         })
     }
 
@@ -196,6 +201,12 @@ impl SharedStore {
                 Err(StoreDown::Failed(error))
             }
         }
+    }
+
+    /// `name` as it appears in keys: 32 hexadecimal digits of its keyed hash.
+    pub fn hashed(&self, name: &str) -> String {
+        let digest = crate::auth::hmac_sha256(&self.name_key, name.as_bytes());
+        digest[..16].iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
     /// Whether the store answers now (`/readyz`), asked even while resting.

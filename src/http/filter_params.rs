@@ -19,6 +19,8 @@ use crate::service::issues::IssueFilter;
 #[derive(Debug, Clone)]
 enum Kind {
     Boolean,
+    /// An `Int` or a `Float`.
+    Number,
     /// One of these values (as the API spells them; lower case is forgiven).
     Enum(Vec<String>),
     /// Text, an id, a date or a date-time: parsed by the field's own type.
@@ -51,6 +53,7 @@ fn parameters() -> &'static BTreeMap<String, Parameter> {
                 let inner = field.ty.trim_matches(|c| matches!(c, '[' | ']' | '!'));
                 let kind = match registry.types.get(inner) {
                     _ if inner == "Boolean" => Kind::Boolean,
+                    _ if inner == "Int" || inner == "Float" => Kind::Number,
                     Some(MetaType::Enum { enum_values, .. }) => Kind::Enum(enum_values.keys().cloned().collect()),
                     // A field made of fields (`near`) has no single value to put in a URL.
                     Some(MetaType::InputObject { .. }) => return None,
@@ -144,6 +147,15 @@ fn json_value(name: &str, kind: &Kind, text: &str) -> AppResult<Json> {
                 Err(AppError::bad_input(name, format!("`{name}` takes {}, not `{text}`", values.join(", "))))
             }
         }
+        Kind::Number => text
+            .parse::<f64>()
+            .ok()
+            .and_then(|number| {
+                // A whole number stays one, so that an `Int` field takes it.
+                let whole = text.parse::<i64>().ok().map(Json::from);
+                whole.or_else(|| serde_json::Number::from_f64(number).map(Json::Number))
+            })
+            .ok_or_else(|| AppError::bad_input(name, format!("`{name}` is a number, not `{text}`"))),
         Kind::Text => Ok(Json::String(text.to_owned())),
     }
 }

@@ -98,10 +98,11 @@ enum BucketKey {
 }
 
 impl BucketKey {
-    /// The bucket's key in the shared store.
-    fn shared(&self) -> String {
+    /// The bucket's key in `store`; a subject (for a local user, the username) only as a keyed
+    /// hash.
+    fn shared(&self, store: &SharedStore) -> String {
         match self {
-            BucketKey::Subject(sub) => format!("rectify:budget:subject:{sub}"),
+            BucketKey::Subject(sub) => format!("rectify:budget:subject:{}", store.hashed(sub)),
             BucketKey::Address(Some(address)) => format!("rectify:budget:address:{address}"),
             BucketKey::Address(None) => "rectify:budget:address:unknown".into(),
         }
@@ -244,7 +245,8 @@ impl CostBudgets {
         let store = self.shared.as_ref()?;
         let (key, rule) = self.bucket_of(payer);
         // A store that does not answer has logged why; this instance counts alone meanwhile.
-        let after = store.take_from_bucket(&key.shared(), rule.capacity, rule.refill_per_second, cost, into_debt).await;
+        let after =
+            store.take_from_bucket(&key.shared(store), rule.capacity, rule.refill_per_second, cost, into_debt).await;
         after.ok().map(|after| verdict(rule, after.level, cost, after.taken))
     }
 

@@ -167,6 +167,10 @@ impl Services {
             None => None,
         };
         if issue::Entity::find().filter(issue::Column::Code.eq(&code)).one(self.conn()).await?.is_some() {
+            // The first request with this key may have landed since the check above.
+            if let Some(id) = self.replayed(actor, key.as_ref()).await? {
+                return self.registered_issue(id).await;
+            }
             return Err(AppError::bad_input("code", format!("an issue with code {code} is already registered")));
         }
         let now = self.clock.now();

@@ -86,8 +86,8 @@ impl Near {
     }
 }
 
-/// The name of the nearest-first order in cursors.
-const NEAREST_FIRST: &str = "nearest";
+/// The most issues `near` may find: they are all read and ordered for each page.
+const MAX_NEAR_MATCHES: usize = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IssueOrderField {
@@ -452,13 +452,25 @@ impl Services {
         columns: IssueColumns,
     ) -> AppResult<Page<issue::Model>> {
         let window = args.window()?;
+        // A cursor holds a distance from this point, and from no other.
+        let ordering =
+            format!("nearest:{:016x}:{:016x}", near.center.latitude.to_bits(), near.center.longitude.to_bits());
         let located: Vec<(i64, Option<f64>, Option<f64>)> = issue::Entity::find()
             .select_only()
             .columns([issue::Column::Id, issue::Column::Latitude, issue::Column::Longitude])
             .filter(self.issue_condition(actor, filter)?)
+            .limit(MAX_NEAR_MATCHES as u64 + 1)
             .into_tuple()
             .all(self.conn())
             .await?;
+        if located.len() > MAX_NEAR_MATCHES {
+            return Err(AppError::bad_input(
+                "filter.near.radiusMeters",
+                format!(
+                    "more than {MAX_NEAR_MATCHES} issues lie within this radius; choose a smaller one or narrow the filter"
+                ),
+            ));
+        }
         let key = |latitude: Option<f64>, longitude: Option<f64>| {
             let place = Point { latitude: latitude.unwrap_or_default(), longitude: longitude.unwrap_or_default() };
             near.center.squared_distance_to(place)
@@ -474,7 +486,7 @@ impl Services {
             None => 0,
             Some(raw) => {
                 let field = if window.backward { "before" } else { "after" };
-                let cursor = Cursor::decode(raw, NEAREST_FIRST, field)?;
+                let cursor = Cursor::decode(raw, &ordering, field)?;
                 let bits = u64::from_str_radix(&cursor.key, 16).map_err(|_| {
                     AppError::bad_input(field, format!("`{field}` is not a cursor of this list and ordering"))
                 })?;
@@ -493,7 +505,7 @@ impl Services {
             .collect();
         let rows = page.iter().filter_map(|id| rows.remove(id)).collect();
         Ok(Page::from_fetched(rows, &window, |row| {
-            Cursor::encode(NEAREST_FIRST, &format!("{:016x}", key(row.latitude, row.longitude).to_bits()), row.id)
+            Cursor::encode(&ordering, &format!("{:016x}", key(row.latitude, row.longitude).to_bits()), row.id)
         }))
     }
 

@@ -11,7 +11,8 @@
 //! With a shared store (`RECTIFY_REDIS_URL`) the counters are kept there, so that a guesser
 //! who spreads attempts over several instances meets the same counters: the attempt is counted
 //! in one call before the password is checked, and a success clears the counters in a second
-//! call made after the answer, off the request's path. When the store does not answer, the
+//! call before the token is answered (awaited, so that the owner's next attempt, on any
+//! instance, finds them cleared and the address known). When the store does not answer, the
 //! instance counts on its own (below) until it does again: an outage lets a guesser try at
 //! most once more per instance what one instance allows, and never locks anyone out.
 //!
@@ -188,7 +189,7 @@ impl Attempt<'_> {
 
     /// The password was right: the username's counters start again, the address is not
     /// charged for this attempt, and the address is known for the username from now on.
-    pub fn succeeded(self) {
+    pub async fn succeeded(self) {
         let Counted { counters, known, shared } = self.counted;
         match (shared, &self.throttle.shared) {
             (true, Some(store)) => {
@@ -199,13 +200,10 @@ impl Attempt<'_> {
                     .collect::<Vec<_>>();
                 let address = counters.iter().find(|counter| matches!(counter, Counter::Address(_)));
                 let keys = address.zip(known).map(|(address, known)| [address.shared_key(), known.shared_key()]);
-                let store = store.clone();
-                // Off the request's path; a store that fails here has logged why, and the
-                // counters it keeps run out by themselves.
-                tokio::spawn(async move {
-                    let address = keys.as_ref().map(|[address, known]| [address.as_str(), known.as_str()]);
-                    let _ = store.login_succeeded(&cleared, address, KNOWN_ADDRESS_FOR).await;
-                });
+                let address = keys.as_ref().map(|[address, known]| [address.as_str(), known.as_str()]);
+                // A store that fails here has logged why; the counters it keeps run out by
+                // themselves, and the login stands.
+                let _ = store.login_succeeded(&cleared, address, KNOWN_ADDRESS_FOR).await;
             }
             _ => self.throttle.succeeded_here(&counters, known),
         }
@@ -365,6 +363,12 @@ mod tests {
 
     use super::*;
 
+    /// A success on this instance's counters, which finishes without waiting.
+    fn succeed(attempt: Attempt<'_>) {
+        use futures_util::FutureExt;
+        attempt.succeeded().now_or_never().expect("no store to wait for");
+    }
+
     fn throttle(slots: usize) -> LoginThrottle {
         LoginThrottle::with_slots(slots, [7; 32], None)
     }
@@ -403,7 +407,7 @@ mod tests {
         let now = Instant::now();
         fail(&throttle, "wang", at(1), now, 5);
         assert!(throttle.begin_at("wang", at(1), now).is_err());
-        throttle.begin_at("wang", at(2), now).expect("the owner's attempt starts").succeeded();
+        succeed(throttle.begin_at("wang", at(2), now).expect("the owner's attempt starts"));
     }
 
     #[test]
@@ -430,7 +434,7 @@ mod tests {
     fn the_owner_at_a_familiar_address_skips_the_usernames_counter() {
         let throttle = throttle(4);
         let now = Instant::now();
-        throttle.begin_at("wang", at(7), now).unwrap().succeeded();
+        succeed(throttle.begin_at("wang", at(7), now).unwrap());
         for n in 1..=12 {
             drop(throttle.begin_at("wang", at(n + 20), now));
         }
@@ -477,7 +481,7 @@ mod tests {
         let throttle = throttle(4);
         let now = Instant::now();
         fail(&throttle, "wang", at(1), now, 4);
-        throttle.begin_at("wang", at(1), now).unwrap().succeeded();
+        succeed(throttle.begin_at("wang", at(1), now).unwrap());
         fail(&throttle, "wang", at(1), now, 5);
         assert!(throttle.begin_at("wang", at(1), now).is_err(), "five fresh failures are free again, not one");
     }

@@ -129,6 +129,10 @@ pub struct ServiceSettings {
     pub redis_url: Option<crate::config::Secret>,
 }
 
+/// What the key that hashes names in the shared store's keys is derived for (see
+/// `TokenService::derived_key`).
+const SHARED_NAMES_KEY_PURPOSE: &str = "rectify shared store: names";
+
 /// The longest text a report, a finding, a reason, a slip or a note may have.
 pub(crate) const MAX_TEXT: usize = 20_000;
 
@@ -139,14 +143,16 @@ impl Services {
         tokens: Arc<TokenService>,
         evidence_store: EvidenceStore,
     ) -> Self {
-        let shared_store = settings.redis_url.as_ref().and_then(|url| match SharedStore::open(url.expose()) {
-            Ok(store) => Some(store),
-            Err(error) => {
-                // Only a URL built without the setting's check gets here.
-                tracing::error!(%error, "RECTIFY_REDIS_URL cannot be used: this instance counts alone");
-                None
-            }
-        });
+        let name_key = tokens.derived_key(SHARED_NAMES_KEY_PURPOSE);
+        let shared_store =
+            settings.redis_url.as_ref().and_then(|url| match SharedStore::open(url.expose(), name_key) {
+                Ok(store) => Some(store),
+                Err(error) => {
+                    // Only a URL built without the setting's check gets here.
+                    tracing::error!(%error, "RECTIFY_REDIS_URL cannot be used: this instance counts alone");
+                    None
+                }
+            });
         let username_key = tokens.derived_key(login_throttle::USERNAME_KEY_PURPOSE);
         Self {
             db,

@@ -538,7 +538,7 @@ pub fn start_server(database: &str, evidence: &str, extra: &[(&str, &str)]) -> S
         .env("RECTIFY_BIND", format!("127.0.0.1:{port}"))
         .env("RECTIFY_SWEEP_EVERY", "off")
         .env("RECTIFY_LOG", "warn")
-        .env("RECTIFY_DATABASE_POOL", TEST_POSTGRES_POOL.to_string())
+        .envs(database.starts_with("postgres").then(|| ("RECTIFY_DATABASE_POOL", TEST_POSTGRES_POOL.to_string())))
         .envs(extra.iter().copied())
         .arg("serve")
         .stdout(std::process::Stdio::null())
@@ -577,9 +577,11 @@ pub fn fresh_subject(name: &str) -> String {
 pub fn fresh_loopback() -> String {
     static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU32> = std::sync::OnceLock::new();
     let next = NEXT.get_or_init(|| std::sync::atomic::AtomicU32::new(nanos_now() as u32 ^ std::process::id() << 12));
-    // Consecutive in this run from a start of its own; never 127.0.0.0 or 127.0.0.1.
-    let [_, a, b, c] = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_be_bytes();
-    format!("127.{a}.{b}.{}", c.max(2))
+    // Consecutive in this run from a start of its own, each once; the last byte runs from 2 to
+    // 255, so never 127.0.0.0 or 127.0.0.1.
+    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % (254 * 65_536);
+    let (c, b, a) = (2 + n % 254, (n / 254) % 256, n / (254 * 256));
+    format!("127.{a}.{b}.{c}")
 }
 
 fn nanos_now() -> u128 {

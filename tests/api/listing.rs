@@ -365,11 +365,11 @@ async fn near_me_lists_the_issues_around_a_point_nearest_first() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
     let (here_lat, here_lon) = (30.5, 104.1);
-    // Metres to degrees here: a degree of latitude is 111,195 m, of longitude 95,765 m.
+    // Metres to degrees here: a degree of latitude is 111,195 m, of longitude 95,809 m.
     let places = [
-        ("NEAR-300E", Some((here_lat, here_lon + 300.0 / 95_765.0))),
+        ("NEAR-300E", Some((here_lat, here_lon + 300.0 / 95_809.0))),
         ("NEAR-100N", Some((here_lat + 100.0 / 111_195.0, here_lon))),
-        ("NEAR-800SW", Some((here_lat - 566.0 / 111_195.0, here_lon - 566.0 / 95_765.0))),
+        ("NEAR-800SW", Some((here_lat - 566.0 / 111_195.0, here_lon - 566.0 / 95_809.0))),
         ("FAR-2KM", Some((here_lat + 2_000.0 / 111_195.0, here_lon))),
         ("NOWHERE", None),
     ];

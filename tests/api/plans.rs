@@ -115,6 +115,11 @@ async fn the_hot_issue_queries_use_indexes_at_100k_issues() {
             json!({}),
         ),
     ];
+    // Around the middle of the grid 10 km hold ~30,000 issues: more than `near` reads for a page.
+    let wide = "{ issues(first: 20, filter: { near: { latitude: 30.45, longitude: 104.05, radiusMeters: 10000 } }) { nodes { id } } }";
+    let refused = app.gql(Some(&bureau), wide, json!({})).await;
+    assert_eq!((refused.code(), refused.field()), ("BAD_USER_INPUT", "filter.near.radiusMeters"), "{}", refused.body);
+
     let backend = app.db.conn.get_database_backend();
     for (token, query, variables) in requests {
         app.db.record_statements(true);

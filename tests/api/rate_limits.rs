@@ -358,7 +358,8 @@ async fn two_instances_sharing_redis_limit_a_subject_as_one() {
     })
     .await;
     let (second, _) = app.second_server().await;
-    let token = app.token(Role::Bureau, &fresh_subject("alternating"), None);
+    let subject = fresh_subject("alternating");
+    let token = app.token(Role::Bureau, &subject, None);
     let mut admitted = 0;
     let mut lefts = Vec::new();
     let refusal = loop {
@@ -379,6 +380,12 @@ async fn two_instances_sharing_redis_limit_a_subject_as_one() {
     assert!(admitted <= 10_000 + 5, "admitted {admitted}: more than one budget");
     assert!(admitted > 10_000 - 2_000, "admitted {admitted}");
     assert!(lefts.windows(2).all(|pair| pair[1] < pair[0]), "one falling level: {lefts:?}");
+    // The bucket is kept under a hash of the subject, not under its name.
+    let mut redis =
+        redis::Client::open(test_redis().expose()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg("rectify:budget:subject:*").query_async(&mut redis).await.unwrap();
+    assert!(!keys.is_empty());
+    assert!(keys.iter().all(|key| !key.contains(&subject)), "{keys:?}");
 }
 
 #[tokio::test]

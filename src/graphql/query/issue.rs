@@ -82,7 +82,8 @@ pub struct NearInput {
     pub latitude: f64,
     /// Longitude (WGS 84) of the point.
     pub longitude: f64,
-    /// The radius in metres, from 1 to 10,000.
+    /// The radius in metres, at least 1; a radius over the most allowed is refused with
+    /// `BAD_USER_INPUT`, whose message gives it.
     pub radius_meters: f64,
 }
 
@@ -188,15 +189,19 @@ impl IssueQuery {
         Ok(ctx.services()?.issue(ctx.principal()?, row).await?.map(Issue))
     }
 
-    /// The issues the viewer's department could see at some time since `since` and may see no
-    /// longer (reassigned to others, a cooperating unit removed), as global ids: what an app
-    /// that synced at `since` holds and should drop. Always empty for the roles that see every
-    /// issue. Ask it with the same `since` as the sync's `updatedSince`.
+    /// Issues for an app that synced at `since` to drop, as global ids: those the viewer's
+    /// department led or cooperated on at some time, that changed at or after `since`, and
+    /// that it may no longer see (reassigned to others, a cooperating unit removed). An id the
+    /// app does not hold can be ignored. Empty for the roles that see every issue, and when
+    /// `since` is null (a first sync holds nothing). Ask it with the sync's `updatedSince`.
     async fn issues_no_longer_visible(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The start of the last sync, as given to `updatedSince`.")] since: DateTime<Utc>,
+        #[graphql(desc = "The start of the last sync, as given to `updatedSince`; null on the first.")] since: Option<
+            DateTime<Utc>,
+        >,
     ) -> async_graphql::Result<Vec<ID>> {
+        let Some(since) = since else { return Ok(Vec::new()) };
         let gone = ctx.services()?.issues_no_longer_visible(ctx.principal()?, since).await?;
         Ok(gone.into_iter().map(|id| ids::encode(NodeKind::Issue, id)).collect())
     }

@@ -555,10 +555,10 @@ pub enum ProjectApplicationAction {
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "crate::domain::site_proof::Doubt")]
 pub enum EvidenceDoubt {
-    /// Its GPS position is farther from the place than `RECTIFY_EVIDENCE_FAR_METERS`
-    /// (500 m unless the county set otherwise).
+    /// Its GPS position is farther from the place than the county allows
+    /// (`RECTIFY_EVIDENCE_FAR_METERS`).
     FarFromSite,
-    /// It was taken more than `RECTIFY_EVIDENCE_STALE_DAYS` (30 unless the county set
-    /// otherwise) before it was uploaded.
+    /// It was taken longer before it was uploaded than the county allows
+    /// (`RECTIFY_EVIDENCE_STALE_DAYS`).
     TakenLongBeforeUpload,
 }
