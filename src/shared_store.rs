@@ -2,8 +2,9 @@
 //! them (`RECTIFY_REDIS_URL`): the cost budgets and the login throttle's counters. Without it
 //! each instance counts on its own, as one server always did.
 //!
-//! Every count is one script run on Redis: a budget charge is one round trip, and a login one
-//! more before its password is checked (and one after it, when it succeeds). The time the
+//! Every count is one script run on Redis, so a request waits for one round trip at most: a
+//! request with a token for its budget, a login for its throttle (a login's own budget is the
+//! instance's; a successful login sends one more call after its answer). The time the
 //! counts are measured by is Redis's own clock, so instances whose clocks differ
 //! still agree. A call that fails (Redis down or slower than `RESPONSE_TIMEOUT`) answers an
 //! error, and the caller counts on its own instance instead: see `CostBudgets::charge` and
@@ -52,7 +53,8 @@ return {taken, tostring(level)}
 /// known address) exists; the other keys are counters. A counter is a hash {count, last (ms)}
 /// that expires ARGV[1] ms after its last failure; ARGV[3..] are the waits of KEYS[1..] after
 /// 1, 2, ... failures, in ms, comma-separated, the last one holding for more failures.
-/// Answers {1 when counted else 0, the wait in ms, 1 when the username's counter was skipped}.
+/// Answers {1 when counted else 0, the wait in ms, 1 when the username's counter was skipped,
+/// the time of the attempt in ms}.
 const BEGIN_LOGIN: &str = r"
 local forget_after = tonumber(ARGV[1])
 local counters, first = #KEYS, 1
@@ -72,19 +74,21 @@ for i = first, counters do
     wait = math.max(wait, tonumber(saved[2]) + waits[math.min(count, #waits)] - now)
   end
 end
-if wait > 0 then return {0, wait, first - 1} end
+if wait > 0 then return {0, wait, first - 1, now} end
 for i = first, counters do
   redis.call('HINCRBY', KEYS[i], 'count', 1)
   redis.call('HSET', KEYS[i], 'last', now)
   redis.call('PEXPIRE', KEYS[i], forget_after)
 end
-return {1, 0, first - 1}
+return {1, 0, first - 1, now}
 ";
 
-/// A login succeeded: deletes the counters in KEYS, except that when ARGV[2] is '1' the last
-/// two keys are the address's counter, which forgets one failure, and the username's known
-/// address, remembered for ARGV[1] ms.
+/// A login succeeded: deletes the counters in KEYS that no failure has touched since the
+/// attempt (ARGV[3], its time in ms), except that when ARGV[2] is '1' the last two keys are
+/// the address's counter, which forgets one failure, and the username's known address,
+/// remembered for ARGV[1] ms.
 const LOGIN_SUCCEEDED: &str = r"
+local attempted = tonumber(ARGV[3])
 local cleared = #KEYS
 if ARGV[2] == '1' then
   cleared = cleared - 2
@@ -94,7 +98,10 @@ if ARGV[2] == '1' then
   end
   redis.call('SET', KEYS[#KEYS], '1', 'PX', ARGV[1])
 end
-for i = 1, cleared do redis.call('DEL', KEYS[i]) end
+for i = 1, cleared do
+  local last = redis.call('HGET', KEYS[i], 'last')
+  if last and tonumber(last) <= attempted then redis.call('DEL', KEYS[i]) end
+end
 return 1
 ";
 
@@ -133,9 +140,9 @@ pub enum StoreDown {
 /// What the shared counters say of a login attempt.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LoginVerdict {
-    /// Counted; `familiar` when the username's own counter was skipped because it logged in
-    /// from this address before.
-    Counted { familiar: bool },
+    /// Counted at `at` (Redis's clock, ms); `familiar` when the username's own counter was
+    /// skipped because it logged in from this address before.
+    Counted { familiar: bool, at: u64 },
     /// Not counted: the attempt must wait this long.
     Wait(Duration),
 }
@@ -256,29 +263,31 @@ impl SharedStore {
             let waits: Vec<String> = counter.waits.iter().map(|wait| milliseconds(*wait).to_string()).collect();
             invocation.arg(waits.join(","));
         }
-        let (counted, wait, familiar): (i64, u64, i64) = self.attempt(invocation.invoke_async(&mut connection)).await?;
+        let (counted, wait, familiar, at): (i64, u64, i64, u64) =
+            self.attempt(invocation.invoke_async(&mut connection)).await?;
         Ok(if counted == 1 {
-            LoginVerdict::Counted { familiar: familiar == 1 }
+            LoginVerdict::Counted { familiar: familiar == 1, at }
         } else {
             LoginVerdict::Wait(Duration::from_millis(wait))
         })
     }
 
-    /// A login succeeded: the `cleared` counters go; with `address`, its counter (the first)
-    /// forgets one failure and the username's known-address key (the second) is kept for
-    /// `known_for`.
+    /// A login counted at `attempted` succeeded: the `cleared` counters go unless a failure
+    /// touched them since; with `address`, its counter (the first) forgets one failure and the
+    /// username's known-address key (the second) is kept for `known_for`.
     pub async fn login_succeeded(
         &self,
         cleared: &[String],
         address: Option<[&str; 2]>,
         known_for: Duration,
+        attempted: u64,
     ) -> Result<(), StoreDown> {
         let mut connection = self.connection.clone();
         let mut invocation = self.login_succeeded.prepare_invoke();
         for key in cleared.iter().map(String::as_str).chain(address.into_iter().flatten()) {
             invocation.key(key);
         }
-        invocation.arg(milliseconds(known_for)).arg(if address.is_some() { "1" } else { "0" });
+        invocation.arg(milliseconds(known_for)).arg(if address.is_some() { "1" } else { "0" }).arg(attempted);
         self.attempt(invocation.invoke_async::<i64>(&mut connection)).await.map(drop)
     }
 }

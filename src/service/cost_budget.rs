@@ -243,6 +243,12 @@ impl CostBudgets {
     /// The charge made in the shared store, or `None` without one or when it did not answer.
     async fn charge_shared(&self, payer: Payer<'_>, cost: u64, into_debt: bool) -> Option<Result<Throttle, Refusal>> {
         let store = self.shared.as_ref()?;
+        // A request without a token can only log in: its budget guards this instance's Argon2
+        // work, which is this instance's alone, and the login throttle counts its failures
+        // across instances already. Kept here, a login makes one round trip to the store.
+        if matches!(payer, Payer::Anonymous(_)) {
+            return None;
+        }
         let (key, rule) = self.bucket_of(payer);
         // A store that does not answer has logged why; this instance counts alone meanwhile.
         let after =

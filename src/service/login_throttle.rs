@@ -10,9 +10,9 @@
 //!
 //! With a shared store (`RECTIFY_REDIS_URL`) the counters are kept there, so that a guesser
 //! who spreads attempts over several instances meets the same counters: the attempt is counted
-//! in one call before the password is checked, and a success clears the counters in a second
-//! call before the token is answered (awaited, so that the owner's next attempt, on any
-//! instance, finds them cleared and the address known). When the store does not answer, the
+//! in one call before the password is checked (the one round trip on the request's path), and
+//! a success clears the counters in a second call made off it, which spares any counter a
+//! failure touched after the attempt. When the store does not answer, the
 //! instance counts on its own (below) until it does again: an outage lets a guesser try at
 //! most once more per instance what one instance allows, and never locks anyone out.
 //!
@@ -168,8 +168,8 @@ struct Counted {
     counters: Vec<Counter>,
     /// The username at this address, remembered as known once the password is right.
     known: Option<Counter>,
-    /// Whether in the shared store rather than this instance's map.
-    shared: bool,
+    /// When the shared store counted it (its clock, ms); `None` when this instance's map did.
+    shared_at: Option<u64>,
 }
 
 impl Attempt<'_> {
@@ -190,9 +190,9 @@ impl Attempt<'_> {
     /// The password was right: the username's counters start again, the address is not
     /// charged for this attempt, and the address is known for the username from now on.
     pub async fn succeeded(self) {
-        let Counted { counters, known, shared } = self.counted;
-        match (shared, &self.throttle.shared) {
-            (true, Some(store)) => {
+        let Counted { counters, known, shared_at } = self.counted;
+        match (shared_at, &self.throttle.shared) {
+            (Some(attempted), Some(store)) => {
                 let cleared = counters
                     .iter()
                     .filter(|counter| !matches!(counter, Counter::Address(_)))
@@ -200,10 +200,14 @@ impl Attempt<'_> {
                     .collect::<Vec<_>>();
                 let address = counters.iter().find(|counter| matches!(counter, Counter::Address(_)));
                 let keys = address.zip(known).map(|(address, known)| [address.shared_key(), known.shared_key()]);
-                let address = keys.as_ref().map(|[address, known]| [address.as_str(), known.as_str()]);
-                // A store that fails here has logged why; the counters it keeps run out by
-                // themselves, and the login stands.
-                let _ = store.login_succeeded(&cleared, address, KNOWN_ADDRESS_FOR).await;
+                let store = store.clone();
+                // Off the request's path: a counter a failure touched since this attempt is
+                // kept, so clearing late wipes nothing newer. A store that fails here has
+                // logged why; the counters it keeps run out by themselves.
+                tokio::spawn(async move {
+                    let address = keys.as_ref().map(|[address, known]| [address.as_str(), known.as_str()]);
+                    let _ = store.login_succeeded(&cleared, address, KNOWN_ADDRESS_FOR, attempted).await;
+                });
             }
             _ => self.throttle.succeeded_here(&counters, known),
         }
@@ -291,11 +295,11 @@ impl LoginThrottle {
         let known_key = known.map(Counter::shared_key);
         match store.begin_login(&shared, known_key.as_deref(), FORGET_AFTER).await.ok()? {
             LoginVerdict::Wait(wait) => Some(Err(must_wait(wait))),
-            LoginVerdict::Counted { familiar } => {
+            LoginVerdict::Counted { familiar, at } => {
                 if familiar {
                     counters.remove(0);
                 }
-                Some(Ok(Counted { counters, known, shared: true }))
+                Some(Ok(Counted { counters, known, shared_at: Some(at) }))
             }
         }
     }
@@ -327,7 +331,7 @@ impl LoginThrottle {
                 remembered.get(counter).filter(|f| now.duration_since(f.last) < FORGET_AFTER).map(|f| f.count);
             remembered.put(*counter, Failures { count: previous.unwrap_or(0) + 1, last: now });
         }
-        Ok(Counted { counters, known, shared: false })
+        Ok(Counted { counters, known, shared_at: None })
     }
 
     fn succeeded_here(&self, counted: &[Counter], known: Option<Counter>) {

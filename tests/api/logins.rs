@@ -174,7 +174,8 @@ async fn two_instances_sharing_redis_count_one_guessers_attempts_together() {
 
     // A guesser alternating between the instances gets the five free failures in all, not
     // five on each.
-    let guesser = client_at(&fresh_loopback());
+    let guesser_address = fresh_loopback();
+    let guesser = client_at(&guesser_address);
     for n in 0..5 {
         let reply = login_at(instances[n % 2], &guesser, &username, &format!("wrong password {n}")).await;
         assert_eq!(reply.code(), "UNAUTHENTICATED", "{}", reply.body);
@@ -202,6 +203,10 @@ async fn two_instances_sharing_redis_count_one_guessers_attempts_together() {
     let keys: Vec<String> = redis::cmd("KEYS").arg("rectify:*").query_async(&mut redis).await.unwrap();
     assert!(keys.iter().any(|key| key.starts_with("rectify:login:")), "{keys:?}");
     assert!(keys.iter().all(|key| !key.contains(&username)), "{keys:?}");
+    // A login's own budget (a request without a token) is kept by each instance: one round trip
+    // to the store per attempt, the throttle's.
+    assert!(!keys.contains(&format!("rectify:budget:address:{guesser_address}")), "{keys:?}");
+    assert!(keys.contains(&format!("rectify:login:address:{guesser_address}")), "{keys:?}");
 }
 
 #[tokio::test]
