@@ -189,7 +189,7 @@ impl Attempt<'_> {
 
     /// The password was right: the username's counters start again, the address is not
     /// charged for this attempt, and the address is known for the username from now on.
-    pub async fn succeeded(self) {
+    pub fn succeeded(self) {
         let Counted { counters, known, shared_at } = self.counted;
         match (shared_at, &self.throttle.shared) {
             (Some(attempted), Some(store)) => {
@@ -367,12 +367,6 @@ mod tests {
 
     use super::*;
 
-    /// A success on this instance's counters, which finishes without waiting.
-    fn succeed(attempt: Attempt<'_>) {
-        use futures_util::FutureExt;
-        attempt.succeeded().now_or_never().expect("no store to wait for");
-    }
-
     fn throttle(slots: usize) -> LoginThrottle {
         LoginThrottle::with_slots(slots, [7; 32], None)
     }
@@ -411,7 +405,7 @@ mod tests {
         let now = Instant::now();
         fail(&throttle, "wang", at(1), now, 5);
         assert!(throttle.begin_at("wang", at(1), now).is_err());
-        succeed(throttle.begin_at("wang", at(2), now).expect("the owner's attempt starts"));
+        throttle.begin_at("wang", at(2), now).expect("the owner's attempt starts").succeeded();
     }
 
     #[test]
@@ -438,7 +432,7 @@ mod tests {
     fn the_owner_at_a_familiar_address_skips_the_usernames_counter() {
         let throttle = throttle(4);
         let now = Instant::now();
-        succeed(throttle.begin_at("wang", at(7), now).unwrap());
+        throttle.begin_at("wang", at(7), now).unwrap().succeeded();
         for n in 1..=12 {
             drop(throttle.begin_at("wang", at(n + 20), now));
         }
@@ -485,7 +479,7 @@ mod tests {
         let throttle = throttle(4);
         let now = Instant::now();
         fail(&throttle, "wang", at(1), now, 4);
-        succeed(throttle.begin_at("wang", at(1), now).unwrap());
+        throttle.begin_at("wang", at(1), now).unwrap().succeeded();
         fail(&throttle, "wang", at(1), now, 5);
         assert!(throttle.begin_at("wang", at(1), now).is_err(), "five fresh failures are free again, not one");
     }

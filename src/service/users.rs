@@ -223,7 +223,7 @@ impl Services {
                 LOGIN_TOKEN_TTL.min(self.tokens.max_lifetime()),
             )
             .map_err(AppError::internal)?;
-        attempt.succeeded().await;
+        attempt.succeeded();
         Ok((token, found))
     }
 
