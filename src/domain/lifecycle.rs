@@ -40,6 +40,9 @@ pub enum Step {
 /// was done).
 pub const FAILED_ACCEPTANCES: [IssueAction; 2] = [IssueAction::Rejected, IssueAction::ObjectionUpheld];
 
+/// The events that make an assignment (the one a dispute is about).
+pub const ASSIGNMENTS: [IssueAction; 2] = [IssueAction::Assigned, IssueAction::Reassigned];
+
 /// Where a step leads, and the action its event records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {

@@ -81,6 +81,15 @@ fn check_rules(rules: &ScoringRules) -> AppResult<()> {
     rules.validate().map_err(|(field, message)| AppError::bad_input(format!("rules.{field}"), message))
 }
 
+/// A change to an assessment period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodStep {
+    UpdateRules,
+    Veto,
+    Compute,
+    Finalize,
+}
+
 impl Services {
     pub async fn list_periods(&self, actor: &Principal, args: &PageArgs) -> AppResult<Page<assessment_period::Model>> {
         authorize(actor, Action::ReadReferenceData)?;
@@ -120,17 +129,43 @@ impl Services {
             .await?)
     }
 
-    async fn open_period(&self, id: i64) -> AppResult<assessment_period::Model> {
+    /// The period for a change by `step`: NOT_FOUND when there is none, else checked by
+    /// `check_period_step`.
+    async fn period_for_step(
+        &self,
+        actor: &Principal,
+        id: i64,
+        step: PeriodStep,
+    ) -> AppResult<assessment_period::Model> {
         let period = assessment_period::Entity::find_by_id(id)
             .one(self.conn())
             .await?
             .ok_or_else(|| AppError::not_found("assessment period"))?;
+        self.check_period_step(actor, step, &period)?;
+        Ok(period)
+    }
+
+    /// OK when `actor` may take `step` on the period now, else the error its mutation
+    /// answers: the one check the mutations and `AssessmentPeriod.viewerCan` share.
+    pub fn check_period_step(
+        &self,
+        actor: &Principal,
+        step: PeriodStep,
+        period: &assessment_period::Model,
+    ) -> AppResult<()> {
+        authorize(actor, Action::ManageAssessment)?;
         if period.status != AssessmentPeriodStatus::Open {
             return Err(AppError::invalid_transition(
                 "the period is finalized: its results and rules can no longer change",
             ));
         }
-        Ok(period)
+        if step == PeriodStep::Finalize && self.clock.today() <= period.ends_on {
+            return Err(AppError::invalid_transition(format!(
+                "the period runs until {}; finalize it after that day",
+                period.ends_on
+            )));
+        }
+        Ok(())
     }
 
     pub async fn create_period(&self, actor: &Principal, input: NewPeriod) -> AppResult<assessment_period::Model> {
@@ -159,7 +194,7 @@ impl Services {
 
     pub async fn update_rules(&self, actor: &Principal, input: RulesUpdate) -> AppResult<assessment_period::Model> {
         authorize(actor, Action::ManageAssessment)?;
-        let period = self.open_period(input.period_id).await?;
+        let period = self.period_for_step(actor, input.period_id, PeriodStep::UpdateRules).await?;
         check_rules(&input.rules)?;
         if period.version != input.expected_version {
             return Err(AppError::conflict(format!(
@@ -173,7 +208,7 @@ impl Services {
     /// Records a manual veto (a major incident, falsified data) and refreshes the results.
     pub async fn veto_department(&self, actor: &Principal, input: VetoInput) -> AppResult<assessment_period::Model> {
         authorize(actor, Action::ManageAssessment)?;
-        let period = self.open_period(input.period_id).await?;
+        let period = self.period_for_step(actor, input.period_id, PeriodStep::Veto).await?;
         let reason = required_text("reason", &input.reason, 4000)?;
         if department::Entity::find_by_id(input.department_id).one(self.conn()).await?.is_none() {
             return Err(AppError::bad_input("departmentId", "no department has this id"));
@@ -192,7 +227,7 @@ impl Services {
 
     pub async fn compute_assessment(&self, actor: &Principal, period_id: i64) -> AppResult<assessment_period::Model> {
         authorize(actor, Action::ManageAssessment)?;
-        let period = self.open_period(period_id).await?;
+        let period = self.period_for_step(actor, period_id, PeriodStep::Compute).await?;
         self.write_period(&period, PeriodWrite::Compute).await
     }
 
@@ -200,13 +235,7 @@ impl Services {
     /// period is over.
     pub async fn finalize_period(&self, actor: &Principal, period_id: i64) -> AppResult<assessment_period::Model> {
         authorize(actor, Action::ManageAssessment)?;
-        let period = self.open_period(period_id).await?;
-        if self.clock.today() <= period.ends_on {
-            return Err(AppError::invalid_transition(format!(
-                "the period runs until {}; finalize it after that day",
-                period.ends_on
-            )));
-        }
+        let period = self.period_for_step(actor, period_id, PeriodStep::Finalize).await?;
         self.write_period(&period, PeriodWrite::Finalize).await
     }
 

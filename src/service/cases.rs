@@ -354,13 +354,48 @@ impl Services {
         Ok(created)
     }
 
+    /// OK when `actor` may take `step` on the case now, else the error its mutation answers
+    /// (FORBIDDEN, INVALID_TRANSITION): the one check the mutations and
+    /// `AccountabilityCase.viewerCan` share. The case must be one the actor sees.
+    pub fn check_case_step(
+        &self,
+        actor: &Principal,
+        step: CaseStep,
+        case: &accountability_case::Model,
+    ) -> AppResult<()> {
+        match step {
+            CaseStep::FileStatement => {
+                authorize(actor, Action::FileCaseStatement)?;
+                if case.department_id.is_none() || case.department_id != actor.department_id {
+                    return Err(AppError::forbidden("only the department the case is about may file a statement"));
+                }
+            }
+            CaseStep::StartInvestigation | CaseStep::Decide | CaseStep::Close | CaseStep::Dismiss => {
+                authorize(actor, Action::ActOnCases)?
+            }
+        }
+        case_outcome(step, case.status)?;
+        if step == CaseStep::FileStatement && case.statement.is_some() {
+            return Err(AppError::invalid_transition("a statement has already been filed on this case"));
+        }
+        Ok(())
+    }
+
+    /// The case for a change by `step`: NOT_FOUND when the actor cannot see it, else checked
+    /// by `check_case_step`.
+    async fn case_for_step(&self, actor: &Principal, id: i64, step: CaseStep) -> AppResult<accountability_case::Model> {
+        let current = self.case_for_change(actor, id).await?;
+        self.check_case_step(actor, step, &current)?;
+        Ok(current)
+    }
+
     pub async fn start_case_investigation(
         &self,
         actor: &Principal,
         input: CaseStepInput,
     ) -> AppResult<accountability_case::Model> {
         authorize(actor, Action::ActOnCases)?;
-        let current = self.case_for_change(actor, input.case_id).await?;
+        let current = self.case_for_step(actor, input.case_id, CaseStep::StartInvestigation).await?;
         let note = optional_text("note", input.text.as_deref(), MAX_TEXT)?;
         self.apply_case_step(
             actor,
@@ -379,15 +414,8 @@ impl Services {
         actor: &Principal,
         input: CaseStepInput,
     ) -> AppResult<accountability_case::Model> {
-        let current = self.case_for_change(actor, input.case_id).await?;
-        authorize(actor, Action::FileCaseStatement)?;
-        if current.department_id.is_none() || current.department_id != actor.department_id {
-            return Err(AppError::forbidden("only the department the case is about may file a statement"));
-        }
+        let current = self.case_for_step(actor, input.case_id, CaseStep::FileStatement).await?;
         let statement = required_text("statement", input.text.as_deref().unwrap_or_default(), MAX_TEXT)?;
-        if current.statement.is_some() {
-            return Err(AppError::invalid_transition("a statement has already been filed on this case"));
-        }
         let columns = accountability_case::ActiveModel {
             statement: Set(Some(statement.clone())),
             statement_at: Set(Some(self.clock.now())),
@@ -399,7 +427,7 @@ impl Services {
 
     pub async fn decide_case(&self, actor: &Principal, input: Decision) -> AppResult<accountability_case::Model> {
         authorize(actor, Action::ActOnCases)?;
-        let current = self.case_for_change(actor, input.case_id).await?;
+        let current = self.case_for_step(actor, input.case_id, CaseStep::Decide).await?;
         let decision = required_text("decision", &input.decision, MAX_TEXT)?;
         if input.measures.is_empty() {
             return Err(AppError::bad_input("measures", "a decision imposes at least one measure"));
@@ -487,7 +515,7 @@ impl Services {
 
     pub async fn close_case(&self, actor: &Principal, input: CaseStepInput) -> AppResult<accountability_case::Model> {
         authorize(actor, Action::ActOnCases)?;
-        let current = self.case_for_change(actor, input.case_id).await?;
+        let current = self.case_for_step(actor, input.case_id, CaseStep::Close).await?;
         let note = optional_text("note", input.text.as_deref(), MAX_TEXT)?;
         let columns = accountability_case::ActiveModel { closed_at: Set(Some(self.clock.now())), ..Default::default() };
         self.apply_case_step(actor, current, CaseStep::Close, input.expected_version, columns, note).await
@@ -495,7 +523,7 @@ impl Services {
 
     pub async fn dismiss_case(&self, actor: &Principal, input: CaseStepInput) -> AppResult<accountability_case::Model> {
         authorize(actor, Action::ActOnCases)?;
-        let current = self.case_for_change(actor, input.case_id).await?;
+        let current = self.case_for_step(actor, input.case_id, CaseStep::Dismiss).await?;
         let reason = required_text("reason", input.text.as_deref().unwrap_or_default(), MAX_TEXT)?;
         let columns = accountability_case::ActiveModel { closed_at: Set(Some(self.clock.now())), ..Default::default() };
         self.apply_case_step(actor, current, CaseStep::Dismiss, input.expected_version, columns, Some(reason)).await
@@ -526,13 +554,7 @@ impl Services {
         note: Option<String>,
         measures: Vec<case_measure::ActiveModel>,
     ) -> AppResult<accountability_case::Model> {
-        let (to, action) = step.apply(current.status).ok_or_else(|| {
-            AppError::invalid_transition(format!(
-                "cannot {} a case that is {}",
-                step.describe(),
-                crate::domain::api_name(&current.status)
-            ))
-        })?;
+        let (to, action) = case_outcome(step, current.status)?;
         if let Some(expected) = expected_version
             && expected != current.version
         {
@@ -592,4 +614,15 @@ impl Services {
         case_event::ActiveModel { id: NotSet, ..event.into_active_model() }.insert(txn).await?;
         Ok(())
     }
+}
+
+/// Where `step` leads from `from`, or INVALID_TRANSITION when the status forbids it.
+fn case_outcome(step: CaseStep, from: CaseStatus) -> AppResult<(CaseStatus, CaseAction)> {
+    step.apply(from).ok_or_else(|| {
+        AppError::invalid_transition(format!(
+            "cannot {} a case that is {}",
+            step.describe(),
+            crate::domain::api_name(&from)
+        ))
+    })
 }

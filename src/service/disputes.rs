@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use entity::enums::{DisputeDecision, IssueAction, NotificationKind, Role};
+use entity::enums::{DisputeDecision, NotificationKind, Role};
 use entity::{assignment_dispute, issue_event};
 use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 use sea_orm::{
@@ -18,10 +18,10 @@ use super::issue_lifecycle::AssignmentTarget;
 use super::issue_step::Change;
 use super::notice::{Notice, Recipient};
 use super::pagination::{Page, PageArgs, page_by_id_in};
-use super::policy::{Action, IssueScope, authorize, authorize_lead_work, issue_scope};
+use super::policy::{Action, IssueScope, authorize, issue_scope};
 use super::{Services, group_by, optional_text, required_text};
 use crate::auth::Principal;
-use crate::domain::disputes::{DisputeStatus, deadline_after_reassignment, may_dispute};
+use crate::domain::disputes::{DisputeStatus, deadline_after_reassignment};
 use crate::domain::lifecycle::Step;
 use crate::error::{AppError, AppResult};
 
@@ -66,17 +66,8 @@ impl Services {
         input: NewDispute,
     ) -> AppResult<assignment_dispute::Model> {
         authorize(actor, Action::DisputeAssignments)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        authorize_lead_work(actor, current.lead_department_id)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::DisputeAssignment).await?;
         let reason = required_text("reason", &input.reason, MAX_TEXT)?;
-        let today = self.clock.today();
-        let assigned_on = current.assigned_on.unwrap_or(today);
-        if !may_dispute(assigned_on, today, self.dispute_days) {
-            return Err(AppError::invalid_transition(format!(
-                "an assignment may be disputed within {} days of it; this one was made on {assigned_on}",
-                self.dispute_days
-            )));
-        }
         let proposed = match input.proposed_lead_department_id {
             Some(id) if Some(id) == current.lead_department_id => {
                 return Err(AppError::bad_input("proposedLeadDepartmentId", "propose another department than yours"));
@@ -88,15 +79,6 @@ impl Services {
             .last_assignment_event(current.id)
             .await?
             .ok_or_else(|| AppError::invalid_transition("the issue has no assignment to dispute"))?;
-        let disputed = assignment_dispute::Entity::find()
-            .filter(assignment_dispute::Column::AssignmentEventId.eq(assignment))
-            .count(self.conn())
-            .await?;
-        if disputed > 0 {
-            return Err(AppError::invalid_transition(
-                "this assignment was disputed already; an assignment is disputed once",
-            ));
-        }
         let department_id = current.lead_department_id.unwrap_or_default();
         let txn = self.conn().begin().await?;
         // Guarded by the version read: a reassignment meanwhile makes this CONFLICT, so only
@@ -144,6 +126,7 @@ impl Services {
         }
         let note = optional_text("note", input.note.as_deref(), MAX_TEXT)?;
         let current = self.issue_for_change(actor, found.issue_id).await?;
+        self.check_step(actor, Step::RuleOnDispute, &current).await?;
         if self.last_assignment_event(current.id).await? != Some(found.assignment_event_id) {
             return Err(AppError::conflict("the issue was reassigned meanwhile; the dispute has no object"));
         }
@@ -226,10 +209,10 @@ impl Services {
     }
 
     /// The event of the issue's current assignment.
-    async fn last_assignment_event(&self, issue_id: i64) -> AppResult<Option<i64>> {
+    pub(crate) async fn last_assignment_event(&self, issue_id: i64) -> AppResult<Option<i64>> {
         let found = issue_event::Entity::find()
             .filter(issue_event::Column::IssueId.eq(issue_id))
-            .filter(issue_event::Column::Action.is_in([IssueAction::Assigned, IssueAction::Reassigned]))
+            .filter(issue_event::Column::Action.is_in(crate::domain::lifecycle::ASSIGNMENTS))
             .order_by_desc(issue_event::Column::Id)
             .one(self.conn())
             .await?;

@@ -140,12 +140,7 @@ impl Services {
             return self.evidence_row(id).await;
         }
         let current = match input.issue_id {
-            Some(id) => {
-                let current = self.issue_for_change(actor, id).await?;
-                let cooperating = self.cooperators_of(&[id]).await?.remove(&id).unwrap_or_default();
-                authorize_evidence_upload(actor, Some((current.lead_department_id, &cooperating)))?;
-                Some(current)
-            }
+            Some(id) => Some(self.issue_for_step(actor, id, Step::AddEvidence).await?),
             None => {
                 authorize_evidence_upload(actor, None)?;
                 None

@@ -14,7 +14,7 @@ use super::idempotency::RequestKey;
 use super::issue_step::Change;
 use super::notice::{Notice, Recipient};
 use super::pagination::{Page, PageArgs, page_by_id_in};
-use super::policy::{Action, authorize, may_instruct};
+use super::policy::{Action, authorize};
 use super::reminders::{AddressedColumns, ReminderFilter};
 use super::{Services, group_by, required_text};
 use crate::auth::Principal;
@@ -46,9 +46,7 @@ impl Services {
     /// A LEADER posts an instruction to the issue's lead department.
     pub async fn post_instruction(&self, actor: &Principal, input: NewInstruction) -> AppResult<instruction::Model> {
         authorize(actor, Action::PostInstructions)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        let leader = self.leader_in_charge(current.leader_user_id).await?;
-        may_instruct(actor, leader.as_ref().map(|user| user.username.as_str()), self.instructions_by_any_leader)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::PostInstruction).await?;
         let text = required_text("text", &input.text, MAX_TEXT)?;
         if input.reply_by < self.clock.today() {
             return Err(AppError::bad_input("replyBy", "`replyBy` cannot be before today"));
@@ -96,15 +94,11 @@ impl Services {
         let found = self.visible_instruction(actor, input.instruction_id).await?;
         authorize(actor, Action::AnswerInstructions)?;
         let current = self.issue_for_change(actor, found.issue_id).await?;
-        // Addressed to the lead department: after a reassignment, the new lead answers what the
-        // old one left open (the old one no longer sees the issue).
-        if actor.department_id.is_none() || actor.department_id != current.lead_department_id {
-            return Err(AppError::forbidden("only the issue's lead department may answer an instruction on it"));
-        }
         let reply = required_text("reply", &input.reply, MAX_TEXT)?;
         if found.replied_at.is_some() {
             return Err(AppError::invalid_transition("the instruction is already answered"));
         }
+        self.check_step(actor, Step::AnswerInstruction, &current).await?;
         let (txn, claimed) = match self.begin_create(actor, key.as_ref()).await? {
             Ok(open) => open,
             Err(id) => return self.instruction_row(id).await,

@@ -15,7 +15,7 @@ use super::evidence::Citer;
 use super::field_work::{MilestonePlan, check_milestones};
 use super::idempotency::RequestKey;
 use super::issue_step::Change;
-use super::policy::{Action, authorize, authorize_lead_work};
+use super::policy::{Action, authorize};
 use super::{Services, check_coordinates, code_text, optional_text, required_text};
 use crate::auth::Principal;
 use crate::domain::lifecycle::Step;
@@ -237,7 +237,7 @@ impl Services {
 
     pub async fn assign_issue(&self, actor: &Principal, input: Assignment) -> AppResult<issue::Model> {
         authorize(actor, Action::ManageIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::Assign).await?;
         let (leader_name, leader_user_id) = self.leader_of_assignment(&input).await?;
         let target = AssignmentTarget {
             lead_department_id: input.lead_department_id,
@@ -329,7 +329,7 @@ impl Services {
 
     pub async fn update_issue(&self, actor: &Principal, input: IssueChanges) -> AppResult<issue::Model> {
         authorize(actor, Action::ManageIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::Update).await?;
         let mut change = Change::new(Step::Update, Some(input.expected_version));
         // Each field changed with its old and new value, so that the event keeps what it replaced.
         let mut changed: Vec<(&str, Value, Value)> = Vec::new();
@@ -402,7 +402,7 @@ impl Services {
 
     pub async fn supervise_issue(&self, actor: &Principal, input: Supervision) -> AppResult<issue::Model> {
         authorize(actor, Action::ManageIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::Supervise).await?;
         let note = optional_text("note", input.note.as_deref(), MAX_NOTE)?;
         let mut change = Change::new(Step::Supervise, input.expected_version);
         change.columns.supervision_level = Set(Some(input.level));
@@ -421,10 +421,7 @@ impl Services {
 
     pub async fn lift_supervision(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
         authorize(actor, Action::ManageIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        if current.supervision_level.is_none() {
-            return Err(AppError::invalid_transition("the issue is not listed for supervision"));
-        }
+        let current = self.issue_for_step(actor, input.issue_id, Step::LiftSupervision).await?;
         let mut change = Change::new(Step::LiftSupervision, input.expected_version);
         change.columns.supervision_level = Set(None);
         change.columns.supervision_deadline = Set(None);
@@ -436,8 +433,7 @@ impl Services {
     }
 
     pub async fn start_rectification(&self, actor: &Principal, input: StartInput) -> AppResult<issue::Model> {
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        authorize_lead_work(actor, current.lead_department_id)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::StartRectification).await?;
         let plan = required_text("plan", &input.plan, 20_000)?;
         let milestones = check_milestones(&input.milestones, "milestones")?;
         let mut change = Change::new(Step::StartRectification, input.expected_version);
@@ -458,8 +454,7 @@ impl Services {
         input: StepInput,
         evidence_ids: &[i64],
     ) -> AppResult<issue::Model> {
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        authorize_lead_work(actor, current.lead_department_id)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::RequestAcceptance).await?;
         let summary = required_text("summary", input.text.as_deref().unwrap_or_default(), 20_000)?;
         if evidence_ids.is_empty() {
             return Err(AppError::bad_input(
@@ -481,7 +476,7 @@ impl Services {
 
     pub async fn accept_rectification(&self, actor: &Principal, input: Acceptance) -> AppResult<issue::Model> {
         authorize(actor, Action::DecideIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::Accept).await?;
         let opinion = required_text("opinion", &input.opinion, MAX_NOTE)?;
         if !(0..=MAX_NOTICE_DAYS).contains(&input.notice_days) {
             return Err(AppError::bad_input(
@@ -510,7 +505,7 @@ impl Services {
 
     pub async fn reject_rectification(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
         authorize(actor, Action::DecideIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::Reject).await?;
         let reason = required_text("reason", input.text.as_deref().unwrap_or_default(), MAX_NOTE)?;
         let mut change = Change::new(Step::Reject, input.expected_version);
         change.note = Some(reason);
@@ -519,20 +514,7 @@ impl Services {
 
     pub async fn close_issue(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
         authorize(actor, Action::DecideIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        if current.status == IssueStatus::Accepted
-            && let Some(ends) = current.notice_ends_on
-            && self.clock.today() < ends
-        {
-            return Err(AppError::invalid_transition(format!(
-                "the public notice runs until {ends}; close the issue from that day on"
-            )));
-        }
-        if self.has_open_objection(&current).await? {
-            return Err(AppError::invalid_transition(
-                "an objection to the public notice is unresolved; resolve it before closing",
-            ));
-        }
+        let current = self.issue_for_step(actor, input.issue_id, Step::Close).await?;
         let mut change = Change::new(Step::Close, input.expected_version);
         change.columns.closed_at = Set(Some(self.clock.now()));
         change.note = optional_text("note", input.text.as_deref(), MAX_NOTE)?;
@@ -541,7 +523,7 @@ impl Services {
 
     pub async fn reopen_issue(&self, actor: &Principal, input: StepInput) -> AppResult<issue::Model> {
         authorize(actor, Action::DecideIssues)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::Reopen).await?;
         let reason = required_text("reason", input.text.as_deref().unwrap_or_default(), MAX_NOTE)?;
         let change = Change::reopening(&current, reason, input.expected_version);
         self.apply(actor, current, change).await

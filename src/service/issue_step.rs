@@ -15,7 +15,7 @@ use sea_orm::{
 use super::Services;
 use crate::auth::Principal;
 use crate::domain::history::format_ids;
-use crate::domain::lifecycle::Step;
+use crate::domain::lifecycle::{Outcome, Step};
 use crate::error::{AppError, AppResult};
 
 /// One change to apply to a loaded issue.
@@ -66,13 +66,7 @@ impl Services {
         current: issue::Model,
         change: Change,
     ) -> AppResult<issue::Model> {
-        let outcome = change.step.apply(current.status).ok_or_else(|| {
-            AppError::invalid_transition(format!(
-                "cannot {} an issue that is {}",
-                change.step.describe(),
-                crate::domain::api_name(&current.status)
-            ))
-        })?;
+        let outcome = outcome(change.step, current.status)?;
         if let Some(expected) = change.expected_version
             && expected != current.version
         {
@@ -210,6 +204,17 @@ impl Services {
         let written = issue_event::ActiveModel { id: NotSet, ..event.into_active_model() }.insert(txn).await?;
         self.announce(txn, &[written.id], &[]).await
     }
+}
+
+/// Where `step` leads from `from`, or INVALID_TRANSITION when the status forbids it.
+pub(crate) fn outcome(step: Step, from: IssueStatus) -> AppResult<Outcome> {
+    step.apply(from).ok_or_else(|| {
+        AppError::invalid_transition(format!(
+            "cannot {} an issue that is {}",
+            step.describe(),
+            crate::domain::api_name(&from)
+        ))
+    })
 }
 
 /// An issue's event, with the issue's state after it (see `domain::history`), not yet linked

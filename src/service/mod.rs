@@ -14,6 +14,7 @@ pub mod field_work;
 pub mod history_chain;
 pub mod idempotency;
 pub mod instructions;
+pub mod issue_checks;
 pub mod issue_lifecycle;
 pub mod issue_rows;
 pub mod issue_step;

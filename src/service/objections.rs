@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use entity::enums::{IssueStatus, NotificationKind, ObjectionOutcome};
+use entity::enums::{NotificationKind, ObjectionOutcome};
 use entity::{issue, notice_objection};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::MAX_TEXT;
 use super::evidence::Citer;
+use super::issue_checks::concerns_current_acceptance;
 use super::issue_step::Change;
 use super::notice::{Notice, Recipient};
 use super::pagination::{Page, PageArgs, page_by_id_in};
@@ -69,19 +70,9 @@ impl Services {
         input: NewObjection,
     ) -> AppResult<notice_objection::Model> {
         authorize(actor, Action::HandleNoticeObjections)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::RecordNoticeObjection).await?;
         let source = required_text("source", &input.source, 200)?;
         let content = required_text("content", &input.content, MAX_TEXT)?;
-        let today = self.clock.today();
-        match (current.status, current.notice_ends_on) {
-            (IssueStatus::Accepted, Some(ends)) if today < ends => {}
-            (IssueStatus::Accepted, _) => {
-                return Err(AppError::invalid_transition(
-                    "no public notice is running for this issue (it ended, or there was none)",
-                ));
-            }
-            _ => {}
-        }
         let txn = self.conn().begin().await?;
         let mut change = Change::new(Step::RecordNoticeObjection, None);
         change.note = Some(format!("{source}: {content}"));
@@ -128,6 +119,11 @@ impl Services {
                 "the objection was to an earlier acceptance, since undone; dismiss it",
             ));
         }
+        let step = match input.outcome {
+            ObjectionOutcome::Dismissed => Step::DismissObjection,
+            ObjectionOutcome::Upheld => Step::UpholdObjection,
+        };
+        self.check_step(actor, step, &current).await?;
         let mut change = match input.outcome {
             ObjectionOutcome::Dismissed => Change::new(Step::DismissObjection, None),
             ObjectionOutcome::Upheld => {
@@ -183,20 +179,6 @@ impl Services {
             recipients: vec![Recipient::Department(lead)],
         };
         self.notify(txn, vec![notice]).await
-    }
-
-    /// Whether the issue has an objection to its current acceptance not yet resolved (an issue
-    /// with one is not closed). Objections to an earlier acceptance, undone since by an upheld
-    /// objection or a reopening, hold nothing.
-    pub(crate) async fn has_open_objection(&self, issue: &issue::Model) -> AppResult<bool> {
-        let Some(accepted_at) = issue.accepted_at else { return Ok(false) };
-        let open = notice_objection::Entity::find()
-            .filter(notice_objection::Column::IssueId.eq(issue.id))
-            .filter(notice_objection::Column::Outcome.is_null())
-            .filter(notice_objection::Column::RecordedAt.gte(accepted_at))
-            .count(self.conn())
-            .await?;
-        Ok(open > 0)
     }
 
     async fn objection_row(&self, id: i64) -> AppResult<notice_objection::Model> {
@@ -274,9 +256,4 @@ impl Services {
             .await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
-}
-
-/// Whether an objection was raised against the issue's current acceptance.
-fn concerns_current_acceptance(objection: &notice_objection::Model, issue: &issue::Model) -> bool {
-    issue.accepted_at.is_some_and(|accepted_at| objection.recorded_at >= accepted_at)
 }

@@ -82,7 +82,7 @@ impl Services {
     /// Issues a slip to the lead department (and, if asked, one to each cooperating department).
     pub async fn issue_reminder(&self, actor: &Principal, input: NewReminder) -> AppResult<Vec<reminder::Model>> {
         authorize(actor, Action::IssueReminders)?;
-        let current = self.issue_for_change(actor, input.issue_id).await?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::IssueReminder).await?;
         let message = required_text("message", &input.message, MAX_TEXT)?;
         if input.reply_by < self.clock.today() {
             return Err(AppError::bad_input("replyBy", "`replyBy` cannot be before today"));
@@ -227,6 +227,7 @@ impl Services {
             return Err(AppError::invalid_transition(format!("slip {} is already answered", found.number)));
         }
         let current = self.issue_for_change(actor, found.issue_id).await?;
+        self.check_step(actor, Step::AnswerReminder, &current).await?;
         let (txn, claimed) = match self.begin_create(actor, key.as_ref()).await? {
             Ok(open) => open,
             Err(id) => return self.reminder_row(id).await,

@@ -37,6 +37,7 @@ mod subscriptions;
 mod supervision;
 mod sweep;
 mod verifiable_history;
+mod viewer_can;
 mod visibility;
 mod warning_lights;
 mod webhooks;

@@ -28,6 +28,11 @@ impl AssessmentPeriod {
     pub async fn id(&self) -> ID {
         encode(NodeKind::AssessmentPeriod, self.0.id)
     }
+    /// What the viewer may do to this period now, one boolean per mutation, decided by the
+    /// checks the mutations run.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<super::viewer_can::PeriodActions> {
+        Ok(super::viewer_can::PeriodActions::of(ctx, &self.0).await?)
+    }
     /// The period's name, e.g. "2026年度生态环境保护目标考核".
     async fn name(&self) -> &str {
         &self.0.name

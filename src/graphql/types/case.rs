@@ -31,6 +31,11 @@ impl AccountabilityCase {
     pub async fn id(&self) -> ID {
         encode(NodeKind::AccountabilityCase, self.0.id)
     }
+    /// What the viewer may do to this case now, one boolean per mutation, decided by the
+    /// checks the mutations run.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<super::viewer_can::CaseActions> {
+        Ok(super::viewer_can::CaseActions::of(ctx, &self.0).await?)
+    }
     /// The readable code, e.g. `ACC-2026-0007`.
     async fn code(&self) -> &str {
         &self.0.code

@@ -147,6 +147,11 @@ impl IssueFields<'_> {
             None => Ok(None),
         }
     }
+    /// What the viewer may do to this issue now, one boolean per mutation, decided by the
+    /// checks the mutations run.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<super::viewer_can::IssueActions> {
+        Ok(super::viewer_can::IssueActions::of(ctx, self.0).await?)
+    }
     /// The county leader in charge (包案领导), by name: as written at the assignment, or the
     /// name of `leaderInCharge` when the assignment linked a user.
     async fn leader_name(&self) -> Option<&str> {

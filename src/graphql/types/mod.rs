@@ -22,4 +22,5 @@ pub mod scalars;
 pub mod statistics;
 pub mod supervision;
 pub mod user;
+pub mod viewer_can;
 pub mod webhook;

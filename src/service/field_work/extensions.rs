@@ -18,7 +18,7 @@ use crate::domain::lifecycle::Step;
 use crate::error::{AppError, AppResult};
 use crate::service::idempotency::RequestKey;
 use crate::service::issue_step::Change;
-use crate::service::policy::{Action, authorize, authorize_lead_work};
+use crate::service::policy::{Action, authorize};
 use crate::service::{Services, group_by, optional_text, required_text};
 
 #[derive(Serialize)]
@@ -44,8 +44,7 @@ impl Services {
         if let Some(id) = self.replayed(actor, key.as_ref()).await? {
             return self.extension(id).await;
         }
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        authorize_lead_work(actor, current.lead_department_id)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::RequestExtension).await?;
         let reason = required_text("reason", &input.reason, MAX_TEXT)?;
         let Some(deadline) = current.deadline else {
             return Err(AppError::invalid_transition("the issue has no deadline to extend"));
@@ -120,6 +119,7 @@ impl Services {
                 "the deadline has changed since this extension was requested; the lead department may ask again",
             ));
         }
+        self.check_step(actor, Step::DecideExtension, &current).await?;
         let status = if input.approve { ExtensionStatus::Approved } else { ExtensionStatus::Rejected };
         let txn = self.conn().begin().await?;
         let mut change = Change::new(Step::DecideExtension, None);

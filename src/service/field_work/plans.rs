@@ -19,7 +19,6 @@ use crate::domain::lifecycle::Step;
 use crate::error::{AppError, AppResult};
 use crate::service::idempotency::RequestKey;
 use crate::service::issue_step::Change;
-use crate::service::policy::authorize_lead_work;
 use crate::service::{Services, group_by, optional_text, required_text};
 
 const MAX_MILESTONES: usize = 50;
@@ -109,8 +108,7 @@ impl Services {
         if let Some(id) = self.replayed(actor, key.as_ref()).await? {
             return self.milestone(id).await;
         }
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        authorize_lead_work(actor, current.lead_department_id)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::AddMilestone).await?;
         let title = required_text("title", &input.title, 300)?;
         let (txn, claimed) = match self.begin_create(actor, key.as_ref()).await? {
             Ok(open) => open,
@@ -151,7 +149,7 @@ impl Services {
             .await?
             .ok_or_else(|| AppError::not_found("milestone"))?;
         let current = self.issue(actor, found.issue_id).await?.ok_or_else(|| AppError::not_found("milestone"))?;
-        authorize_lead_work(actor, current.lead_department_id)?;
+        self.check_step(actor, Step::CompleteMilestone, &current).await?;
         let note = optional_text("note", note, MAX_TEXT)?;
         if found.status == MilestoneStatus::Done {
             return Err(AppError::invalid_transition("the milestone is already done"));

@@ -13,7 +13,6 @@ use crate::error::{AppError, AppResult};
 use crate::service::evidence::Citer;
 use crate::service::idempotency::RequestKey;
 use crate::service::issue_step::Change;
-use crate::service::policy::authorize_responsible_work;
 use crate::service::{Services, group_by, required_text};
 
 #[derive(Serialize)]
@@ -34,9 +33,7 @@ impl Services {
         if let Some(id) = self.replayed(actor, key.as_ref()).await? {
             return self.progress_report(id).await;
         }
-        let current = self.issue_for_change(actor, input.issue_id).await?;
-        let cooperating = self.cooperators_of(&[current.id]).await?.remove(&current.id).unwrap_or_default();
-        authorize_responsible_work(actor, current.lead_department_id, &cooperating)?;
+        let current = self.issue_for_step(actor, input.issue_id, Step::ReportProgress).await?;
         let content = required_text("content", &input.content, MAX_TEXT)?;
         if !(0..=100).contains(&input.percent_complete) {
             return Err(AppError::bad_input("percentComplete", "`percentComplete` is between 0 and 100"));

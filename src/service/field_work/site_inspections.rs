@@ -54,7 +54,7 @@ impl Services {
             return Err(AppError::bad_input("observedAt", "`observedAt` cannot be in the future"));
         }
         let current = match input.issue_id {
-            Some(id) => Some(self.issue_for_change(actor, id).await?),
+            Some(id) => Some(self.issue_for_step(actor, id, Step::RecordSiteInspection).await?),
             None => None,
         };
         let look_back = match (input.look_back, &current) {
