@@ -9,6 +9,7 @@ pub mod distance;
 pub mod file_type;
 pub mod gate;
 pub mod history;
+pub mod labels;
 pub mod lifecycle;
 pub mod look_back;
 pub mod merkle;

@@ -5,6 +5,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache};
 
 use super::loaders::{Loaders, ReferenceData};
 use crate::auth::{Actor, Principal};
+use crate::domain::labels::Locale;
 use crate::error::{AppError, AppResult};
 use crate::service::Services;
 
@@ -15,6 +16,8 @@ pub trait ContextExt {
     fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T, HashMapCache>>;
     /// The reference tables, read at most once per request.
     fn reference(&self) -> AppResult<&ReferenceData>;
+    /// The language the request prefers for labels (`Accept-Language`), or Chinese.
+    fn preferred_locale(&self) -> Locale;
 }
 
 impl ContextExt for Context<'_> {
@@ -32,6 +35,10 @@ impl ContextExt for Context<'_> {
 
     fn reference(&self) -> AppResult<&ReferenceData> {
         request_data(self)
+    }
+
+    fn preferred_locale(&self) -> Locale {
+        self.data_opt::<Locale>().copied().unwrap_or_default()
     }
 }
 

@@ -11,11 +11,13 @@ use async_graphql::{ErrorExtensionValues, ServerError};
 use futures_util::StreamExt;
 use serde_json::json;
 
+use super::accept_language::request_locale;
 use super::bearer::actor;
 use super::client_address::client_address;
 use super::multipart;
 use super::negotiate::{ResponseMedia, is_json_body, response_media};
 use crate::auth::{Actor, ClientAddress};
+use crate::domain::labels::Locale;
 use crate::error::{AppError, code};
 use crate::graphql::{
     CostKey, Documents, IntrospectionSizes, JsonParts, KnownCosts, ListOverage, RequestExt, Schemas, TooLarge,
@@ -207,7 +209,8 @@ impl Ran {
 /// answer carries the charge (`extensions.cost`). A user's request that passed validation
 /// before is charged its known cost without the charging instance (see `KnownCosts`). The
 /// objects of a query come back as JSON written ahead, beside the answer (see `JsonParts`).
-async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: Actor, client: ClientAddress) -> Ran {
+async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: Actor, from: Origin) -> Ran {
+    let Origin { client, locale } = from;
     let document_hash = match state.documents.resolve(&mut request) {
         Ok(hash) => hash,
         Err(error) => return Ran::refused(async_graphql::Response::from_errors(vec![error])),
@@ -225,7 +228,7 @@ async fn run(state: &GraphqlState, mut request: async_graphql::Request, actor: A
         .is_some_and(|operation| operation.node.ty == OperationType::Query);
     let overage = Arc::new(ListOverage::default());
     let executable = |request: async_graphql::Request, actor: Actor| {
-        let request = request.for_actor(actor, &state.services).data(client).data(overage.clone());
+        let request = request.for_actor(actor, &state.services).data(client).data(locale).data(overage.clone());
         match &parts {
             Some(parts) => request.data(parts.clone()),
             None => request,
@@ -284,14 +287,14 @@ async fn execute(
     state: &GraphqlState,
     request: async_graphql::Request,
     actor: Actor,
-    client: ClientAddress,
+    from: Origin,
     media: ResponseMedia,
 ) -> HttpResponse {
     if actor == Actor::Anonymous && !anonymous_may_run(&request) {
         let message = "a bearer token is required; without one a request may only `login`";
         return error_response(StatusCode::UNAUTHORIZED, media, code::UNAUTHENTICATED, message);
     }
-    let Ran { mut response, parts, query } = run(state, request, actor, client).await;
+    let Ran { mut response, parts, query } = run(state, request, actor, from).await;
     with_codes(&mut response.errors);
     let nothing_ran = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -400,7 +403,7 @@ async fn post_multipart(
     let limits =
         multipart::UploadLimits { max_body_bytes: state.max_body_bytes, max_file_bytes: state.max_upload_bytes };
     match multipart::read(&request, payload, limits).await {
-        Ok(graphql_request) => execute(&state, graphql_request, actor, client_of(&request, &state), media).await,
+        Ok(graphql_request) => execute(&state, graphql_request, actor, origin(&request, &state), media).await,
         Err(refusal) => error_response(refusal.status, media, code::BAD_USER_INPUT, &refusal.message),
     }
 }
@@ -450,11 +453,20 @@ pub async fn post(request: HttpRequest, payload: web::Payload, state: web::Data<
         Ok(request) => request,
         Err(_) => return bad_request("`operationName` must be a string, `variables` and `extensions` objects"),
     };
-    execute(&state, graphql_request, actor, client_of(&request, &state), media).await
+    execute(&state, graphql_request, actor, origin(&request, &state), media).await
 }
 
-fn client_of(request: &HttpRequest, state: &GraphqlState) -> ClientAddress {
-    ClientAddress(client_address(request, &state.trusted_proxies))
+/// What a GraphQL request takes from the HTTP request beside its body and token.
+#[derive(Clone, Copy)]
+struct Origin {
+    /// The address it came from, for the limits kept per address.
+    client: ClientAddress,
+    /// The language labels are given in when a field is not asked for one.
+    locale: Locale,
+}
+
+fn origin(request: &HttpRequest, state: &GraphqlState) -> Origin {
+    Origin { client: ClientAddress(client_address(request, &state.trusted_proxies)), locale: request_locale(request) }
 }
 
 /// `GET /graphql?query=…`: queries only, so that a link or a prefetch can never change data.
@@ -488,7 +500,7 @@ pub async fn get(request: HttpRequest, state: web::Data<GraphqlState>) -> HttpRe
         Ok(actor) => actor,
         Err(error) => return auth_failure(error, media),
     };
-    execute(&state, graphql_request, actor, client_of(&request, &state), media).await
+    execute(&state, graphql_request, actor, origin(&request, &state), media).await
 }
 
 /// Any other method on `/graphql`.

@@ -1,6 +1,9 @@
 //! `GET /map/issues.geojson`: the battle map (挂图作战) as an RFC 7946 FeatureCollection, one
 //! point per visible issue with a place, coloured by its warning light. Streamed a page at a
-//! time like the CSV ledger, with the same filters.
+//! time like the CSV ledger, with the same filters. Values come with their labels in the
+//! language of the request's `Accept-Language` (Chinese unless it asks for English).
+
+use std::borrow::Cow;
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
@@ -10,7 +13,9 @@ use entity::enums::{IssueStatus, Severity};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
+use super::accept_language::request_locale;
 use super::{GraphqlState, filter_params, gate, json_error};
+use crate::domain::labels::{self, Locale};
 use crate::graphql::ids::{NodeKind, encode};
 use crate::service::cost_budget::MAP_COST;
 use crate::service::ledger::LedgerRow;
@@ -43,17 +48,22 @@ struct Properties<'a> {
     code: &'a str,
     title: &'a str,
     status: IssueStatus,
+    /// Each value's label beside it, in the request's language, for a map's legend and tips.
+    status_label: Cow<'static, str>,
     severity: Severity,
+    severity_label: Cow<'static, str>,
     lead_department: Option<&'a str>,
     deadline: Option<NaiveDate>,
     overdue: bool,
+    overdue_label: &'static str,
     warning_light: &'static str,
+    warning_light_label: &'static str,
     warning_reasons: Vec<String>,
 }
 
 /// Writes one feature; an issue without both coordinates (the reader leaves those out) has
 /// no place on a map and writes nothing.
-fn write_feature(out: &mut Vec<u8>, row: &LedgerRow) -> bool {
+fn write_feature(out: &mut Vec<u8>, row: &LedgerRow, locale: Locale) -> bool {
     let (Some(latitude), Some(longitude)) = (row.latitude, row.longitude) else { return false };
     let id = encode(NodeKind::Issue, row.id);
     let feature = Feature {
@@ -65,11 +75,16 @@ fn write_feature(out: &mut Vec<u8>, row: &LedgerRow) -> bool {
             code: &row.code,
             title: &row.title,
             status: row.status,
+            status_label: labels::label_of("IssueStatus", &row.status, locale),
             severity: row.severity,
+            severity_label: labels::label_of("Severity", &row.severity, locale),
             lead_department: row.lead_department.as_deref(),
             deadline: row.deadline,
             overdue: row.overdue,
+            overdue_label: labels::yes_no(row.overdue, locale),
             warning_light: row.warning.light.api_name(),
+            warning_light_label: labels::label("WarningLight", row.warning.light.api_name(), locale)
+                .unwrap_or(row.warning.light.api_name()),
             warning_reasons: row.warning.reasons.iter().map(ToString::to_string).collect(),
         },
     };
@@ -78,13 +93,13 @@ fn write_feature(out: &mut Vec<u8>, row: &LedgerRow) -> bool {
 }
 
 /// Appends the features of `rows`, each after a comma but the very first.
-fn features(out: &mut Vec<u8>, written: &mut u64, rows: &[LedgerRow]) {
+fn features(out: &mut Vec<u8>, written: &mut u64, rows: &[LedgerRow], locale: Locale) {
     for row in rows {
         let mark = out.len();
         if *written > 0 {
             out.extend_from_slice(b",\n");
         }
-        if write_feature(out, row) {
+        if write_feature(out, row, locale) {
             *written += 1;
         } else {
             out.truncate(mark);
@@ -111,12 +126,13 @@ pub async fn issues_geojson(request: HttpRequest, state: web::Data<GraphqlState>
     };
     let mut head = br#"{"type":"FeatureCollection","features":["#.to_vec();
     let mut written = 0;
-    features(&mut head, &mut written, &first);
-    let rest = stream::try_unfold((reader, written), |(mut reader, mut written)| async move {
+    let locale = request_locale(&request);
+    features(&mut head, &mut written, &first, locale);
+    let rest = stream::try_unfold((reader, written), move |(mut reader, mut written)| async move {
         match reader.next_page().await {
             Ok(Some(rows)) => {
                 let mut chunk = Vec::new();
-                features(&mut chunk, &mut written, &rows);
+                features(&mut chunk, &mut written, &rows, locale);
                 Ok(Some((Bytes::from(chunk), (reader, written))))
             }
             Ok(None) => Ok(None),

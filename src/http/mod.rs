@@ -1,6 +1,7 @@
 //! The HTTP surface: the GraphQL endpoint (with uploads), evidence downloads, GraphiQL, the
 //! health probes, and the downloads of superior agencies (ledger exports and the battle map).
 
+mod accept_language;
 mod bearer;
 mod client_address;
 mod csv;

@@ -30,10 +30,12 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Data, Executor, Request, Response, ServerError};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
+use super::accept_language::request_locale;
 use super::bearer::principal_of_authorization;
 use super::graphql::{checked_shape, too_complex, with_codes};
 use super::{GraphqlState, ServerPhase};
 use crate::auth::Actor;
+use crate::domain::labels::Locale;
 use crate::error::AppError;
 use crate::graphql::{LiveRequestExt, RequestShape, chosen_operation};
 
@@ -63,6 +65,8 @@ const SUBSCRIBER_EXISTS: u16 = 4409;
 struct LiveExecutor {
     state: web::Data<GraphqlState>,
     actor: Arc<OnceLock<Actor>>,
+    /// From the upgrade request's `Accept-Language`, as over HTTP.
+    locale: Locale,
 }
 
 fn refused(message: impl Into<String>, code: &'static str) -> Response {
@@ -125,7 +129,7 @@ impl Executor for LiveExecutor {
                 with_codes(&mut refusal.errors);
                 return stream::once(async move { refusal }).boxed();
             }
-            let request = request.for_live_actor(actor, &this.state.services);
+            let request = request.for_live_actor(actor, &this.state.services).data(this.locale);
             Executor::execute_stream(&this.state.schemas.executing, request, session).boxed()
         })
         .flatten()
@@ -237,7 +241,7 @@ pub async fn upgrade(
     });
 
     let actor = Arc::new(OnceLock::new());
-    let executor = LiveExecutor { state: state.clone(), actor: actor.clone() };
+    let executor = LiveExecutor { state: state.clone(), actor: actor.clone(), locale: request_locale(&request) };
     let verdict: Verdict = Arc::default();
     let expiry = Arc::new(OnceLock::<i64>::new());
     let token = Arc::new(OnceLock::<String>::new());

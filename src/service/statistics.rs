@@ -108,7 +108,10 @@ impl Counts {
 }
 
 /// One group: the raw key of each dimension (a row id, an enum name, a month; empty for
-/// none), its label for people (a name; `none` for an empty key), and its counts.
+/// none), its name as counted (a row's name then; the key itself for the rest; `none` for an
+/// empty key), and its counts. Monthly reports keep these as they were written, so the names of
+/// rows stay those of the month; the API labels enum values and empty keys when it reads them
+/// (`graphql::types::statistics`), in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     pub key: Vec<String>,
@@ -267,7 +270,7 @@ impl Services {
     }
 
     /// Names each group's keys: rounds, aspects, categories and departments by name, the rest
-    /// as they are. Labels are kept with frozen reports, so they are resolved here.
+    /// as they are. Names are kept with frozen reports, so they are resolved here, when counted.
     async fn label_groups(&self, dimensions: &[Dimension], groups: &mut [Group]) -> AppResult<()> {
         let named =
             [Dimension::Round, Dimension::Aspect, Dimension::Category, Dimension::LeadDepartment, Dimension::Township];

@@ -17,6 +17,7 @@ mod graphiql;
 mod http_rules;
 mod identity_provider;
 mod instances;
+mod labels;
 mod leadership;
 mod lifecycle;
 mod limits;

@@ -8,6 +8,7 @@ mod catalog;
 mod field_work;
 mod history;
 pub(crate) mod issue;
+mod labels;
 mod leadership;
 mod look_back;
 mod node;
@@ -24,6 +25,7 @@ pub struct QueryRoot(
     access::ViewerQuery,
     node::NodeQuery,
     catalog::CatalogQuery,
+    labels::LabelsQuery,
     reports::ReportsQuery,
     issue::IssueQuery,
     accountability::AccountabilityQuery,

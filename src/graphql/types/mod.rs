@@ -13,6 +13,7 @@ pub mod field_work;
 pub mod history;
 pub mod instruction;
 pub mod issue;
+pub mod labels;
 pub mod look_back;
 pub mod monthly_report;
 pub mod node;

@@ -1,7 +1,7 @@
 //! The new-project gate (严防增量, 区域限批): project applications, the gate read from the
 //! ledger, leaders' instructions on applications, their history, and their statistics.
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputType, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{project_application, project_application_event, project_instruction};
 
@@ -11,9 +11,11 @@ use super::department::Department;
 use super::enterprise::Enterprise;
 use super::enums::{ProjectApplicationAction, ProjectApplicationStatus};
 use super::issue::Issue;
+use super::labels::{Locale, language, schema_names};
 use super::scalars::Decimal;
 use crate::domain::cents::Cents;
 use crate::domain::gate::Finding;
+use crate::domain::labels;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::{
@@ -296,11 +298,50 @@ impl From<&ProjectCounts> for ProjectApplicationCounts {
 
 /// The applications sharing one value of each dimension asked for.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct ProjectApplicationGroup {
     /// One key per dimension, in the order of `groupBy`.
     pub key: Vec<String>,
+    /// Per dimension: the dimension and its raw key (a township's row id, not its global id).
+    #[graphql(skip)]
+    pub raw: Vec<(Dimension, String)>,
     #[graphql(flatten)]
     pub counts: ProjectApplicationCounts,
+}
+
+#[ComplexObject]
+impl ProjectApplicationGroup {
+    /// One label per dimension, for people, in the order of `groupBy`: the status's label (see
+    /// `enumLabels`), the township's name or the industry; for an empty key, what the group
+    /// lacks (e.g. "未指定乡镇" / "No township").
+    async fn labels(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The language; without it, the request's `Accept-Language` header picks, else Chinese.")]
+        locale: Option<Locale>,
+    ) -> async_graphql::Result<Vec<String>> {
+        let language = language(ctx, locale);
+        let mut labels = Vec::with_capacity(self.raw.len());
+        for (dimension, key) in &self.raw {
+            let label = if key.is_empty() {
+                let (enum_name, value) = schema_names(&ProjectApplicationDimension::from(*dimension));
+                labels::empty_group_label(&enum_name, &value, language).to_owned()
+            } else {
+                match (dimension, key.parse::<i64>()) {
+                    (Dimension::Status, _) => {
+                        let enumeration = <ProjectApplicationStatus as InputType>::type_name();
+                        labels::label(&enumeration, key, language).unwrap_or(key).to_owned()
+                    }
+                    (Dimension::Township, Ok(id)) => {
+                        ctx.reference()?.department(id).await?.map_or_else(|| key.clone(), |d| d.name.clone())
+                    }
+                    _ => key.clone(),
+                }
+            };
+            labels.push(label);
+        }
+        Ok(labels)
+    }
 }
 
 /// Counts of the project applications asked for, in total and by group.
@@ -327,7 +368,8 @@ impl ProjectApplicationStatistics {
                         _ => value.clone(),
                     })
                     .collect();
-                ProjectApplicationGroup { key, counts: (&group.counts).into() }
+                let raw = dimensions.iter().copied().zip(group.key.iter().cloned()).collect();
+                ProjectApplicationGroup { key, raw, counts: (&group.counts).into() }
             })
             .collect();
         Self { counts: (&raw.counts).into(), groups }

@@ -1,9 +1,12 @@
 //! Statistics for superior agencies: counts and rates of issues, whole and in groups.
 
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, InputType, SimpleObject};
 
 use super::department::Department;
+use super::enums;
+use super::labels::{Locale, language, schema_names};
 use super::scalars::Date;
+use crate::domain::labels::{self, Locale as Language};
 
 use crate::graphql::ids::{NodeKind, encode};
 use crate::service::statistics::{Counts, Dimension, Statistics};
@@ -100,15 +103,51 @@ impl From<&Counts> for IssueCounts {
 
 /// The issues sharing one value of each dimension asked for.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct IssueStatisticsGroup {
     /// One key per dimension, in the order of `groupBy`: a global id, an enum value or a month;
     /// an empty string for "none".
     pub key: Vec<String>,
-    /// One label per dimension, for people: a name, the enum value or the month; `none` for an
-    /// empty key.
-    pub labels: Vec<String>,
+    /// Per dimension: the dimension, its raw key, and the name the count gave it.
+    #[graphql(skip)]
+    pub named: Vec<(Dimension, String, String)>,
     #[graphql(flatten)]
     pub counts: IssueCounts,
+}
+
+#[ComplexObject]
+impl IssueStatisticsGroup {
+    /// One label per dimension, for people, in the order of `groupBy`: a name (of a round,
+    /// aspect, category or department, as it was when counted), an enum value's label (see
+    /// `enumLabels`) or the month; for an empty key, what the group lacks (e.g. "未指定乡镇" /
+    /// "No township").
+    async fn labels(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The language; without it, the request's `Accept-Language` header picks, else Chinese.")]
+        locale: Option<Locale>,
+    ) -> Vec<String> {
+        let language = language(ctx, locale);
+        self.named.iter().map(|(dimension, key, name)| group_label(*dimension, key, name, language)).collect()
+    }
+}
+
+/// The label of one dimension of a group. Enum values and empty keys are labelled when read,
+/// in the reader's language, never from what a count stored: a monthly report keeps the names
+/// of rows as they were, and reads its values and its "none" groups like a count made now.
+fn group_label(dimension: Dimension, key: &str, name: &str, language: Language) -> String {
+    if key.is_empty() {
+        let (enum_name, value) = schema_names(&IssueDimension::from(dimension));
+        return labels::empty_group_label(&enum_name, &value, language).to_owned();
+    }
+    let enumeration = match dimension {
+        Dimension::Status => <enums::IssueStatus as InputType>::type_name(),
+        Dimension::Severity => <enums::Severity as InputType>::type_name(),
+        Dimension::SupervisionLevel => <enums::SupervisionLevel as InputType>::type_name(),
+        Dimension::WarningLight => <enums::WarningLight as InputType>::type_name(),
+        _ => return name.to_owned(),
+    };
+    labels::label(&enumeration, key, language).unwrap_or(name).to_owned()
 }
 
 /// Counts and rates of the issues asked for, in total and by group.
@@ -145,7 +184,13 @@ impl IssueStatistics {
                         }
                     })
                     .collect();
-                IssueStatisticsGroup { key, labels: group.labels.clone(), counts: (&group.counts).into() }
+                let named = dimensions
+                    .iter()
+                    .zip(&group.key)
+                    .zip(&group.labels)
+                    .map(|((dimension, key), name)| (*dimension, key.clone(), name.clone()))
+                    .collect();
+                IssueStatisticsGroup { key, named, counts: (&group.counts).into() }
             })
             .collect();
         Self { counts: (&raw.counts).into(), groups }
