@@ -414,6 +414,21 @@ pub const ENUMS: &[EnumLabels] = &[
             value("PROVINCIAL", "省级", "Provincial"),
         ],
     ),
+    labels(
+        "TodoKind",
+        &[
+            value("ASSIGN_ISSUE", "待交办", "To assign"),
+            value("START_RECTIFICATION", "待启动整改", "To start"),
+            value("DECIDE_ACCEPTANCE", "待验收", "To accept or reject"),
+            value("CLOSE_ISSUE", "待销号", "To close"),
+            value("DECIDE_EXTENSION", "待审批延期", "Extension to decide"),
+            value("ANSWER_SLIP", "待回复督办单", "Slip to answer"),
+            value("ANSWER_INSTRUCTION", "待回复批示", "Instruction to answer"),
+            value("RULE_ON_DISPUTE", "待裁定交办异议", "Dispute to rule on"),
+            value("RESOLVE_OBJECTION", "待处理公示异议", "Objection to resolve"),
+            value("FILE_STATEMENT", "待提交申辩", "Statement to file"),
+        ],
+    ),
     labels("TrendInterval", &[value("WEEK", "按周", "Weekly"), value("MONTH", "按月", "Monthly")]),
     labels(
         "WarningLight",

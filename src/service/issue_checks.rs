@@ -7,10 +7,14 @@
 //! What a check needs beyond the issue's row comes through `IssueFacts`: the services read it
 //! from the database, GraphQL through the request's loaders (one statement per page).
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use entity::enums::{ExtensionStatus, MilestoneStatus};
-use entity::{assignment_dispute, deadline_extension, instruction, issue, milestone, notice_objection, reminder};
+use entity::{
+    assignment_dispute, deadline_extension, instruction, issue, issue_event, milestone, notice_objection, reminder,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::Services;
 use super::policy::{
@@ -18,7 +22,7 @@ use super::policy::{
 };
 use crate::auth::Principal;
 use crate::domain::disputes::may_dispute;
-use crate::domain::lifecycle::Step;
+use crate::domain::lifecycle::{ASSIGNMENTS, Step};
 use crate::error::{AppError, AppResult};
 
 /// What the checks read about an issue beyond its row, each part only when a check needs it.
@@ -83,6 +87,106 @@ impl IssueFacts for StoredFacts<'_> {
 
     async fn milestones(&self) -> AppResult<Vec<milestone::Model>> {
         Ok(self.services.milestones_of(&[self.issue.id]).await?.remove(&self.issue.id).unwrap_or_default())
+    }
+}
+
+/// The facts of many issues, read in one statement per relation (the to-do list checks a few
+/// hundred issues at once).
+pub struct PreloadedFacts {
+    cooperating: HashMap<i64, Vec<i64>>,
+    leaders: HashMap<i64, String>,
+    assignments: HashMap<i64, i64>,
+    disputes: HashMap<i64, Vec<assignment_dispute::Model>>,
+    extensions: HashMap<i64, Vec<deadline_extension::Model>>,
+    objections: HashMap<i64, Vec<notice_objection::Model>>,
+    slips: HashMap<i64, Vec<reminder::Model>>,
+    instructions: HashMap<i64, Vec<instruction::Model>>,
+    milestones: HashMap<i64, Vec<milestone::Model>>,
+}
+
+impl PreloadedFacts {
+    pub async fn load(services: &Services, issues: &[issue::Model]) -> AppResult<Self> {
+        let ids: Vec<i64> = issues.iter().map(|issue| issue.id).collect();
+        let leader_ids: Vec<i64> = issues.iter().filter_map(|issue| issue.leader_user_id).collect();
+        let events = issue_event::Entity::find()
+            .filter(issue_event::Column::IssueId.is_in(ids.iter().copied()))
+            .filter(issue_event::Column::Action.is_in(ASSIGNMENTS))
+            .all(services.conn())
+            .await?;
+        let mut assignments = HashMap::new();
+        for event in events {
+            let last = assignments.entry(event.issue_id).or_insert(event.id);
+            *last = (*last).max(event.id);
+        }
+        Ok(Self {
+            cooperating: services.cooperators_of(&ids).await?,
+            leaders: services
+                .leaders_by_ids(&leader_ids)
+                .await?
+                .into_iter()
+                .map(|(id, user)| (id, user.username))
+                .collect(),
+            assignments,
+            disputes: services.disputes_of(&ids).await?,
+            extensions: services.extensions_of(&ids).await?,
+            objections: services.notice_objections_of(&ids).await?,
+            slips: services.reminders_of(&ids).await?,
+            instructions: services.instructions_of(&ids).await?,
+            milestones: services.milestones_of(&ids).await?,
+        })
+    }
+
+    /// The facts of one of the issues loaded.
+    pub fn of<'a>(&'a self, issue: &'a issue::Model) -> FactsOf<'a> {
+        FactsOf { all: self, issue }
+    }
+}
+
+/// One issue's share of `PreloadedFacts`.
+pub struct FactsOf<'a> {
+    all: &'a PreloadedFacts,
+    issue: &'a issue::Model,
+}
+
+fn rows_of<V: Clone>(map: &HashMap<i64, Vec<V>>, id: i64) -> Vec<V> {
+    map.get(&id).cloned().unwrap_or_default()
+}
+
+impl IssueFacts for FactsOf<'_> {
+    async fn cooperating(&self) -> AppResult<Vec<i64>> {
+        Ok(rows_of(&self.all.cooperating, self.issue.id))
+    }
+
+    async fn leader_in_charge(&self) -> AppResult<Option<String>> {
+        Ok(self.issue.leader_user_id.and_then(|id| self.all.leaders.get(&id).cloned()))
+    }
+
+    async fn last_assignment_event(&self) -> AppResult<Option<i64>> {
+        Ok(self.all.assignments.get(&self.issue.id).copied())
+    }
+
+    async fn disputes(&self) -> AppResult<Vec<assignment_dispute::Model>> {
+        Ok(rows_of(&self.all.disputes, self.issue.id))
+    }
+
+    async fn extensions(&self) -> AppResult<Vec<deadline_extension::Model>> {
+        Ok(rows_of(&self.all.extensions, self.issue.id))
+    }
+
+    async fn objections(&self) -> AppResult<Vec<notice_objection::Model>> {
+        Ok(rows_of(&self.all.objections, self.issue.id))
+    }
+
+    async fn slips(&self) -> AppResult<Vec<reminder::Model>> {
+        Ok(rows_of(&self.all.slips, self.issue.id))
+    }
+
+    async fn instructions(&self) -> AppResult<Vec<instruction::Model>> {
+        Ok(rows_of(&self.all.instructions, self.issue.id))
+    }
+
+    async fn milestones(&self) -> AppResult<Vec<milestone::Model>> {
+        Ok(rows_of(&self.all.milestones, self.issue.id))
     }
 }
 

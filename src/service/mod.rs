@@ -40,6 +40,7 @@ pub mod scoreboard;
 pub mod seals;
 pub mod statistics;
 pub mod sweep;
+pub mod todo;
 pub mod trend;
 pub mod users;
 pub mod visibility;

@@ -391,3 +391,149 @@ async fn the_viewer_can_of_cases_and_periods_agrees_with_their_mutations() {
         assert!(allowed.get(*field).is_some_and(|n| *n > 0), "{field} was never allowed");
     }
 }
+
+#[tokio::test]
+async fn viewer_can_on_a_list_reads_each_relation_once_per_page() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    for n in 0..6 {
+        let issue = app.register(&county, &format!("PAGE-{n}")).await;
+        app.assign(&county, &issue, &county_date(30)).await.ok();
+    }
+    let fields: Vec<&str> = ACTIONS.iter().map(|(field, _)| *field).collect();
+    let query =
+        format!("query($n: Int!) {{ issues(first: $n) {{ nodes {{ viewerCan {{ {} }} }} }} }}", fields.join(" "));
+    let water = app.department("WATER");
+    let mut costs = Vec::new();
+    for n in [2, 6] {
+        let before = app.statements();
+        let reply = app.gql(Some(&water), &query, json!({ "n": n })).await.ok();
+        costs.push(app.statements() - before);
+        assert_eq!(reply.data("issues.nodes").as_array().unwrap().len(), n as usize);
+        assert_eq!(reply.data("issues.nodes.0.viewerCan.reportProgress"), true);
+    }
+    assert_eq!(costs[0], costs[1], "statements for 2 issues and for 6: {costs:?}");
+}
+
+/// Each kind of to-do item with the `viewerCan` field of the step it asks for.
+const TODO_STEPS: [(&str, &str); 9] = [
+    ("ASSIGN_ISSUE", "assign"),
+    ("START_RECTIFICATION", "start"),
+    ("DECIDE_ACCEPTANCE", "accept"),
+    ("CLOSE_ISSUE", "close"),
+    ("DECIDE_EXTENSION", "decideExtension"),
+    ("ANSWER_SLIP", "replyToReminder"),
+    ("ANSWER_INSTRUCTION", "replyToInstruction"),
+    ("RULE_ON_DISPUTE", "ruleOnDispute"),
+    ("RESOLVE_OBJECTION", "resolveNoticeObjection"),
+];
+
+const TODO: &str = "query($after: String) { viewer { todoCounts { kind count } todo(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { kind subjectId dueOn since issue { id viewerCan { assign start accept close decideExtension replyToReminder replyToInstruction ruleOnDispute resolveNoticeObjection } } accountabilityCase { viewerCan { fileStatement } } } } } }";
+
+/// The whole to-do list, walked three at a time, and the counts.
+async fn todo_of(app: &TestApp, token: &str) -> (Vec<Value>, HashMap<String, u64>) {
+    let (mut items, mut after, mut counts) = (Vec::new(), Value::Null, HashMap::new());
+    loop {
+        let reply = app.gql(Some(token), TODO, json!({ "after": after })).await.ok();
+        for count in reply.data("viewer.todoCounts").as_array().unwrap() {
+            counts.insert(count["kind"].as_str().unwrap().to_owned(), count["count"].as_u64().unwrap());
+        }
+        items.extend(reply.data("viewer.todo.nodes").as_array().unwrap().iter().cloned());
+        assert_eq!(reply.data("viewer.todo.totalCount"), counts.values().sum::<u64>());
+        if reply.data("viewer.todo.pageInfo.hasNextPage") != true {
+            return (items, counts);
+        }
+        after = reply.data("viewer.todo.pageInfo.endCursor").clone();
+    }
+}
+
+/// Who asks, with what token, and how many items of each kind they should find.
+type Expected<'a> = (&'a str, String, &'a [(&'a str, u64)]);
+
+#[tokio::test]
+async fn the_to_do_list_holds_what_waits_on_the_viewer_and_nothing_it_may_not_do() {
+    let app = spawn_app().await;
+    let county = seed_county(&app).await;
+    let admin = app.token(Role::Admin, "root", None);
+    let leader = json!({ "username": "ma", "password": "a good long password", "role": "LEADER" });
+    let leader = app.mutate(&admin, "createUser", leader, "user { id }").await.ok();
+    let leader = leader.data("createUser.user.id").as_str().unwrap().to_owned();
+    for (code, status, busy) in [
+        ("TD-1", "REPORTED", false),
+        ("TD-2", "ASSIGNED", true),
+        ("TD-3", "AWAITING_ACCEPTANCE", false),
+        ("TD-4", "ACCEPTED", false),
+        ("TD-5", "ACCEPTED", true),
+        ("TD-6", "CLOSED", false),
+    ] {
+        world(&app, &county, &leader, code, status, busy).await;
+    }
+    let bureau = app.bureau();
+    let case = json!({ "subjectType": "DEPARTMENT", "departmentId": county.water, "grounds": ["POOR_PERFORMANCE"],
+                       "description": "slow work", "issueIds": [] });
+    let case = app.mutate(&bureau, "openAccountabilityCase", case, "accountabilityCase { id }").await.ok();
+    let case = case.data("openAccountabilityCase.accountabilityCase.id").as_str().unwrap().to_owned();
+    app.mutate(&bureau, "startCaseInvestigation", json!({ "caseId": case }), "__typename").await.ok();
+
+    let expected: [Expected; 7] = [
+        // The busy accepted issue is on notice and holds an objection: not to close yet; its
+        // extension request is moot once the work is accepted (only the assigned one's waits).
+        (
+            "bureau",
+            bureau.clone(),
+            &[
+                ("ASSIGN_ISSUE", 1),
+                ("DECIDE_ACCEPTANCE", 1),
+                ("CLOSE_ISSUE", 1),
+                ("DECIDE_EXTENSION", 1),
+                ("RESOLVE_OBJECTION", 1),
+            ],
+        ),
+        ("leader", app.token(Role::Leader, "lin", None), &[("DECIDE_EXTENSION", 1), ("RULE_ON_DISPUTE", 2)]),
+        (
+            "WATER",
+            app.department("WATER"),
+            &[("START_RECTIFICATION", 1), ("ANSWER_SLIP", 2), ("ANSWER_INSTRUCTION", 2), ("FILE_STATEMENT", 1)],
+        ),
+        ("HOUSING", app.department("HOUSING"), &[("ANSWER_SLIP", 2)]),
+        ("AGRI", app.department("AGRI"), &[]),
+        ("inspector", app.token(Role::Inspector, "inspector", None), &[]),
+        ("superior", app.token(Role::Superior, "superior", None), &[]),
+    ];
+    for (who, token, kinds) in &expected {
+        let (items, counts) = todo_of(&app, token).await;
+        let listed: u64 = counts.values().sum();
+        assert_eq!(counts.len(), 10, "{who}: every kind is counted");
+        for (kind, count) in counts.iter().filter(|(_, n)| **n > 0) {
+            assert!(kinds.contains(&(kind.as_str(), *count)), "{who}: {count} × {kind}, expected {kinds:?}");
+        }
+        assert_eq!(listed, kinds.iter().map(|(_, n)| n).sum::<u64>(), "{who}: {counts:?}");
+        assert_eq!(items.len() as u64, listed, "{who}: the pages hold every item once");
+        // Every item is a step `viewerCan` allows the viewer.
+        for item in &items {
+            let kind = item["kind"].as_str().unwrap();
+            if kind == "FILE_STATEMENT" {
+                assert_eq!(item["accountabilityCase"]["viewerCan"]["fileStatement"], true, "{who}: {item}");
+                continue;
+            }
+            let field = TODO_STEPS.iter().find(|(k, _)| *k == kind).unwrap().1;
+            assert_eq!(item["issue"]["viewerCan"][field], true, "{who}: {kind} listed but not allowed: {item}");
+        }
+        // The most pressing first: by due day, undated last, then the longest waiting.
+        let keys: Vec<(String, String)> = items
+            .iter()
+            .map(|i| (i["dueOn"].as_str().unwrap_or("9999-12-31").to_owned(), i["since"].as_str().unwrap().to_owned()))
+            .collect();
+        assert!(keys.windows(2).all(|pair| pair[0].0 <= pair[1].0), "{who}: {keys:?}");
+    }
+
+    // Once done, an item leaves the list.
+    let water = app.department("WATER");
+    let (items, _) = todo_of(&app, &water).await;
+    let slip = items.iter().find(|i| i["kind"] == "ANSWER_SLIP").unwrap()["subjectId"].clone();
+    app.mutate(&water, "replyToReminder", json!({ "reminderId": slip, "reply": "on it" }), "__typename").await.ok();
+    let (_, counts) = todo_of(&app, &water).await;
+    assert_eq!(counts["ANSWER_SLIP"], 1);
+    let garbage = app.gql(Some(&water), TODO, json!({ "after": "bm90IGEgY3Vyc29y" })).await;
+    assert_eq!((garbage.code(), garbage.field()), ("BAD_USER_INPUT", "after"));
+}

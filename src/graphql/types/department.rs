@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::department;
-use rectify_macros::fast_fields;
+use rectify_macros::{connections, fast_fields};
 
 use super::connection::connection;
 use super::enums::{DepartmentKind, Role};
@@ -83,6 +83,7 @@ connection!(
 pub struct Viewer(pub Principal);
 
 /// Who is asking: the principal behind the request's token.
+#[connections]
 #[Object]
 impl Viewer {
     /// The token's subject (`sub`), recorded on every event this viewer causes.
@@ -107,5 +108,29 @@ impl Viewer {
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         let Some(id) = self.0.department_id else { return Ok(None) };
         Ok(ctx.reference()?.department(id).await?.map(Department))
+    }
+    /// What waits on the viewer or the viewer's department, the most pressing first: by the
+    /// day it is due (overdue first; items no day is set for last), then the longest waiting.
+    /// An item is listed while the viewer may take its step (`Issue.viewerCan` says the same
+    /// of the issue); once taken, it leaves the list.
+    #[paged(page_args)]
+    async fn todo(&self, ctx: &Context<'_>) -> async_graphql::Result<super::todo::TodoConnection> {
+        let todo = ctx.services()?.todo(&self.0, &page_args).await?;
+        Ok(super::todo::TodoConnection {
+            page: todo.page.map(super::todo::TodoItem),
+            total: super::connection::TotalCount::Known(todo.total),
+        })
+    }
+    /// How many to-do items of each kind wait on the viewer, every kind listed (zero where
+    /// none waits), for badges.
+    async fn todo_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::todo::TodoCount>> {
+        let items = ctx.services()?.todo_items(&self.0).await?;
+        Ok(crate::service::todo::TodoKind::ALL
+            .iter()
+            .map(|kind| super::todo::TodoCount {
+                kind: (*kind).into(),
+                count: items.iter().filter(|item| item.kind == *kind).count() as u64,
+            })
+            .collect())
     }
 }

@@ -22,6 +22,7 @@ pub mod project;
 pub mod scalars;
 pub mod statistics;
 pub mod supervision;
+pub mod todo;
 pub mod user;
 pub mod viewer_can;
 pub mod webhook;
