@@ -280,7 +280,7 @@ async fn open_database(settings: &DatabaseSettings, default_pool: Option<u32>) -
 fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {

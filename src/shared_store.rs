@@ -213,7 +213,7 @@ impl SharedStore {
     /// `name` as it appears in keys: 32 hexadecimal digits of its keyed hash.
     pub fn hashed(&self, name: &str) -> String {
         let digest = crate::auth::hmac_sha256(&self.name_key, name.as_bytes());
-        digest[..16].iter().map(|byte| format!("{byte:02x}")).collect()
+        hex::encode(&digest[..16])
     }
 
     /// Whether the store answers now (`/readyz`), asked even while resting.

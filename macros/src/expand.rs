@@ -59,7 +59,30 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
             let variants = read.iter().map(column_variant);
             Some(quote!(#name => &[#(#column::#variants),*],))
         });
+        // Every column some field reads, once each; none when a field reads the row whole.
+        let every_field_reads = if fields.iter().any(|field| matches!(field.reads, Reads::WholeRow)) {
+            quote!(None)
+        } else {
+            let mut all: Vec<String> = Vec::new();
+            for field in &fields {
+                if let Reads::Columns(read) = &field.reads {
+                    for ident in read {
+                        let variant = column_variant(ident).to_string();
+                        if !all.contains(&variant) {
+                            all.push(variant);
+                        }
+                    }
+                }
+            }
+            let variants = all.iter().map(|name| syn::Ident::new(name, proc_macro2::Span::call_site()));
+            quote!(Some(&[#(#column::#variants),*]))
+        };
         quote! {
+            /// Every column that some field of the type reads (`None` when a field reads the
+            /// row whole): what a row read for any of its fields needs.
+            #[allow(dead_code, reason = "only the types whose rows are read for every field use it")]
+            pub(crate) const EVERY_FIELD_READS: Option<&'static [#column]> = #every_field_reads;
+
             /// The columns of the row that field `name` reads, as its resolver names them
             /// (`#[fast_fields]`), so that a list reads only what its query selects. `None`
             /// for a field that uses the row whole and for an unknown name: read every column.

@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn the_rank_is_the_documented_digest() {
         // SHA-256 of "7:42", as `printf '7:42' | sha256sum` prints it.
-        let hex: String = rank(7, 42).iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = hex::encode(rank(7, 42));
         assert_eq!(hex, "6fb44d7d504d375b683a4d47a257dfc80e30b730e9ea55238d9001f2886e79c5");
     }
 }

@@ -3,7 +3,7 @@
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 
-use super::loaders::{Loaders, ReferenceData};
+use super::loaders::{self, ReferenceData, RequestLoader, RequestLoaders};
 use crate::auth::{Actor, Principal};
 use crate::domain::labels::Locale;
 use crate::error::{AppError, AppResult};
@@ -13,7 +13,7 @@ pub trait ContextExt {
     fn services(&self) -> AppResult<&Services>;
     /// The signed-in principal, or UNAUTHENTICATED.
     fn principal(&self) -> AppResult<&Principal>;
-    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T, HashMapCache>>;
+    fn loader<T: RequestLoader>(&self) -> AppResult<&DataLoader<T, HashMapCache>>;
     /// The reference tables, read at most once per request.
     fn reference(&self) -> AppResult<&ReferenceData>;
     /// The language the request prefers for labels (`Accept-Language`), or Chinese.
@@ -29,8 +29,8 @@ impl ContextExt for Context<'_> {
         self.data::<Actor>().unwrap_or(&Actor::Anonymous).principal()
     }
 
-    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T, HashMapCache>> {
-        request_data(self)
+    fn loader<T: RequestLoader>(&self) -> AppResult<&DataLoader<T, HashMapCache>> {
+        loaders::loader(self)
     }
 
     fn reference(&self) -> AppResult<&ReferenceData> {
@@ -56,7 +56,7 @@ pub trait RequestExt {
 
 impl RequestExt for async_graphql::Request {
     fn for_actor(self, actor: Actor, services: &Services) -> Self {
-        Loaders::register(self.data(actor.clone()), services, &actor)
+        RequestLoaders::register(self.data(actor.clone()), services, &actor)
     }
 }
 
@@ -68,6 +68,6 @@ pub trait LiveRequestExt {
 
 impl LiveRequestExt for async_graphql::Request {
     fn for_live_actor(self, actor: Actor, services: &Services) -> Self {
-        Loaders::register_live(self.data(actor.clone()), services, &actor)
+        RequestLoaders::register_live(self.data(actor.clone()), services, &actor)
     }
 }

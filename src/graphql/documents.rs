@@ -42,7 +42,7 @@ struct PersistedQuery {
 }
 
 fn hex_digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 impl Documents {

@@ -22,6 +22,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::{Actor, Principal};
 use crate::error::AppResult;
+use crate::graphql::types::issue::event_columns;
 use crate::service::Services;
 use crate::service::evidence::Citer;
 use crate::service::reference::ReferenceTables;
@@ -104,6 +105,12 @@ macro_rules! batch_loader {
         $(#[$doc])*
         pub struct $name(Services);
 
+        impl Made for $name {
+            fn make(services: &Services, _viewer: Option<&Principal>) -> Option<Self> {
+                Some(Self(services.clone()))
+            }
+        }
+
         impl Loader<i64> for $name {
             type Value = $value;
             type Error = async_graphql::Error;
@@ -119,10 +126,24 @@ batch_loader!(
     /// The cooperating department ids of each issue, by issue id.
     CooperatorsLoader, Vec<i64>, cooperators_of
 );
-batch_loader!(
-    /// All events of each issue, oldest first, by issue id.
-    IssueEventsLoader, Vec<issue_event::Model>, events_of
-);
+/// All events of each issue, oldest first, by issue id, with the columns that the fields of
+/// `IssueEvent` read (`event_columns`; the others NULL).
+pub struct IssueEventsLoader(Services);
+
+impl Made for IssueEventsLoader {
+    fn make(services: &Services, _viewer: Option<&Principal>) -> Option<Self> {
+        Some(Self(services.clone()))
+    }
+}
+
+impl Loader<i64> for IssueEventsLoader {
+    type Value = Vec<issue_event::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        Ok(self.0.events_of(keys, event_columns()).await?)
+    }
+}
 batch_loader!(
     /// Enterprises by id.
     EnterpriseLoader, enterprise::Model, enterprises_by_ids
@@ -212,6 +233,12 @@ batch_loader!(
 /// The evidence each progress report, site inspection or acceptance request cites.
 pub struct CitedEvidenceLoader(Services);
 
+impl Made for CitedEvidenceLoader {
+    fn make(services: &Services, _viewer: Option<&Principal>) -> Option<Self> {
+        Some(Self(services.clone()))
+    }
+}
+
 impl Loader<Citer> for CitedEvidenceLoader {
     type Value = Vec<entity::evidence::Model>;
     type Error = async_graphql::Error;
@@ -227,6 +254,12 @@ macro_rules! viewer_loader {
     ($(#[$doc:meta])* $name:ident, $value:ty, $method:ident) => {
         $(#[$doc])*
         pub struct $name(Services, Principal);
+
+        impl Made for $name {
+            fn make(services: &Services, viewer: Option<&Principal>) -> Option<Self> {
+                Some(Self(services.clone(), viewer?.clone()))
+            }
+        }
 
         impl Loader<i64> for $name {
             type Value = $value;
@@ -265,10 +298,83 @@ fn cached<T: Send + Sync + 'static>(loader: T, keep: bool) -> DataLoader<T, Hash
     loader
 }
 
-pub struct Loaders;
+/// How a request makes one of its loaders: `None` for a loader of what the viewer may see when
+/// there is no viewer.
+pub trait Made: Sized + Send + Sync + 'static {
+    fn make(services: &Services, viewer: Option<&Principal>) -> Option<Self>;
+}
 
-impl Loaders {
-    /// Gives a request its own loaders: their caches live exactly as long as the request.
+/// A loader that a request holds in its `RequestLoaders`.
+pub trait RequestLoader: Made {
+    fn slot(loaders: &RequestLoaders) -> &OnceLock<DataLoader<Self, HashMapCache>>;
+}
+
+/// Declares the request's loaders: one slot each, filled the first time a field asks.
+macro_rules! request_loaders {
+    ($($name:ident),* $(,)?) => {
+        /// A request's loaders, each made the first time a field asks for it: an answer uses a
+        /// few of the thirty, and making all of them for every request was 3% of the
+        /// instructions of an `issue(id)` answer. Their caches live as long as the request.
+        #[allow(non_snake_case, reason = "a slot is named by its loader's type")]
+        pub struct RequestLoaders {
+            services: Services,
+            viewer: Option<Principal>,
+            keep: bool,
+            $($name: OnceLock<DataLoader<$name, HashMapCache>>,)*
+        }
+
+        impl RequestLoaders {
+            fn new(services: &Services, actor: &Actor, keep: bool) -> Self {
+                let viewer = match actor {
+                    Actor::User(principal) => Some(principal.clone()),
+                    Actor::Anonymous => None,
+                };
+                Self { services: services.clone(), viewer, keep, $($name: OnceLock::new(),)* }
+            }
+        }
+
+        $(impl RequestLoader for $name {
+            fn slot(loaders: &RequestLoaders) -> &OnceLock<DataLoader<Self, HashMapCache>> {
+                &loaders.$name
+            }
+        })*
+    };
+}
+
+request_loaders!(
+    VisibleIssueLoader,
+    VisibleCaseLoader,
+    EnterpriseCasesLoader,
+    EnterpriseIssuesLoader,
+    CooperatorsLoader,
+    IssueEventsLoader,
+    EnterpriseLoader,
+    ViolationCountLoader,
+    CaseMeasuresLoader,
+    CaseEventsLoader,
+    CaseIssuesLoader,
+    MilestonesLoader,
+    ProgressReportsLoader,
+    SiteInspectionsLoader,
+    ExtensionsLoader,
+    RemindersLoader,
+    InstructionsLoader,
+    LeaderLoader,
+    DisputesLoader,
+    NoticeObjectionsLoader,
+    LookBackProgressLoader,
+    LookBackCampaignLoader,
+    ProjectGateLoader,
+    ProjectEventsLoader,
+    ProjectInstructionsLoader,
+    OriginInspectionLoader,
+    EvidenceLoader,
+    CitedEvidenceLoader,
+);
+
+impl RequestLoaders {
+    /// Gives a request its loaders and the rest of what its fields read (the services, the
+    /// request's copy of the reference tables): their caches live exactly as long as the request.
     pub fn register(request: async_graphql::Request, services: &Services, actor: &Actor) -> async_graphql::Request {
         Self::register_keeping(request, services, actor, true)
     }
@@ -288,45 +394,27 @@ impl Loaders {
         actor: &Actor,
         keep: bool,
     ) -> async_graphql::Request {
-        let mut request = request;
-        if let Actor::User(principal) = actor {
-            let (s, p) = (|| services.clone(), || principal.clone());
-            request = request
-                .data(cached(VisibleIssueLoader(s(), p()), keep))
-                .data(cached(VisibleCaseLoader(s(), p()), keep))
-                .data(cached(EnterpriseCasesLoader(s(), p()), keep))
-                .data(cached(EnterpriseIssuesLoader(s(), p()), keep));
-        }
-        let s = || services.clone();
         request
             .data(services.clone())
-            .data(ReferenceData::new(s()))
+            .data(ReferenceData::new(services.clone()))
             .data(ListedCooperators::default())
-            .data(cached(CooperatorsLoader(s()), keep))
-            .data(cached(IssueEventsLoader(s()), keep))
-            .data(cached(EnterpriseLoader(s()), keep))
-            .data(cached(ViolationCountLoader(s()), keep))
-            .data(cached(CaseMeasuresLoader(s()), keep))
-            .data(cached(CaseEventsLoader(s()), keep))
-            .data(cached(CaseIssuesLoader(s()), keep))
-            .data(cached(MilestonesLoader(s()), keep))
-            .data(cached(ProgressReportsLoader(s()), keep))
-            .data(cached(SiteInspectionsLoader(s()), keep))
-            .data(cached(ExtensionsLoader(s()), keep))
-            .data(cached(RemindersLoader(s()), keep))
-            .data(cached(InstructionsLoader(s()), keep))
-            .data(cached(LeaderLoader(s()), keep))
-            .data(cached(DisputesLoader(s()), keep))
-            .data(cached(NoticeObjectionsLoader(s()), keep))
-            .data(cached(LookBackProgressLoader(s()), keep))
-            .data(cached(LookBackCampaignLoader(s()), keep))
-            .data(cached(ProjectGateLoader(s()), keep))
-            .data(cached(ProjectEventsLoader(s()), keep))
-            .data(cached(ProjectInstructionsLoader(s()), keep))
-            .data(cached(OriginInspectionLoader(s()), keep))
-            .data(cached(EvidenceLoader(s()), keep))
-            .data(cached(CitedEvidenceLoader(s()), keep))
+            .data(Self::new(services, actor, keep))
     }
+
+    /// The request's loader `T`, made now if no field asked for it before.
+    pub fn get<T: RequestLoader>(&self) -> AppResult<&DataLoader<T, HashMapCache>> {
+        let slot = T::slot(self);
+        if let Some(loader) = slot.get() {
+            return Ok(loader);
+        }
+        let made = T::make(&self.services, self.viewer.as_ref()).ok_or_else(missing_loader)?;
+        Ok(slot.get_or_init(|| cached(made, self.keep)))
+    }
+}
+
+/// The request's loader `T`.
+pub fn loader<'a, T: RequestLoader>(ctx: &'a Context<'_>) -> AppResult<&'a DataLoader<T, HashMapCache>> {
+    ctx.data::<RequestLoaders>().map_err(|_| missing_loader())?.get::<T>()
 }
 
 fn missing_loader() -> crate::error::AppError {
@@ -343,14 +431,11 @@ pub async fn prime_item_sources(ctx: &Context<'_>, issue_ids: Vec<i64>, case_ids
     let items = ctx.look_ahead().field("items");
     if items.field("issue").exists() && !issue_ids.is_empty() {
         let found = services.issues_by_ids(principal, &issue_ids).await?;
-        ctx.data::<DataLoader<VisibleIssueLoader, HashMapCache>>()
-            .map_err(|_| missing_loader())?
-            .feed_many(found)
-            .await;
+        loader::<VisibleIssueLoader>(ctx)?.feed_many(found).await;
     }
     if items.field("case").exists() && !case_ids.is_empty() {
         let found = services.cases_by_ids(principal, &case_ids).await?;
-        ctx.data::<DataLoader<VisibleCaseLoader, HashMapCache>>().map_err(|_| missing_loader())?.feed_many(found).await;
+        loader::<VisibleCaseLoader>(ctx)?.feed_many(found).await;
     }
     Ok(())
 }
@@ -373,16 +458,13 @@ pub async fn prime_issue_relations(ctx: &Context<'_>, services: &Services, issue
             issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default())).collect();
         let listed = ctx.data::<ListedCooperators>().map_err(|_| missing_loader())?;
         if let Err(all) = listed.0.set(all) {
-            ctx.data::<DataLoader<CooperatorsLoader, HashMapCache>>()
-                .map_err(|_| missing_loader())?
-                .feed_many(all)
-                .await;
+            loader::<CooperatorsLoader>(ctx)?.feed_many(all).await;
         }
     }
     if asks_for(ctx, "events") {
-        let mut found = services.events_of(issue_ids).await?;
+        let mut found = services.events_of(issue_ids, event_columns()).await?;
         let all = issue_ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
-        ctx.data::<DataLoader<IssueEventsLoader, HashMapCache>>().map_err(|_| missing_loader())?.feed_many(all).await;
+        loader::<IssueEventsLoader>(ctx)?.feed_many(all).await;
     }
     Ok(())
 }

@@ -54,7 +54,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         .iter()
         .map(|&(name, content_type, bytes)| {
             let digest = Sha256::digest(bytes);
-            let tag = digest[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+            let tag = hex::encode(&digest[..8]);
             Asset { name, content_type, bytes, tag }
         })
         .collect()

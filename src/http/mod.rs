@@ -4,6 +4,7 @@
 mod accept_language;
 mod bearer;
 mod client_address;
+mod compress;
 mod csv;
 mod evidence;
 mod export;
@@ -23,6 +24,7 @@ mod xlsx;
 
 use actix_web::web;
 
+pub use compress::Compression;
 pub use graphql::{GraphqlState, ServerPhase};
 
 /// Mounts every route of the contract; GraphiQL's only when `graphiql` is on (otherwise its

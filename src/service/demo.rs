@@ -130,7 +130,7 @@ impl Services {
                 NewUser {
                     username: DEMO_LEADER.into(),
                     // Nobody signs in as the demo leader: the printed token speaks for them.
-                    password: password.iter().map(|b| format!("{b:02x}")).collect(),
+                    password: hex::encode(password),
                     role: Role::Leader,
                     department_code: None,
                     display_name: Some(LEADER_NAMES[0].into()),

@@ -95,7 +95,7 @@ fn inspect(file: &mut std::fs::File, county: chrono_tz::Tz) -> AppResult<Inspect
     } else {
         PhotoFacts::default()
     };
-    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = hex::encode(hasher.finalize());
     Ok(Inspected { sha256, byte_size, file_type, facts })
 }
 

@@ -36,7 +36,7 @@ impl RequestKey {
     pub fn new(key: &str, operation: &'static str, input: &impl Serialize) -> AppResult<Self> {
         let key = required_text("idempotencyKey", key, 255)?;
         let canonical = serde_json::to_vec(input).map_err(AppError::internal)?;
-        let input_hash = Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect();
+        let input_hash = hex::encode(Sha256::digest(&canonical));
         Ok(Self { key, operation, input_hash })
     }
 }

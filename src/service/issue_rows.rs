@@ -1,4 +1,5 @@
-//! Reading pages of issues with only the columns a caller needs, decoded by position.
+//! Reading rows decoded by position, with only the columns a caller needs: pages of issues,
+//! and the events of the issues an answer shows.
 //!
 //! A list page of 50 issues is the busiest read of the API, and most answers ask for a third
 //! of the 33 columns of `issue`. Every column read costs SQLite a copy of the value (one
@@ -13,13 +14,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::issue;
+use sea_orm::IdenStatic;
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::sqlx::Row;
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
 use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait, QueryResult,
-    QuerySelect, QueryTrait, Select, Statement, Value,
+    ActiveModelTrait, ColumnTrait, ColumnType, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait,
+    QueryResult, Statement, TryIntoModel, Value,
 };
 
 use crate::error::{AppError, AppResult};
@@ -49,6 +51,12 @@ impl IssueColumns {
         Self(columns.iter().fold(self.0, |set, column| set | bit(*column)))
     }
 
+    /// The columns of both sets.
+    #[must_use]
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
     fn contains(self, column: issue::Column) -> bool {
         self.0 & bit(column) != 0
     }
@@ -59,27 +67,93 @@ impl IssueColumns {
     }
 }
 
-/// Runs `select` (a query over `issue` with its conditions and order), at most `limit` rows,
-/// for the columns in `columns` only.
+/// Runs `statement` (a query from `issue` with its conditions and order, and no columns:
+/// `Query::select()` rather than `issue::Entity::find()`, which lists all 33 columns with
+/// their definitions only to have them dropped), at most `limit` rows, for the columns in
+/// `columns` only.
 pub async fn read_issue_rows<C: ConnectionTrait>(
     conn: &C,
-    select: Select<issue::Entity>,
+    statement: SelectStatement,
     columns: IssueColumns,
     limit: u64,
 ) -> AppResult<Vec<issue::Model>> {
+    let rows = read_rows(conn, statement, &columns.list(), Some(limit)).await?;
+    rows.iter()
+        .map(|(row, cells)| {
+            let mut model = issue::Model::default();
+            fill(row, cells, |column, value| model.try_set(column, value))?;
+            Ok(model)
+        })
+        .collect()
+}
+
+/// The rows `statement` finds (a query from `A`'s table with its conditions and order, and no
+/// columns), with the columns `read` decoded by position and every other column, which must
+/// be nullable, NULL. `A` is the table's active model: each column is set in it before it
+/// becomes the model, so no placeholder model is needed.
+pub async fn read_rows_of<A, C>(
+    conn: &C,
+    statement: SelectStatement,
+    read: &[<A::Entity as EntityTrait>::Column],
+) -> AppResult<Vec<<A::Entity as EntityTrait>::Model>>
+where
+    A: ActiveModelTrait + TryIntoModel<<A::Entity as EntityTrait>::Model>,
+    C: ConnectionTrait,
+{
+    let mut unread = Vec::new();
+    for column in
+        <A::Entity as EntityTrait>::Column::iter().filter(|column| !read.iter().any(|r| r.as_str() == column.as_str()))
+    {
+        if !column.def().is_null() {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "the column {} must be read: it cannot be NULL",
+                column.as_str()
+            )));
+        }
+        unread.push((column, Cell::of(column)?.null()));
+    }
+    let rows = read_rows(conn, statement, read, None).await?;
+    rows.iter()
+        .map(|(row, cells)| {
+            let mut active = <A as ActiveModelTrait>::default();
+            fill(row, cells, |column, value| active.try_set(column, value))?;
+            for (column, null) in &unread {
+                active.try_set(*column, null.clone())?;
+            }
+            Ok(active.try_into_model()?)
+        })
+        .collect()
+}
+
+/// The rows of `statement` for the columns `read` only, at most `limit`, each with how its
+/// columns are read.
+async fn read_rows<C: ColumnTrait, Conn: ConnectionTrait>(
+    conn: &Conn,
+    mut statement: SelectStatement,
+    read: &[C],
+    limit: Option<u64>,
+) -> AppResult<RowsToDecode<C>> {
     let backend = conn.get_database_backend();
-    if columns == IssueColumns::all() {
-        let statement = limited(backend, select.into_query(), limit);
-        return Ok(issue::Entity::find().from_raw_sql(statement).all(conn).await?);
+    for column in read {
+        statement.column((column.entity_name(), *column));
     }
-    let read = columns.list();
-    let mut statement: SelectStatement = select.select_only().into_query();
-    for column in &read {
-        statement.column((issue::Entity, *column));
+    let statement = match limit {
+        Some(limit) => limited(backend, statement, limit),
+        None => backend.build(&statement),
+    };
+    Ok(RowsToDecode { rows: conn.query_all_raw(statement).await?, cells: cells(read)? })
+}
+
+/// Rows as the database gave them, and how to read their columns.
+struct RowsToDecode<C> {
+    rows: Vec<QueryResult>,
+    cells: Vec<(C, Cell)>,
+}
+
+impl<C> RowsToDecode<C> {
+    fn iter(&self) -> impl Iterator<Item = (&QueryResult, &[(C, Cell)])> {
+        self.rows.iter().map(|row| (row, self.cells.as_slice()))
     }
-    let cells = cells(&read)?;
-    let rows = conn.query_all_raw(limited(backend, statement, limit)).await?;
-    rows.iter().map(|row| decode(row, &cells)).collect()
 }
 
 /// The statement with its LIMIT. On SQLite the limit is written into the text rather than
@@ -98,18 +172,34 @@ fn limited(backend: DbBackend, mut statement: SelectStatement, limit: u64) -> St
     }
 }
 
-fn decode(row: &QueryResult, cells: &[(issue::Column, Cell)]) -> AppResult<issue::Model> {
+/// Reads the row's columns by position and hands each to `set`.
+fn fill<C: Copy>(
+    row: &QueryResult,
+    cells: &[(C, Cell)],
+    set: impl FnMut(C, Value) -> Result<(), DbErr>,
+) -> AppResult<()> {
     if let Some(row) = row.try_as_sqlite_row() {
-        decode_row(row, cells)
+        fill_from(row, cells, set)
     } else if let Some(row) = row.try_as_pg_row() {
-        decode_row(row, cells)
+        fill_from(row, cells, set)
     } else {
-        Err(AppError::internal(anyhow::anyhow!("an issue row from a database this service does not use")))
+        Err(AppError::internal(anyhow::anyhow!("a row from a database this service does not use")))
     }
 }
 
+fn fill_from<C: Copy>(
+    row: &impl PositionalRow,
+    cells: &[(C, Cell)],
+    mut set: impl FnMut(C, Value) -> Result<(), DbErr>,
+) -> AppResult<()> {
+    for (index, (column, cell)) in cells.iter().enumerate() {
+        set(*column, cell.read(row, index)?)?;
+    }
+    Ok(())
+}
+
 /// Positional access to one row of either database.
-trait IssueRow {
+trait PositionalRow {
     fn value<T: Decoded>(&self, index: usize) -> Result<T, DbErr>;
 }
 
@@ -134,20 +224,20 @@ macro_rules! decoded {
 
 decoded!(Option<i32>, Option<i64>, Option<f64>, Option<bool>, Option<String>, Option<NaiveDate>, Option<DateTime<Utc>>);
 
-impl IssueRow for SqliteRow {
+impl PositionalRow for SqliteRow {
     fn value<T: Decoded>(&self, index: usize) -> Result<T, DbErr> {
         T::from_sqlite(self, index).map_err(|error| DbErr::Type(error.to_string()))
     }
 }
 
-impl IssueRow for PgRow {
+impl PositionalRow for PgRow {
     fn value<T: Decoded>(&self, index: usize) -> Result<T, DbErr> {
         T::from_postgres(self, index).map_err(|error| DbErr::Type(error.to_string()))
     }
 }
 
-/// How a column is read, from the type the entity declares for it: a column added to
-/// `issue::Model` is read here without a line of its own.
+/// How a column is read, from the type the entity declares for it: a column added to an
+/// entity is read here without a line of its own.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cell {
     Int,
@@ -161,7 +251,7 @@ enum Cell {
 }
 
 impl Cell {
-    fn of(column: issue::Column) -> AppResult<Self> {
+    fn of<C: ColumnTrait>(column: C) -> AppResult<Self> {
         Ok(match column.def().get_column_type() {
             ColumnType::Integer => Cell::Int,
             ColumnType::BigInteger => Cell::BigInt,
@@ -172,13 +262,28 @@ impl Cell {
             ColumnType::TimestampWithTimeZone => Cell::Instant,
             other => {
                 return Err(AppError::internal(anyhow::anyhow!(
-                    "the issue column {column:?} has a type the list reader does not decode: {other:?}"
+                    "the column {}.{} has a type the row reader does not decode: {other:?}",
+                    column.entity_name(),
+                    column.as_str()
                 )));
             }
         })
     }
 
-    fn read(self, row: &impl IssueRow, index: usize) -> Result<Value, DbErr> {
+    /// NULL, as a value of this kind.
+    fn null(self) -> Value {
+        match self {
+            Cell::Int => Value::Int(None),
+            Cell::BigInt => Value::BigInt(None),
+            Cell::Double => Value::Double(None),
+            Cell::Bool => Value::Bool(None),
+            Cell::Text => Value::String(None),
+            Cell::Date => Value::ChronoDate(None),
+            Cell::Instant => Value::ChronoDateTimeUtc(None),
+        }
+    }
+
+    fn read(self, row: &impl PositionalRow, index: usize) -> Result<Value, DbErr> {
         Ok(match self {
             Cell::Int => Value::Int(row.value(index)?),
             Cell::BigInt => Value::BigInt(row.value(index)?),
@@ -192,29 +297,22 @@ impl Cell {
 }
 
 /// The columns read, in the statement's order, with how each is read.
-fn cells(read: &[issue::Column]) -> AppResult<Vec<(issue::Column, Cell)>> {
+fn cells<C: ColumnTrait>(read: &[C]) -> AppResult<Vec<(C, Cell)>> {
     read.iter().map(|column| Ok((*column, Cell::of(*column)?))).collect()
-}
-
-/// The row's columns set into the placeholder row (`issue::Model::default()`: empty text,
-/// zero, `false`, `None`, the Unix epoch, an enum's first item) by the entity's own setter.
-fn decode_row(row: &impl IssueRow, cells: &[(issue::Column, Cell)]) -> AppResult<issue::Model> {
-    let mut model = issue::Model::default();
-    for (index, (column, cell)) in cells.iter().enumerate() {
-        model.try_set(*column, cell.read(row, index)?)?;
-    }
-    Ok(model)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every column of `issue` has a type the reader decodes: a column of a new type fails here,
+    /// Every column of `issue` and `issue_event` has a type the reader decodes: a column of a new type fails here,
     /// not on a list page.
     #[test]
-    fn every_issue_column_is_read_by_its_declared_type() {
+    fn every_issue_and_event_column_is_read_by_its_declared_type() {
         for column in issue::Column::iter() {
+            Cell::of(column).unwrap_or_else(|error| panic!("{column:?}: {error:?}"));
+        }
+        for column in entity::issue_event::Column::iter() {
             Cell::of(column).unwrap_or_else(|error| panic!("{column:?}: {error:?}"));
         }
         assert_eq!(Cell::of(issue::Column::Status).unwrap(), Cell::Text);

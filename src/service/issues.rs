@@ -11,7 +11,7 @@ use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::issue_rows::{IssueColumns, read_issue_rows};
+use super::issue_rows::{IssueColumns, read_issue_rows, read_rows_of};
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
 use super::policy::{IssueScope, issue_scope};
 use super::{Services, check_coordinates, contains_text, group_by, search_text};
@@ -420,12 +420,13 @@ impl Services {
         let ordering = order.name();
         // Walking backwards reverses the order; the page is turned round again at the end.
         let ascending = order.descending == window.backward;
-        let mut select = issue::Entity::find().filter(self.issue_condition(actor, filter)?);
+        let mut select =
+            Query::select().from(issue::Entity).cond_where(self.issue_condition(actor, filter)?).to_owned();
         if let Some(raw) = &window.cursor {
             let field = if window.backward { "before" } else { "after" };
             let cursor = Cursor::decode(raw, &ordering, field)?;
             let key = order.key_value(&cursor.key, field)?;
-            select = select.filter(keyset_condition(
+            select.cond_where(keyset_condition(
                 order.key_expr(),
                 key,
                 (issue::Entity, issue::Column::Id),
@@ -434,7 +435,9 @@ impl Services {
             ));
         }
         let direction = if ascending { Order::Asc } else { Order::Desc };
-        let select = select.order_by(order.key_expr(), direction.clone()).order_by(issue::Column::Id, direction);
+        select
+            .order_by_expr(order.key_expr(), direction.clone())
+            .order_by((issue::Entity, issue::Column::Id), direction);
         // The cursors are written from the sort key.
         let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()]), window.limit + 1).await?;
         Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(&ordering, &order.key_of(row), row.id)))
@@ -496,7 +499,8 @@ impl Services {
             }
         };
         let page: Vec<i64> = nearest[start..].iter().take(window.limit as usize + 1).map(|(_, id)| *id).collect();
-        let select = issue::Entity::find().filter(issue::Column::Id.is_in(page.iter().copied()));
+        let select =
+            Query::select().from(issue::Entity).and_where(issue::Column::Id.is_in(page.iter().copied())).to_owned();
         let columns = columns.with(&[issue::Column::Latitude, issue::Column::Longitude]);
         let mut rows: HashMap<i64, issue::Model> = read_issue_rows(self.conn(), select, columns, page.len() as u64)
             .await?
@@ -513,7 +517,6 @@ impl Services {
         Ok(issue::Entity::find().filter(self.issue_condition(actor, filter)?).count(self.conn()).await?)
     }
 
-    /// The issue with this id, if the actor may see it.
     /// The codes of issues, for the words of notices.
     pub(crate) async fn issue_codes(
         &self,
@@ -533,6 +536,23 @@ impl Services {
         Ok(rows.into_iter().collect())
     }
 
+    /// The issue with this id, if the actor may see it, with only `columns` read (the other
+    /// fields hold placeholders, see `issue_rows`).
+    pub async fn issue_reading(
+        &self,
+        actor: &Principal,
+        id: i64,
+        columns: IssueColumns,
+    ) -> AppResult<Option<issue::Model>> {
+        let select = Query::select()
+            .from(issue::Entity)
+            .cond_where(self.issue_condition(actor, &IssueFilter::default())?)
+            .and_where(Expr::col((issue::Entity, issue::Column::Id)).eq(id))
+            .to_owned();
+        Ok(read_issue_rows(self.conn(), select, columns, 1).await?.pop())
+    }
+
+    /// The issue with this id, whole, if the actor may see it.
     pub async fn issue(&self, actor: &Principal, id: i64) -> AppResult<Option<issue::Model>> {
         let condition = self.issue_condition(actor, &IssueFilter::default())?;
         Ok(issue::Entity::find_by_id(id).filter(condition).one(self.conn()).await?)
@@ -646,13 +666,20 @@ impl Services {
         Ok(group_by(pairs, Some))
     }
 
-    /// All events of each issue, oldest first (for the loader; the issues are already visible).
-    pub async fn events_of(&self, issue_ids: &[i64]) -> AppResult<HashMap<i64, Vec<issue_event::Model>>> {
-        let rows = issue_event::Entity::find()
-            .filter(issue_event::Column::IssueId.is_in(issue_ids.iter().copied()))
-            .order_by_asc(issue_event::Column::Id)
-            .all(self.conn())
-            .await?;
+    /// All events of each issue, oldest first, with the columns `read` and the others NULL
+    /// (for the loader; the issues are already visible). Decoded by position: SeaORM's
+    /// decoder formats an error message for every NULL column before it discards it.
+    pub async fn events_of(
+        &self,
+        issue_ids: &[i64],
+        read: &[issue_event::Column],
+    ) -> AppResult<HashMap<i64, Vec<issue_event::Model>>> {
+        let statement = Query::select()
+            .from(issue_event::Entity)
+            .and_where(issue_event::Column::IssueId.is_in(issue_ids.iter().copied()))
+            .order_by(issue_event::Column::Id, Order::Asc)
+            .to_owned();
+        let rows = read_rows_of::<issue_event::ActiveModel, _>(self.conn(), statement, read).await?;
         Ok(group_by(rows, |row| Some((row.issue_id, row))))
     }
 }

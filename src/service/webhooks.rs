@@ -62,7 +62,7 @@ pub fn retry_delay(attempt: i32, jitter: f64) -> Duration {
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` under `secret`, as `X-Rectify-Signature` carries it.
 pub fn signature(secret: &str, body: &[u8]) -> String {
     let digest = crate::auth::hmac_sha256(secret.as_bytes(), body);
-    format!("sha256={}", digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>())
+    format!("sha256={}", hex::encode(digest))
 }
 
 /// A webhook to create.

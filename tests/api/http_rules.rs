@@ -99,25 +99,75 @@ async fn the_accept_header_chooses_the_media_type_and_its_status_codes() {
 }
 
 #[tokio::test]
-async fn responses_are_compressed_when_the_client_accepts_it() {
+async fn answers_are_compressed_in_the_encoding_the_client_prefers_and_decode_to_the_same_answer() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
-    for n in 0..5 {
+    for n in 0..20 {
         app.register(&county, &format!("GZ-{n}")).await;
     }
-    let response = app
+    let page = json!({ "query": "{ issues { nodes { code title description location } } }" });
+    let ask = |accept: &'static str, body: serde_json::Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(app.bureau())
+            .header("accept-encoding", accept)
+            .json(&body)
+            .send()
+    };
+    let plain = ask("identity", page.clone()).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    assert!(plain.len() > 2048, "the page is large enough to compress: {} bytes", plain.len());
+
+    for (accept, expected) in [("gzip", "gzip"), ("gzip, deflate, br, zstd", "zstd"), ("zstd;q=0.5, gzip", "gzip")] {
+        let response = ask(accept, page.clone()).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let headers = response.headers().clone();
+        assert_eq!(headers["content-encoding"], expected, "{accept}");
+        assert_eq!(headers["vary"], "accept-encoding");
+        // Sent in one piece with its length, not chunked: nothing of it waits on the client's
+        // acknowledgement of a piece before.
+        assert!(headers.get("transfer-encoding").is_none(), "{accept}: {headers:?}");
+        let compressed = response.bytes().await.unwrap();
+        assert_eq!(headers["content-length"], compressed.len().to_string().as_str());
+        assert!(compressed.len() * 4 < plain.len(), "{accept}: {} of {} bytes", compressed.len(), plain.len());
+        let decoded = match expected {
+            "gzip" => {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut out).unwrap();
+                out
+            }
+            _ => zstd::stream::decode_all(&compressed[..]).unwrap(),
+        };
+        // The same answer; only the cost budget left (extensions.cost) moves between requests.
+        let data = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap()["data"].clone();
+        assert_eq!(data(&decoded), data(&plain), "{accept}");
+    }
+
+    // A short answer is sent as it is: compressing it would cost more than it saves.
+    let short = ask("gzip", json!({ "query": "{ viewer { role } }" })).await.unwrap();
+    assert!(short.headers().get("content-encoding").is_none());
+    let short: serde_json::Value = serde_json::from_str(&short.text().await.unwrap()).unwrap();
+    assert_eq!(short["data"]["viewer"]["role"], "BUREAU");
+
+    // A download streamed in chunks is compressed too.
+    let export = app
         .client
-        .post(format!("{}/graphql", app.address))
+        .get(format!("{}/export/issues.csv", app.address))
         .bearer_auth(app.bureau())
         .header("accept-encoding", "gzip")
-        .json(&json!({ "query": "{ issues { nodes { code title description location } } }" }))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-encoding"], "gzip");
-    let compressed = response.bytes().await.unwrap();
-    assert_eq!(&compressed[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert_eq!(export.headers()["content-encoding"], "gzip");
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&export.bytes().await.unwrap()[..]), &mut csv)
+        .unwrap();
+    assert_eq!(csv.lines().count(), 21, "a header and 20 issues");
+
+    // A client that rules out every encoding on offer, identity included, is told which there are.
+    let refused = ask("br, identity;q=0", page).await.unwrap();
+    assert_eq!(refused.status(), 406);
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::graphql::types::connection::TotalCount;
 use crate::graphql::types::enums::{
     IssueOrderField, IssueStatus, OrderDirection, Severity, SupervisionLevel, WarningLight,
 };
-use crate::graphql::types::issue::{Issue, IssueConnection, issue_columns};
+use crate::graphql::types::issue::{Issue, IssueConnection, issue_columns, issue_fields_columns};
 use crate::graphql::types::scalars::Date;
 use crate::service::issues::{self as issue_service, IssueOrder as ServiceOrder};
 
@@ -186,7 +186,9 @@ impl IssueQuery {
         #[graphql(desc = "The issue's global id.")] id: ID,
     ) -> async_graphql::Result<Option<Issue>> {
         let Some((NodeKind::Issue, row)) = ids::decode(&id) else { return Ok(None) };
-        Ok(ctx.services()?.issue(ctx.principal()?, row).await?.map(Issue))
+        // Only the columns its selection reads, as a list page does.
+        let columns = issue_fields_columns(ctx.field().selection_set());
+        Ok(ctx.services()?.issue_reading(ctx.principal()?, row, columns).await?.map(Issue))
     }
 
     /// Issues for an app that synced at `since` to drop, as global ids: those the viewer's

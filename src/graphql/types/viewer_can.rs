@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{
     CooperatorsLoader, DisputesLoader, ExtensionsLoader, InstructionsLoader, IssueEventsLoader, LeaderLoader,
-    MilestonesLoader, NoticeObjectionsLoader, RemindersLoader,
+    MilestonesLoader, NoticeObjectionsLoader, RemindersLoader, RequestLoader,
 };
 use crate::service::assessment::PeriodStep;
 use crate::service::issue_checks::IssueFacts;
@@ -165,7 +165,7 @@ fn loader_error(error: async_graphql::Error) -> AppError {
 impl LoadedFacts<'_> {
     async fn rows<L, V>(&self) -> AppResult<Vec<V>>
     where
-        L: async_graphql::dataloader::Loader<i64, Value = Vec<V>, Error = async_graphql::Error> + Send + Sync,
+        L: async_graphql::dataloader::Loader<i64, Value = Vec<V>, Error = async_graphql::Error> + RequestLoader,
         V: Clone + Send + Sync + 'static,
     {
         Ok(self.ctx.loader::<L>()?.load_one(self.issue.id).await.map_err(loader_error)?.unwrap_or_default())
