@@ -418,7 +418,9 @@ pub fn loader<'a, T: RequestLoader>(ctx: &'a Context<'_>) -> AppResult<&'a DataL
 }
 
 fn missing_loader() -> crate::error::AppError {
-    crate::error::AppError::internal(anyhow::anyhow!("an issue loader is missing from the request"))
+    crate::error::AppError::internal(anyhow::anyhow!(
+        "a loader is missing from the request, or one of what the viewer may see was asked without a viewer"
+    ))
 }
 
 /// Loads, in one statement each, the issues and cases that a list of assessment items names,

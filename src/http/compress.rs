@@ -76,7 +76,8 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let Some(encoding) = negotiate(request.get_header::<AcceptEncoding>()) else {
             // The client rules out every encoding we have, identity included.
-            let mut refusal = HttpResponse::with_body(StatusCode::NOT_ACCEPTABLE, Bytes::from_static(b"zstd, gzip"));
+            let offered: Vec<String> = OFFERED.iter().map(ToString::to_string).collect();
+            let mut refusal = HttpResponse::with_body(StatusCode::NOT_ACCEPTABLE, Bytes::from(offered.join(", ")));
             refusal.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
             return Box::pin(ready(Ok(request.into_response(refusal).map_into_right_body())));
         };

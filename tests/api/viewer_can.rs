@@ -219,14 +219,19 @@ async fn predictions(app: &TestApp, actors: &[Actor], world: &World) -> Vec<Opti
     answers
 }
 
+/// A LEADER user created by the administrator, to be put in charge of issues: its global id.
+async fn leader_in_charge(app: &TestApp) -> String {
+    let admin = app.token(Role::Admin, "root", None);
+    let leader = json!({ "username": "ma", "password": "a good long password", "role": "LEADER" });
+    let leader = app.mutate(&admin, "createUser", leader, "user { id }").await.ok();
+    leader.data("createUser.user.id").as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn every_boolean_of_viewer_can_is_true_exactly_when_its_mutation_passes_its_checks() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
-    let admin = app.token(Role::Admin, "root", None);
-    let leader = json!({ "username": "ma", "password": "a good long password", "role": "LEADER" });
-    let leader = app.mutate(&admin, "createUser", leader, "user { id }").await.ok();
-    let leader = leader.data("createUser.user.id").as_str().unwrap().to_owned();
+    let leader = leader_in_charge(&app).await;
     let actors = actors(&app);
     let mut serial = 0;
     let mut allowed_somewhere: HashMap<&str, usize> = HashMap::new();
@@ -454,10 +459,7 @@ type Expected<'a> = (&'a str, String, &'a [(&'a str, u64)]);
 async fn the_to_do_list_holds_what_waits_on_the_viewer_and_nothing_it_may_not_do() {
     let app = spawn_app().await;
     let county = seed_county(&app).await;
-    let admin = app.token(Role::Admin, "root", None);
-    let leader = json!({ "username": "ma", "password": "a good long password", "role": "LEADER" });
-    let leader = app.mutate(&admin, "createUser", leader, "user { id }").await.ok();
-    let leader = leader.data("createUser.user.id").as_str().unwrap().to_owned();
+    let leader = leader_in_charge(&app).await;
     for (code, status, busy) in [
         ("TD-1", "REPORTED", false),
         ("TD-2", "ASSIGNED", true),
