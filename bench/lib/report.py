@@ -297,11 +297,14 @@ def cmd_table(records):
                 f"({r['rss_before_kib'] / 1024:.1f} → {r['peak_kib'] / 1024:.1f} MiB) | {'yes' if growth < 64 else 'NO'} |"
             )
         if r.get("kind") == "demo-rss":
-            idle = r["idle_kib"] / 1024
-            warm = r["after_requests_kib"] / 1024
+            # The budget reads the memory the server holds (RssAnon + RssShmem); the RSS beside
+            # it also counts the binary's pages, as many as the page cache happens to hold.
+            idle = r["idle_anon_kib"] / 1024
+            warm = r["after_requests_anon_kib"] / 1024
             print(
-                f"| server memory at rest < 64 MiB (SQLite, demo data) | {idle:.1f} MiB after start, "
-                f"{warm:.1f} MiB after 200 list requests | {'yes' if max(idle, warm) < 64 else 'NO'} |"
+                f"| server memory at rest < 64 MiB (SQLite, demo data; anonymous memory) | {idle:.1f} MiB after start, "
+                f"{warm:.1f} MiB after 200 list requests (RSS {r['idle_kib'] / 1024:.1f} and "
+                f"{r['after_requests_kib'] / 1024:.1f} MiB) | {'yes' if max(idle, warm) < 64 else 'NO'} |"
             )
     instruction_lines(rows)
     latencies = [r for r in rows if r.get("kind") == "latency"]

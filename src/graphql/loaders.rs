@@ -292,8 +292,15 @@ viewer_loader!(
 /// A loader whose answers are kept for the rest of the request (and can be primed), or, with
 /// `keep` false, a loader that batches but keeps nothing (a subscription's, whose request
 /// lives as long as the subscription and answers each event with fresh rows).
+///
+/// It loads as soon as the request's task yields, without async-graphql's default wait of
+/// 1 ms: the fields that ask for the same loader (one per issue of a page) are polled
+/// together before the task yields, so the batch is whole without waiting. The wait cost the
+/// issue page a fifth of its throughput: async-graphql keeps it on async-io's timer thread
+/// (or, with its `tokio-timer` feature, on a timer the busy worker reads late), so every load
+/// paid a hand-off to another thread and back; a zero wait is ready at once on either.
 fn cached<T: Send + Sync + 'static>(loader: T, keep: bool) -> DataLoader<T, HashMapCache> {
-    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(std::time::Duration::ZERO);
     loader.enable_all_cache(keep);
     loader
 }

@@ -440,7 +440,7 @@ impl Services {
             .order_by((issue::Entity, issue::Column::Id), direction);
         // The cursors are written from the sort key.
         let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()]), window.limit + 1).await?;
-        Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(&ordering, &order.key_of(row), row.id)))
+        Ok(Page::from_fetched(rows, &window, &ordering, |row| (order.key_of(row), row.id)))
     }
 
     /// A page of the issues within `near`, nearest first (ties by id). The candidates' places
@@ -508,8 +508,8 @@ impl Services {
             .map(|row| (row.id, row))
             .collect();
         let rows = page.iter().filter_map(|id| rows.remove(id)).collect();
-        Ok(Page::from_fetched(rows, &window, |row| {
-            Cursor::encode(&ordering, &format!("{:016x}", key(row.latitude, row.longitude).to_bits()), row.id)
+        Ok(Page::from_fetched(rows, &window, &ordering, |row| {
+            (format!("{:016x}", key(row.latitude, row.longitude).to_bits()), row.id)
         }))
     }
 

@@ -1,6 +1,8 @@
 //! Relay-style pages over keyset cursors: a cursor names a row's sort key and id, never an
 //! offset, so it stays valid while rows are inserted.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, SimpleExpr};
@@ -71,20 +73,34 @@ impl PageArgs {
 /// One page of rows, in the order the client asked for, each with its cursor.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
-    pub items: Vec<(String, T)>,
+    pub items: Vec<(PageCursor, T)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
 }
 
 impl<T> Page<T> {
-    /// Builds a page from up to `limit + 1` rows fetched in walking order.
-    pub fn from_fetched(mut rows: Vec<T>, window: &Window, cursor_of: impl Fn(&T) -> String) -> Self {
+    /// Builds a page from up to `limit + 1` rows fetched in walking order, each row's cursor in
+    /// `ordering` made of the sort key and id that `key_of` gives (the key empty when the id
+    /// alone orders the list).
+    pub fn from_fetched(
+        mut rows: Vec<T>,
+        window: &Window,
+        ordering: &str,
+        key_of: impl Fn(&T) -> (String, i64),
+    ) -> Self {
         let more = rows.len() as u64 > window.limit;
         rows.truncate(window.limit as usize);
         if window.backward {
             rows.reverse();
         }
-        let items = rows.into_iter().map(|row| (cursor_of(&row), row)).collect();
+        let ordering: Arc<str> = Arc::from(ordering);
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let (key, id) = key_of(&row);
+                (PageCursor { ordering: ordering.clone(), key, id }, row)
+            })
+            .collect();
         let came_from_cursor = window.cursor.is_some();
         if window.backward {
             Page { items, has_next_page: came_from_cursor, has_previous_page: more }
@@ -99,6 +115,23 @@ impl<T> Page<T> {
             has_next_page: self.has_next_page,
             has_previous_page: self.has_previous_page,
         }
+    }
+}
+
+/// An item's cursor, kept as its parts and written out only when asked for (`edges { cursor }`,
+/// `pageInfo`): most clients read a page through `nodes`, and writing every item's cursor was
+/// about 2% of the instructions of a list page and of an issue's history.
+#[derive(Debug, Clone)]
+pub struct PageCursor {
+    ordering: Arc<str>,
+    key: String,
+    id: i64,
+}
+
+impl PageCursor {
+    /// The cursor as clients send it back (`after`, `before`).
+    pub fn text(&self) -> String {
+        Cursor::encode(&self.ordering, &self.key, self.id)
     }
 }
 
@@ -190,7 +223,7 @@ where
     }
     let order = if upward { Order::Asc } else { Order::Desc };
     let rows = select.order_by(id, order).limit(window.limit + 1).all(db).await?;
-    Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(ordering, "", row.id_of())))
+    Ok(Page::from_fetched(rows, &window, ordering, |row| (String::new(), row.id_of())))
 }
 
 /// Slices an already loaded list, ordered by id (newest first when `descending`), into a
@@ -217,7 +250,7 @@ pub fn page_in_memory<T: IdOf>(
         rows.reverse();
     }
     rows.truncate(window.limit as usize + 1);
-    Ok(Page::from_fetched(rows, &window, |row| Cursor::encode(ordering, "", row.id_of())))
+    Ok(Page::from_fetched(rows, &window, ordering, |row| (String::new(), row.id_of())))
 }
 
 /// Rows with an `i64` id.

@@ -120,9 +120,10 @@ impl TodoItem {
         (self.due_on.unwrap_or(NaiveDate::MAX), self.since.timestamp_micros(), self.kind, self.subject.record_id())
     }
 
-    fn cursor_text(&self) -> String {
+    /// The sort key and id its cursor is made of.
+    fn cursor_parts(&self) -> (String, i64) {
         let (due, since, kind, id) = self.order_key();
-        Cursor::encode(ORDERING, &format!("{due}|{since}|{}", kind as u8), id)
+        (format!("{due}|{since}|{}", kind as u8), id)
     }
 }
 
@@ -295,7 +296,7 @@ impl Services {
             items.reverse();
         }
         items.truncate(window.limit as usize + 1);
-        Ok(Todo { page: Page::from_fetched(items, &window, TodoItem::cursor_text), total })
+        Ok(Todo { page: Page::from_fetched(items, &window, ORDERING, TodoItem::cursor_parts), total })
     }
 
     /// Issues in `status` (led by `lead`, if given), each an item of `kind`.

@@ -65,8 +65,8 @@ impl<T> From<&Page<T>> for PageInfo {
         PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
-            start_cursor: page.items.first().map(|(cursor, _)| cursor.clone()),
-            end_cursor: page.items.last().map(|(cursor, _)| cursor.clone()),
+            start_cursor: page.items.first().map(|(cursor, _)| cursor.text()),
+            end_cursor: page.items.last().map(|(cursor, _)| cursor.text()),
         }
     }
 }
@@ -154,7 +154,7 @@ macro_rules! connection {
                 self.page
                     .items
                     .iter()
-                    .map(|(cursor, node)| $edge { cursor: cursor.clone(), node: node.clone() })
+                    .map(|(cursor, node)| $edge { cursor: cursor.text(), node: node.clone() })
                     .collect()
             }
 
