@@ -296,9 +296,10 @@ viewer_loader!(
 /// It loads as soon as the request's task yields, without async-graphql's default wait of
 /// 1 ms: the fields that ask for the same loader (one per issue of a page) are polled
 /// together before the task yields, so the batch is whole without waiting. The wait cost the
-/// issue page a fifth of its throughput: async-graphql keeps it on async-io's timer thread
-/// (or, with its `tokio-timer` feature, on a timer the busy worker reads late), so every load
-/// paid a hand-off to another thread and back; a zero wait is ready at once on either.
+/// issue page a tenth to a fifth of its throughput: async-graphql keeps it on async-io's
+/// timer thread, so every load paid a hand-off to that thread and back (with its `tokio-timer`
+/// feature it would be the busy worker's own timer, read late). async-io's timer with no
+/// wait is ready at its first poll and never leaves the worker's thread.
 fn cached<T: Send + Sync + 'static>(loader: T, keep: bool) -> DataLoader<T, HashMapCache> {
     let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(std::time::Duration::ZERO);
     loader.enable_all_cache(keep);
