@@ -191,6 +191,18 @@ def median_line(loads, db, workload, key, budget, unit, holds):
     )
 
 
+def page_lines(loads, db, workload, name, throughput_budget, floor, cpu_budget, cpu_holds):
+    """The budget lines of one page: its throughput at full load (at least `floor` of the
+    baseline's), then, at the same offered load (`<workload>-fixed-rate`), its p99 (at most 2×)
+    and the server's CPU per answer (judged by `cpu_holds`; None when not a budget)."""
+    median_line(loads, db, workload, "rps", throughput_budget, "{:.0f} req/s", lambda x: x >= floor)
+    fixed = f"{workload}-fixed-rate"
+    rate = next((r["rate"] for r in loads if (r["db"], r["workload"]) == (db, fixed)), 0)
+    median_line(loads, db, fixed, "p99_ms", f"{name} p99 ≤ 2× baseline p99 at {rate:.0f} req/s offered", "{:.2f} ms",
+                lambda x: x <= 2)
+    median_line(loads, db, fixed, "cpu_ms_per_answer", cpu_budget, "{:.3f} ms", cpu_holds)
+
+
 def own_line(loads, db, workload, reference, budget, holds):
     """A budget line comparing two of the product's own workloads: the median of `workload`'s
     rounds against the median of `reference`'s (the rounds ran in turns with the baseline)."""
@@ -259,28 +271,18 @@ def cmd_table(records):
     print("| budget | measured | holds |")
     print("|---|---|---|")
     for db in sorted({r["db"] for r in loads}):
-        median_line(loads, db, "list", "rps", "issue list throughput ≥ 0.5× baseline", "{:.0f} req/s",
-                    lambda x: x >= 0.5)
-        rate = next((r["rate"] for r in loads if (r["db"], r["workload"]) == (db, "list-fixed-rate")), 0)
-        median_line(loads, db, "list-fixed-rate", "p99_ms",
-                    f"issue list p99 ≤ 2× baseline p99 at {rate:.0f} req/s offered", "{:.2f} ms", lambda x: x <= 2)
-        median_line(loads, db, "list-fixed-rate", "cpu_ms_per_answer",
-                    "list CPU per answer at the same offered load" + (" ≤ 1.25× baseline" if db == "postgres" else
-                                                                      " (a budget on PostgreSQL only)"),
-                    "{:.3f} ms", (lambda x: x <= 1.25) if db == "postgres" else None)
+        page_lines(loads, db, "list", "issue list", "issue list throughput ≥ 0.5× baseline", 0.5,
+                   "list CPU per answer at the same offered load" + (" ≤ 1.25× baseline" if db == "postgres" else
+                                                                     " (a budget on PostgreSQL only)"),
+                   (lambda x: x <= 1.25) if db == "postgres" else None)
         for encoding in ("gzip", "zstd"):
             workload = f"list-{encoding}"
             median_line(loads, db, workload, "rps", f"list with {encoding}: throughput ≥ 0.8× baseline answering {encoding}",
                         "{:.0f} req/s", lambda x: x >= 0.8)
             own_line(loads, db, workload, "list", f"list with {encoding}: throughput ≥ 0.8× the product's uncompressed list",
                      lambda x: x >= 0.8)
-        median_line(loads, db, "issue", "rps", "issue(id) with its events: throughput ≥ 0.8× baseline", "{:.0f} req/s",
-                    lambda x: x >= 0.8)
-        rate = next((r["rate"] for r in loads if (r["db"], r["workload"]) == (db, "issue-fixed-rate")), 0)
-        median_line(loads, db, "issue-fixed-rate", "p99_ms",
-                    f"issue(id) p99 ≤ 2× baseline p99 at {rate:.0f} req/s offered", "{:.2f} ms", lambda x: x <= 2)
-        median_line(loads, db, "issue-fixed-rate", "cpu_ms_per_answer",
-                    "(not a budget) server CPU per issue(id) answer at the same offered load", "{:.3f} ms", None)
+        page_lines(loads, db, "issue", "issue(id)", "issue(id) with its events: throughput ≥ 0.8× baseline", 0.8,
+                   "(not a budget) server CPU per issue(id) answer at the same offered load", None)
         p1, p1000 = by.get((db, "page-1", "rectify", 1)), by.get((db, "page-1000", "rectify", 1))
         if p1 and p1000:
             x = p1000["p50_ms"] / p1["p50_ms"]

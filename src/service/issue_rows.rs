@@ -305,8 +305,8 @@ fn cells<C: ColumnTrait>(read: &[C]) -> AppResult<Vec<(C, Cell)>> {
 mod tests {
     use super::*;
 
-    /// Every column of `issue` and `issue_event` has a type the reader decodes: a column of a new type fails here,
-    /// not on a list page.
+    /// Every column of `issue` and `issue_event` has a type the reader decodes: a column of a
+    /// new type fails here, not on a list page.
     #[test]
     fn every_issue_and_event_column_is_read_by_its_declared_type() {
         for column in issue::Column::iter() {
