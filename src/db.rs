@@ -1,6 +1,8 @@
-//! Opening the database: SQLite tuned for a server, or PostgreSQL, plus a statement counter.
+//! Opening the database: SQLite tuned for a server, or PostgreSQL with a pool for each HTTP
+//! worker, plus a statement counter.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,21 +14,44 @@ use sea_orm::{ConnectOptions, Database as SeaDatabase, DatabaseConnection, State
 /// Connections for SQLite. WAL lets readers run beside the one writer; SeaORM would otherwise
 /// open a pool of exactly one connection, serialising every request.
 const SQLITE_POOL: u32 = 8;
-/// Connections to PostgreSQL, all kept open.
+/// Connections to PostgreSQL.
 const POSTGRES_POOL: u32 = 20;
+/// Of the PostgreSQL connections, those kept for work outside the HTTP workers (the live
+/// feed's listener, the sweep, webhook deliveries, commands): a fifth, and at least this many.
+const POSTGRES_SHARED_AT_LEAST: u32 = 2;
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// A PostgreSQL connection idle this long is pinged before it is used (see `connect`).
+/// A PostgreSQL connection idle this long is pinged before it is used (see `pool_options`).
 const POSTGRES_PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
-/// The connection pool and a count of the SQL statements it has run.
+thread_local! {
+    /// Which HTTP worker this thread is, if it is one (`Database::enter_worker`).
+    static HTTP_WORKER: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The connection pools and a count of the SQL statements they have run.
+///
+/// On PostgreSQL each HTTP worker has a pool of its own, whose connections it opens itself
+/// when it first needs them. A connection's replies are noticed by the thread that opened it:
+/// a worker using a connection opened elsewhere waits for that thread to notice the reply and
+/// wake it, two more switches between threads per statement, and, when that thread is a
+/// worker busy computing an answer, until it is done. With one pool opened on the main
+/// runtime the server switched threads 8.5 times per `issue(id)` answer (three statements),
+/// against 3.7 for a server whose workers used connections of their own, and spent 1.4 times
+/// its CPU (see `docs/performance.md`). SQLite has one pool: each of its connections runs on a
+/// thread of its own whoever uses it.
 #[derive(Clone)]
 pub struct Database {
+    /// The pool for everything that is not an HTTP worker: background jobs, commands, tests.
     pub conn: DatabaseConnection,
     /// The same pool with its statements left uncounted, for work in the background (the
     /// webhook sender, the live feed's reader), which would otherwise land in whatever a test
     /// or a benchmark is counting.
     pub background: DatabaseConnection,
+    /// One pool per HTTP worker (PostgreSQL only; none when the pool is too small to share out).
+    workers: Arc<[DatabaseConnection]>,
+    /// The number `enter_worker` gives the next worker.
+    next_worker: Arc<AtomicUsize>,
     statements: Arc<AtomicU64>,
     recorder: Arc<Recorder>,
 }
@@ -45,54 +70,57 @@ impl Database {
         Self::connect_pooled(url, None).await
     }
 
-    /// Opens `url` with `pool` connections (`RECTIFY_DATABASE_POOL`), or the default.
+    /// Opens `url` with `pool` connections (`RECTIFY_DATABASE_POOL`), or the default. On
+    /// PostgreSQL a fifth of them (at least 2) are opened now for work outside the HTTP
+    /// workers; the rest are shared out evenly as the workers' own pools, each opened by its
+    /// worker as it needs them. With too few to share out, every thread uses one pool.
     pub async fn connect_pooled(url: &str, pool: Option<u32>) -> anyhow::Result<Self> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options.sqlx_logging(false).acquire_timeout(Duration::from_secs(15));
-        if is_sqlite(url) {
-            create_sqlite_folder(url)?;
-            // sqlx pings a connection before every use by default: for SQLite, a round trip to
-            // the connection's worker thread. Nothing outside this process can break an idle
-            // SQLite connection, so the ping finds nothing.
-            options.test_before_acquire(false);
-            options.max_connections(pool.unwrap_or(SQLITE_POOL)).min_connections(1).map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            });
-        } else {
-            // Every connection is opened up front, by the pool's own task on the main runtime,
-            // whose reactor is otherwise idle. A connection opened on demand would belong to
-            // the reactor of the HTTP worker that asked first, and its replies would wait
-            // whenever that worker was busy computing another answer: under load, the list's
-            // p99 at the same offered rate fell from about 17-22 ms to 7-10 ms this way.
-            let pool = pool.unwrap_or(POSTGRES_POOL);
-            options.max_connections(pool).min_connections(pool);
-            // sqlx pings a connection before every use by default, a round trip to PostgreSQL
-            // ahead of every statement, and it pings it again each time it goes back to the
-            // pool. A connection back for less than a second has just answered that second
-            // ping, so only one idle for longer (where a restart, a proxy or a firewall may
-            // have dropped it) is pinged before use.
-            options.test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE_FOR);
+        let mut workers = Vec::new();
+        let mut shared = pool;
+        if !is_sqlite(url) {
+            let worker_count = crate::startup::http_workers() as u32;
+            let (kept, each) = share_out(pool.unwrap_or(POSTGRES_POOL), worker_count);
+            if each > 0 {
+                shared = Some(kept);
+                for _ in 0..worker_count {
+                    let mut options = pool_options(url, Some(each))?;
+                    // Opened by the worker that uses it (see `Database`), none in advance.
+                    options.min_connections(0).connect_lazy(true);
+                    workers.push(open(options, url).await?);
+                }
+            }
         }
-        let mut conn = SeaDatabase::connect(options)
-            .await
-            .with_context(|| format!("cannot open the database at {}", redact_url(url)))?;
-        let mut background = conn.clone();
-        background.set_metric_callback(|_| {});
+        let mut conn = open(pool_options(url, shared)?, url).await?;
+        let background = conn.clone();
         let statements = Arc::new(AtomicU64::new(0));
         let recorder = Arc::new(Recorder::default());
-        let (counter, kept) = (statements.clone(), recorder.clone());
-        conn.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            if kept.on.load(Ordering::Relaxed)
-                && let Ok(mut kept) = kept.kept.lock()
-            {
-                kept.push(info.statement.clone());
-            }
-        });
-        Ok(Self { conn, background, statements, recorder })
+        for pool in workers.iter_mut().chain(std::iter::once(&mut conn)) {
+            let (counter, kept) = (statements.clone(), recorder.clone());
+            pool.set_metric_callback(move |info| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                if kept.on.load(Ordering::Relaxed)
+                    && let Ok(mut kept) = kept.kept.lock()
+                {
+                    kept.push(info.statement.clone());
+                }
+            });
+        }
+        let workers = workers.into();
+        Ok(Self { conn, background, workers, next_worker: Arc::new(AtomicUsize::new(0)), statements, recorder })
+    }
+
+    /// Makes this thread an HTTP worker with a pool of its own (see `Database`): called on each
+    /// worker's thread as it starts.
+    pub fn enter_worker(&self) {
+        HTTP_WORKER.set(Some(self.next_worker.fetch_add(1, Ordering::Relaxed)));
+    }
+
+    /// The pool for statements run on this thread: an HTTP worker's own, else the shared one.
+    pub fn here(&self) -> &DatabaseConnection {
+        match HTTP_WORKER.get() {
+            Some(worker) if !self.workers.is_empty() => &self.workers[worker % self.workers.len()],
+            _ => &self.conn,
+        }
     }
 
     /// Starts (forgetting what was kept before) or stops keeping every statement run, for
@@ -130,6 +158,50 @@ fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
+/// Shares `total` PostgreSQL connections out: (the shared pool's, each worker's own). The
+/// shared pool keeps a fifth, at least `POSTGRES_SHARED_AT_LEAST`, and whatever does not
+/// divide evenly; with too few for the workers, it keeps them all.
+fn share_out(total: u32, workers: u32) -> (u32, u32) {
+    let kept = (total / 5).max(POSTGRES_SHARED_AT_LEAST).min(total);
+    let each = (total - kept) / workers.max(1);
+    (total - each * workers, each)
+}
+
+/// How a pool of `size` connections (or the default) to `url` is opened.
+fn pool_options(url: &str, size: Option<u32>) -> anyhow::Result<ConnectOptions> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(15));
+    if is_sqlite(url) {
+        create_sqlite_folder(url)?;
+        // sqlx pings a connection before every use by default: for SQLite, a round trip to
+        // the connection's worker thread. Nothing outside this process can break an idle
+        // SQLite connection, so the ping finds nothing.
+        options.test_before_acquire(false);
+        options.max_connections(size.unwrap_or(SQLITE_POOL)).min_connections(1).map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    } else {
+        // Every connection is opened up front unless the caller says otherwise (the workers'
+        // pools, see `Database`).
+        let size = size.unwrap_or(POSTGRES_POOL);
+        options.max_connections(size).min_connections(size);
+        // sqlx pings a connection before every use by default, a round trip to PostgreSQL
+        // ahead of every statement, and it pings it again each time it goes back to the
+        // pool. A connection back for less than a second has just answered that second
+        // ping, so only one idle for longer (where a restart, a proxy or a firewall may
+        // have dropped it) is pinged before use.
+        options.test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE_FOR);
+    }
+    Ok(options)
+}
+
+async fn open(options: ConnectOptions, url: &str) -> anyhow::Result<DatabaseConnection> {
+    SeaDatabase::connect(options).await.with_context(|| format!("cannot open the database at {}", redact_url(url)))
+}
+
 /// `sqlite://data/rectify.db?mode=rwc` needs `./data` to exist before SQLite can create the file.
 fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
     let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
@@ -153,5 +225,29 @@ pub fn redact_url(url: &str) -> String {
             format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_out;
+
+    #[test]
+    fn the_workers_share_the_pool_and_the_rest_stays_shared() {
+        // The default pool on two cores: 4 shared, 8 for each worker.
+        assert_eq!(share_out(20, 2), (4, 8));
+        assert_eq!(share_out(20, 3), (5, 5));
+        assert_eq!(share_out(8, 2), (2, 3));
+        // Too few to share out: one pool for every thread.
+        assert_eq!(share_out(2, 2), (2, 0));
+        assert_eq!(share_out(3, 2), (3, 0));
+        assert_eq!(share_out(1, 4), (1, 0));
+        for total in 1..=100 {
+            for workers in 1..=16 {
+                let (shared, each) = share_out(total, workers);
+                assert_eq!(shared + each * workers, total, "{total} over {workers} workers");
+                assert!(shared >= 1);
+            }
+        }
     }
 }

@@ -108,6 +108,12 @@ pub struct Application {
     unready_grace: std::time::Duration,
 }
 
+/// The HTTP workers: one thread each, one per core. The database gives each a pool of its own
+/// (`db::Database`).
+pub fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get())
+}
+
 /// The longest `unready_grace`: two checks of a balancer checking every second.
 const UNREADY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -142,6 +148,8 @@ impl Application {
         state.services.start_live_feed();
         state.services.start_webhook_deliveries();
         let server = HttpServer::new(move || {
+            // Runs once on each worker's thread as it starts.
+            state.services.enter_http_worker();
             App::new()
                 .wrap(Compression)
                 .wrap(browser_headers())
@@ -151,6 +159,7 @@ impl Application {
         // The stop on a signal is ours (`run_until_stopped`), so that it can first turn
         // `/readyz` away and close the subscriptions.
         .disable_signals()
+        .workers(http_workers())
         // A reply sent in pieces (a stream, a subscription's messages) goes out as written,
         // not held back until the client acknowledges the piece before (Nagle's algorithm,
         // which with the client's delayed acknowledgements cost 40 ms a reply).

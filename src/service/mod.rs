@@ -189,8 +189,14 @@ impl Services {
         self.login_throttle.remembered()
     }
 
+    /// The pool for this thread's statements: an HTTP worker's own, or the shared one.
     pub(crate) fn conn(&self) -> &DatabaseConnection {
-        &self.db.conn
+        self.db.here()
+    }
+
+    /// Gives this thread, an HTTP worker starting, a pool of its own (see `db::Database`).
+    pub fn enter_http_worker(&self) {
+        self.db.enter_worker();
     }
 
     /// The pool for background work, whose statements are not counted (see `Database`).

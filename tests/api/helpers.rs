@@ -68,8 +68,9 @@ impl Drop for Store {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// Connections of a test server's PostgreSQL pool: enough for the racing tests to race.
-const TEST_POSTGRES_POOL: u32 = 6;
+/// Connections of a test server's PostgreSQL pool: enough for the racing tests to race on
+/// each HTTP worker (3 each on two cores, see `db::Database`).
+const TEST_POSTGRES_POOL: u32 = 8;
 
 async fn fresh_database() -> (String, Store) {
     match std::env::var("RECTIFY_TEST_POSTGRES_URL") {

@@ -6,6 +6,7 @@ mod accountability;
 mod assessment;
 mod auth;
 mod cli;
+mod connections;
 mod demo;
 mod docs;
 mod errors;
