@@ -19,6 +19,9 @@ wait_ready() {  # wait_ready URL LOGFILE PID: until URL answers 200; exits if PI
   exit 1
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of every thread, in clock ticks
+# Times any thread of the process gave up the CPU, waiting or pre-empted: a request that hands
+# work to another thread and back (a database connection's, a timer's) shows here.
+thread_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'; }
 
 # --- the list page, as bench/run's `list` workload asks it ----------------------------------
 ISSUE_FIELDS='id code title status severity deadline leadDepartment { code name } cooperatingDepartments { code name } category { code name aspect { code name } } round { name }'

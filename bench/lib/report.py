@@ -60,6 +60,10 @@ def cmd_record(path, db, workload, server, conc, rate, expected):
     ticks = os.environ.get("CPU_TICKS")
     if ticks and row["ok"]:
         row["cpu_ms_per_answer"] = int(ticks) * 1000 / os.sysconf("SC_CLK_TCK") / row["ok"]
+    # The times the server's threads gave up the CPU over the run, per 2xx answer.
+    switches = os.environ.get("SWITCHES")
+    if switches and row["ok"]:
+        row["switches_per_answer"] = int(switches) / row["ok"]
     # Every answer had the sample's size: none of them was an error answer.
     if expected:
         expected = int(expected)
@@ -201,6 +205,8 @@ def page_lines(loads, db, workload, name, throughput_budget, floor, cpu_budget, 
     median_line(loads, db, fixed, "p99_ms", f"{name} p99 ≤ 2× baseline p99 at {rate:.0f} req/s offered", "{:.2f} ms",
                 lambda x: x <= 2)
     median_line(loads, db, fixed, "cpu_ms_per_answer", cpu_budget, "{:.3f} ms", cpu_holds)
+    median_line(loads, db, fixed, "switches_per_answer", f"{name} thread switches per answer at the same offered load",
+                "{:.1f}", None)
 
 
 def own_line(loads, db, workload, reference, budget, holds):
@@ -218,6 +224,11 @@ def own_line(loads, db, workload, reference, budget, holds):
 def cpu(run):
     value = run.get("cpu_ms_per_answer")
     return f"{value:.3f}" if value is not None else "–"
+
+
+def switches(run):
+    value = run.get("switches_per_answer")
+    return f"{value:.1f}" if value is not None else "–"
 
 
 def cmd_instructions(oha_json, dump, db, workload, server):
@@ -252,15 +263,15 @@ def cmd_table(records):
     loads = [r for r in rows if r.get("kind") == "load"]
     by = {(r["db"], r["workload"], r["server"], r.get("round", 1)): r for r in loads}
     print()
-    print("| db | workload | round | server | conc | offered req/s | req/s | p50 ms | p99 ms | CPU ms/answer | non-2xx | bodies | req/s vs baseline | p50 vs baseline | p99 vs baseline | CPU vs baseline |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| db | workload | round | server | conc | offered req/s | req/s | p50 ms | p99 ms | CPU ms/answer | switches/answer | non-2xx | bodies | req/s vs baseline | p50 vs baseline | p99 vs baseline | CPU vs baseline |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in loads:
         base = by.get((r["db"], r["workload"], "baseline", r.get("round", 1))) if r["server"] != "baseline" else None
         bodies = {True: "ok", False: "DIFFER"}.get(r.get("bodies_ok"), "–")
         offered = f"{r['rate']:.0f}" if r["rate"] else "max"
         print(
             f"| {r['db']} | {r['workload']} | {r.get('round', 1)} | {r['server']} | {r['concurrency']} | {offered} | {r['rps']:.1f} | "
-            f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {cpu(r)} | {r['non_2xx'] + r['errors']} | {bodies} | "
+            f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {cpu(r)} | {switches(r)} | {r['non_2xx'] + r['errors']} | {bodies} | "
             f"{ratio(r['rps'], base['rps']) if base else '–'} | "
             f"{ratio(r['p50_ms'], base['p50_ms']) if base else '–'} | "
             f"{ratio(r['p99_ms'], base['p99_ms']) if base else '–'} | "
