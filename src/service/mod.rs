@@ -195,7 +195,7 @@ impl Services {
     }
 
     /// Gives this thread, an HTTP worker starting, a pool of its own (see `db::Database`).
-    pub fn enter_http_worker(&self) {
+    pub(crate) fn enter_http_worker(&self) {
         self.db.enter_worker();
     }
 
