@@ -1,15 +1,19 @@
-//! Parsed query documents, kept by the SHA-256 of their text, and automatic persisted queries
-//! (Apollo's protocol: `extensions.persistedQuery { version: 1, sha256Hash }`) on top of them.
+//! Parsed query documents, kept by their text, and automatic persisted queries (Apollo's
+//! protocol: `extensions.persistedQuery { version: 1, sha256Hash }`) on top of them.
 //!
 //! Clients send the same few queries over and over; parsing one took a noticeable share of a
 //! list page's time, and a copy of the parsed document is far cheaper. The same store answers
 //! a request that carries only a hash: the mobile app sends the text once, then the hash.
 //!
+//! A text is looked up by the text itself, with the map's own hash; its SHA-256 is computed
+//! once, when it is first parsed, and kept beside the document. Computing it for every request
+//! cost 14,000 instructions of an `issue(id)` answer's 814,000 (`docs/performance.md`).
+//!
 //! This runs in the HTTP handler rather than as a schema extension: every schema extension
 //! wraps the resolution of every field of every answer (about a thousand for a list page).
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::parser::Positioned;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
@@ -25,12 +29,28 @@ const MAX_REMEMBERED_QUERY_BYTES: usize = 32 * 1024;
 
 /// The store of parsed documents, shared by every worker.
 pub struct Documents {
-    parsed: Mutex<LruCache<String, ExecutableDocument>>,
+    remembered: Mutex<Remembered>,
+}
+
+/// The same documents found by their text, and by the SHA-256 of their text (a persisted
+/// query sent as its hash alone).
+struct Remembered {
+    by_text: LruCache<String, Arc<Parsed>>,
+    by_hash: LruCache<String, Arc<Parsed>>,
+}
+
+/// A document parsed from a text, and the SHA-256 of that text (lower-case hex).
+struct Parsed {
+    hash: String,
+    document: ExecutableDocument,
 }
 
 impl Default for Documents {
     fn default() -> Self {
-        Self { parsed: Mutex::new(LruCache::new(NonZeroUsize::new(CAPACITY).expect("a positive capacity"))) }
+        let capacity = NonZeroUsize::new(CAPACITY).expect("a positive capacity");
+        Self {
+            remembered: Mutex::new(Remembered { by_text: LruCache::new(capacity), by_hash: LruCache::new(capacity) }),
+        }
     }
 }
 
@@ -46,12 +66,24 @@ fn hex_digest(text: &str) -> String {
 }
 
 impl Documents {
-    fn remembered(&self, hash: &str) -> Option<ExecutableDocument> {
-        self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(hash).cloned()
+    fn remembered(&self) -> std::sync::MutexGuard<'_, Remembered> {
+        self.remembered.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn remember(&self, hash: String, document: ExecutableDocument) {
-        self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).put(hash, document);
+    /// The document parsed from `text`: remembered, or parsed now and remembered (when not too
+    /// long); `None` when the text does not parse.
+    fn parsed(&self, text: &str) -> Option<Arc<Parsed>> {
+        if let Some(parsed) = self.remembered().by_text.get(text) {
+            return Some(parsed.clone());
+        }
+        let document = async_graphql::parser::parse_query(text).ok()?;
+        let parsed = Arc::new(Parsed { hash: hex_digest(text), document });
+        if text.len() <= MAX_REMEMBERED_QUERY_BYTES {
+            let mut remembered = self.remembered();
+            remembered.by_text.put(text.to_owned(), parsed.clone());
+            remembered.by_hash.put(parsed.hash.clone(), parsed.clone());
+        }
+        Some(parsed)
     }
 
     /// Gives `request` its parsed document: remembered, or parsed now and remembered; for a
@@ -73,27 +105,25 @@ impl Documents {
                 Some(persisted.sha256_hash.to_ascii_lowercase())
             }
         };
-        if request.query.is_empty() {
+        let parsed = if request.query.is_empty() {
             let Some(hash) = persisted else { return Ok(None) };
-            let document = self.remembered(&hash).ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?;
-            request.set_parsed_query(document);
-            return Ok(Some(hash));
-        }
-        let hash = hex_digest(&request.query);
-        if persisted.is_some_and(|given| given != hash) {
-            return Err(ServerError::new("provided sha does not match query", None));
-        }
-        if let Some(document) = self.remembered(&hash) {
-            request.set_parsed_query(document);
-        } else if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
-            if request.query.len() <= MAX_REMEMBERED_QUERY_BYTES {
-                self.remember(hash.clone(), document.clone());
-            }
-            request.set_parsed_query(document);
+            let found = self.remembered().by_hash.get(&hash).cloned();
+            found.ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?
         } else {
-            return Ok(None);
-        }
-        Ok(Some(hash))
+            let Some(parsed) = self.parsed(&request.query) else {
+                // The text's own hash, even when it does not parse, is what a wrong one is told from.
+                if persisted.is_some_and(|given| given != hex_digest(&request.query)) {
+                    return Err(ServerError::new("provided sha does not match query", None));
+                }
+                return Ok(None);
+            };
+            if persisted.is_some_and(|given| given != parsed.hash) {
+                return Err(ServerError::new("provided sha does not match query", None));
+            }
+            parsed
+        };
+        request.set_parsed_query(parsed.document.clone());
+        Ok(Some(parsed.hash.clone()))
     }
 }
 
@@ -127,5 +157,45 @@ pub fn reads_only(document: &ExecutableDocument, operation_name: Option<&str>) -
                 None => operations.values().all(|operation| is_query(operation.node.ty)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{Request, Value};
+
+    use super::{Documents, hex_digest};
+
+    fn with_hash(query: &str, hash: &str) -> Request {
+        let mut request = Request::new(query);
+        let persisted = serde_json::json!({ "version": 1, "sha256Hash": hash });
+        request.extensions.insert("persistedQuery".to_owned(), Value::from_json(persisted).unwrap());
+        request
+    }
+
+    #[test]
+    fn a_text_is_known_by_its_sha256_once_sent_and_a_wrong_hash_is_refused_even_when_remembered() {
+        let documents = Documents::default();
+        let text = "{ viewer { role } }";
+        let hash = hex_digest(text);
+        assert_eq!(hash.len(), 64);
+        // Unknown by hash until the text has been sent.
+        let unknown = documents.resolve(&mut with_hash("", &hash)).unwrap_err();
+        assert_eq!(unknown.message, "PersistedQueryNotFound");
+        for _ in 0..2 {
+            assert_eq!(documents.resolve(&mut Request::new(text)).unwrap().as_deref(), Some(hash.as_str()));
+        }
+        let mut by_hash = with_hash("", &hash.to_ascii_uppercase());
+        assert_eq!(documents.resolve(&mut by_hash).unwrap().as_deref(), Some(hash.as_str()));
+        // Its query text is empty: only the remembered document lets it parse.
+        assert!(by_hash.parsed_query().is_ok());
+        // The remembered text with another text's hash: refused, nothing parsed handed over.
+        let mut wrong = with_hash(text, &hex_digest("{ other }"));
+        assert_eq!(documents.resolve(&mut wrong).unwrap_err().message, "provided sha does not match query");
+        let mut broken = with_hash("{ viewer ", &hash);
+        assert_eq!(documents.resolve(&mut broken).unwrap_err().message, "provided sha does not match query");
+        // A text that does not parse, with its own hash, is left for the schema to report.
+        let mut left = with_hash("{ viewer ", &hex_digest("{ viewer "));
+        assert_eq!(documents.resolve(&mut left).unwrap(), None);
     }
 }

@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{IssueStatus, Severity, SupervisionLevel};
 use entity::{assignment_dispute, category, issue, issue_cooperator, issue_event, look_back_task, notice_objection};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QuerySelect};
 
 use super::issue_rows::{IssueColumns, read_issue_rows, read_rows_of};
 use super::pagination::{Cursor, Page, PageArgs, keyset_condition};
@@ -439,7 +437,7 @@ impl Services {
             .order_by_expr(order.key_expr(), direction.clone())
             .order_by((issue::Entity, issue::Column::Id), direction);
         // The cursors are written from the sort key.
-        let rows = read_issue_rows(self.conn(), select, columns.with(&[order.key_column()]), window.limit + 1).await?;
+        let rows = read_issue_rows(&self.db, select, columns.with(&[order.key_column()]), window.limit + 1).await?;
         Ok(Page::from_fetched(rows, &window, &ordering, |row| (order.key_of(row), row.id)))
     }
 
@@ -502,7 +500,7 @@ impl Services {
         let select =
             Query::select().from(issue::Entity).and_where(issue::Column::Id.is_in(page.iter().copied())).to_owned();
         let columns = columns.with(&[issue::Column::Latitude, issue::Column::Longitude]);
-        let mut rows: HashMap<i64, issue::Model> = read_issue_rows(self.conn(), select, columns, page.len() as u64)
+        let mut rows: HashMap<i64, issue::Model> = read_issue_rows(&self.db, select, columns, page.len() as u64)
             .await?
             .into_iter()
             .map(|row| (row.id, row))
@@ -549,7 +547,7 @@ impl Services {
             .cond_where(self.issue_condition(actor, &IssueFilter::default())?)
             .and_where(Expr::col((issue::Entity, issue::Column::Id)).eq(id))
             .to_owned();
-        Ok(read_issue_rows(self.conn(), select, columns, 1).await?.pop())
+        Ok(read_issue_rows(&self.db, select, columns, 1).await?.pop())
     }
 
     /// The issue with this id, whole, if the actor may see it.
@@ -652,18 +650,16 @@ impl Services {
 
     /// Cooperating department ids of each issue (for the loader; the issues are already visible).
     pub async fn cooperators_of(&self, issue_ids: &[i64]) -> AppResult<HashMap<i64, Vec<i64>>> {
-        // Two columns read by position: a list page asks this for 50 issues on every request,
-        // and whole rows decoded by column name cost more than the query itself.
-        let pairs: Vec<(i64, i64)> = issue_cooperator::Entity::find()
-            .select_only()
-            .column(issue_cooperator::Column::IssueId)
-            .column(issue_cooperator::Column::DepartmentId)
-            .filter(issue_cooperator::Column::IssueId.is_in(issue_ids.iter().copied()))
-            .order_by_asc(issue_cooperator::Column::DepartmentId)
-            .into_tuple()
-            .all(self.conn())
-            .await?;
-        Ok(group_by(pairs, Some))
+        // Read by position: a list page asks this for 50 issues on every request, and whole
+        // rows decoded by column name cost more than the query itself.
+        let statement = Query::select()
+            .from(issue_cooperator::Entity)
+            .and_where(issue_cooperator::Column::IssueId.is_in(issue_ids.iter().copied()))
+            .order_by(issue_cooperator::Column::DepartmentId, Order::Asc)
+            .to_owned();
+        let read = [issue_cooperator::Column::IssueId, issue_cooperator::Column::DepartmentId];
+        let rows = read_rows_of::<issue_cooperator::ActiveModel>(&self.db, statement, &read).await?;
+        Ok(group_by(rows, |row| Some((row.issue_id, row.department_id))))
     }
 
     /// All events of each issue, oldest first, with the columns `read` and the others NULL
@@ -679,7 +675,7 @@ impl Services {
             .and_where(issue_event::Column::IssueId.is_in(issue_ids.iter().copied()))
             .order_by(issue_event::Column::Id, Order::Asc)
             .to_owned();
-        let rows = read_rows_of::<issue_event::ActiveModel, _>(self.conn(), statement, read).await?;
+        let rows = read_rows_of::<issue_event::ActiveModel>(&self.db, statement, read).await?;
         Ok(group_by(rows, |row| Some((row.issue_id, row))))
     }
 }
