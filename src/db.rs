@@ -141,8 +141,8 @@ impl Database {
     /// Runs a query on this thread's pool (`here`) straight through sqlx, counted and kept like
     /// every other statement, for the reads of the busiest pages (`service::issue_rows`).
     /// SeaORM's own path moves each statement's future through several boxed layers: on the
-    /// `issue(id)` page, copying them cost 56,000 of its 766,000 instructions per answer under
-    /// callgrind (see `docs/performance.md`).
+    /// `issue(id)` page, copying them cost 56,000 of its 766,000 instructions per answer
+    /// (SQLite, `bench/run`'s count under callgrind; see `docs/performance.md`).
     pub async fn fetch_all(&self, statement: &Statement) -> Result<Rows, DbErr> {
         self.ledger.note(statement);
         let pool = self.here();

@@ -7,13 +7,15 @@
 //!
 //! A text is looked up by the text itself, with the map's own hash; its SHA-256 is computed
 //! once, when it is first parsed, and kept beside the document. Computing it for every request
-//! cost 14,000 instructions of an `issue(id)` answer's 814,000 (`docs/performance.md`).
+//! cost 14,000 instructions of an `issue(id)` answer's 814,000 on SQLite, under callgrind (the
+//! fourth pass of `docs/performance.md`).
 //!
 //! This runs in the HTTP handler rather than as a schema extension: every schema extension
 //! wraps the resolution of every field of every answer (about a thousand for a list page).
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_graphql::parser::Positioned;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType};
@@ -24,7 +26,8 @@ use sha2::{Digest, Sha256};
 /// Distinct documents remembered.
 const CAPACITY: usize = 1000;
 /// Longer query texts are parsed every time and not remembered, so that the store stays
-/// within CAPACITY × this many bytes of text (a persisted query this long is sent whole).
+/// within CAPACITY texts of at most this many bytes, with their documents (a persisted query
+/// this long is sent whole).
 const MAX_REMEMBERED_QUERY_BYTES: usize = 32 * 1024;
 
 /// The store of parsed documents, shared by every worker.
@@ -32,14 +35,15 @@ pub struct Documents {
     remembered: Mutex<Remembered>,
 }
 
-/// The same documents found by their text, and by the SHA-256 of their text (a persisted
-/// query sent as its hash alone).
+/// The documents, most recently used last, found by their text; and the text of each by its
+/// SHA-256 (a persisted query sent as its hash alone), kept in step as texts are forgotten.
 struct Remembered {
-    by_text: LruCache<String, Arc<Parsed>>,
-    by_hash: LruCache<String, Arc<Parsed>>,
+    by_text: LruCache<Arc<str>, Parsed>,
+    text_by_hash: HashMap<String, Arc<str>>,
 }
 
 /// A document parsed from a text, and the SHA-256 of that text (lower-case hex).
+#[derive(Clone)]
 struct Parsed {
     hash: String,
     document: ExecutableDocument,
@@ -49,7 +53,34 @@ impl Default for Documents {
     fn default() -> Self {
         let capacity = NonZeroUsize::new(CAPACITY).expect("a positive capacity");
         Self {
-            remembered: Mutex::new(Remembered { by_text: LruCache::new(capacity), by_hash: LruCache::new(capacity) }),
+            remembered: Mutex::new(Remembered {
+                by_text: LruCache::new(capacity),
+                text_by_hash: HashMap::with_capacity(CAPACITY),
+            }),
+        }
+    }
+}
+
+impl Remembered {
+    /// The document of this text, marked as used.
+    fn by_text(&mut self, text: &str) -> Option<&Parsed> {
+        self.by_text.get(text)
+    }
+
+    /// The document whose text has this SHA-256, marked as used.
+    fn by_hash(&mut self, hash: &str) -> Option<&Parsed> {
+        let text = self.text_by_hash.get(hash)?.clone();
+        self.by_text.get(&text)
+    }
+
+    /// Remembers a document, forgetting the least recently used when full.
+    fn remember(&mut self, text: &str, parsed: Parsed) {
+        let text: Arc<str> = Arc::from(text);
+        self.text_by_hash.insert(parsed.hash.clone(), text.clone());
+        if let Some((forgotten, old)) = self.by_text.push(text.clone(), parsed)
+            && forgotten != text
+        {
+            self.text_by_hash.remove(&old.hash);
         }
     }
 }
@@ -66,24 +97,8 @@ fn hex_digest(text: &str) -> String {
 }
 
 impl Documents {
-    fn remembered(&self) -> std::sync::MutexGuard<'_, Remembered> {
+    fn remembered(&self) -> MutexGuard<'_, Remembered> {
         self.remembered.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The document parsed from `text`: remembered, or parsed now and remembered (when not too
-    /// long); `None` when the text does not parse.
-    fn parsed(&self, text: &str) -> Option<Arc<Parsed>> {
-        if let Some(parsed) = self.remembered().by_text.get(text) {
-            return Some(parsed.clone());
-        }
-        let document = async_graphql::parser::parse_query(text).ok()?;
-        let parsed = Arc::new(Parsed { hash: hex_digest(text), document });
-        if text.len() <= MAX_REMEMBERED_QUERY_BYTES {
-            let mut remembered = self.remembered();
-            remembered.by_text.put(text.to_owned(), parsed.clone());
-            remembered.by_hash.put(parsed.hash.clone(), parsed.clone());
-        }
-        Some(parsed)
     }
 
     /// Gives `request` its parsed document: remembered, or parsed now and remembered; for a
@@ -105,25 +120,30 @@ impl Documents {
                 Some(persisted.sha256_hash.to_ascii_lowercase())
             }
         };
+        let mismatch = || ServerError::new("provided sha does not match query", None);
         let parsed = if request.query.is_empty() {
             let Some(hash) = persisted else { return Ok(None) };
-            let found = self.remembered().by_hash.get(&hash).cloned();
+            let found = self.remembered().by_hash(&hash).cloned();
             found.ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?
-        } else {
-            let Some(parsed) = self.parsed(&request.query) else {
-                // The text's own hash, even when it does not parse, is what a wrong one is told from.
-                if persisted.is_some_and(|given| given != hex_digest(&request.query)) {
-                    return Err(ServerError::new("provided sha does not match query", None));
-                }
-                return Ok(None);
-            };
+        } else if let Some(parsed) = self.remembered().by_text(&request.query).cloned() {
             if persisted.is_some_and(|given| given != parsed.hash) {
-                return Err(ServerError::new("provided sha does not match query", None));
+                return Err(mismatch());
+            }
+            parsed
+        } else {
+            let hash = hex_digest(&request.query);
+            if persisted.is_some_and(|given| given != hash) {
+                return Err(mismatch());
+            }
+            let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return Ok(None) };
+            let parsed = Parsed { hash, document };
+            if request.query.len() <= MAX_REMEMBERED_QUERY_BYTES {
+                self.remembered().remember(&request.query, parsed.clone());
             }
             parsed
         };
-        request.set_parsed_query(parsed.document.clone());
-        Ok(Some(parsed.hash.clone()))
+        request.set_parsed_query(parsed.document);
+        Ok(Some(parsed.hash))
     }
 }
 
@@ -171,6 +191,30 @@ mod tests {
         let persisted = serde_json::json!({ "version": 1, "sha256Hash": hash });
         request.extensions.insert("persistedQuery".to_owned(), Value::from_json(persisted).unwrap());
         request
+    }
+
+    #[test]
+    fn a_hash_is_known_as_long_as_its_text_is_remembered_however_the_text_is_sent() {
+        let documents = Documents::default();
+        let kept = "{ viewer { role } }";
+        let hash = hex_digest(kept);
+        documents.resolve(&mut Request::new(kept)).unwrap();
+        // The text is used, by text or by hash, while a full store's worth of other texts
+        // comes and goes: its hash stays known.
+        for round in 0..3 * super::CAPACITY {
+            let other = format!("{{ issue(id: \"{round}\") {{ id }} }}");
+            documents.resolve(&mut Request::new(other)).unwrap();
+            if round % 100 == 0 {
+                documents.resolve(&mut Request::new(kept)).unwrap();
+            }
+        }
+        assert_eq!(documents.resolve(&mut with_hash("", &hash)).unwrap().as_deref(), Some(hash.as_str()));
+        // Forgotten texts' hashes are forgotten with them; the store holds no more than it may.
+        let forgotten = hex_digest("{ issue(id: \"0\") { id } }");
+        assert_eq!(documents.resolve(&mut with_hash("", &forgotten)).unwrap_err().message, "PersistedQueryNotFound");
+        let remembered = documents.remembered();
+        assert_eq!(remembered.by_text.len(), super::CAPACITY);
+        assert_eq!(remembered.text_by_hash.len(), super::CAPACITY);
     }
 
     #[test]
