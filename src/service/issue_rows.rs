@@ -20,9 +20,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::issue;
 use sea_orm::IdenStatic;
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::sqlx::Row;
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
+use sea_orm::sqlx::{ColumnIndex, Decode, Row, Type};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ColumnType, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait, Statement,
     TryIntoModel, Value,
@@ -257,19 +257,25 @@ macro_rules! decoded {
     ($($ty:ty),*) => {$(
         impl Decoded for $ty {
             fn from_sqlite(row: &SqliteRow, index: usize, check: Check) -> Result<Self, sea_orm::sqlx::Error> {
-                match check {
-                    Check::Types => row.try_get(index),
-                    Check::Skip => row.try_get_unchecked(index),
-                }
+                get(row, index, check)
             }
             fn from_postgres(row: &PgRow, index: usize, check: Check) -> Result<Self, sea_orm::sqlx::Error> {
-                match check {
-                    Check::Types => row.try_get(index),
-                    Check::Skip => row.try_get_unchecked(index),
-                }
+                get(row, index, check)
             }
         }
     )*};
+}
+
+fn get<'r, R, T>(row: &'r R, index: usize, check: Check) -> Result<T, sea_orm::sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    T: Decode<'r, R::Database> + Type<R::Database>,
+{
+    match check {
+        Check::Types => row.try_get(index),
+        Check::Skip => row.try_get_unchecked(index),
+    }
 }
 
 decoded!(Option<i32>, Option<i64>, Option<f64>, Option<bool>, Option<String>, Option<NaiveDate>, Option<DateTime<Utc>>);
