@@ -3,14 +3,15 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::postgres::PgRow;
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteRow, SqliteSynchronous};
-use sea_orm::sqlx::{self, AssertSqlSafe};
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::postgres::{PgRow, Postgres};
+use sea_orm::sqlx::sqlite::{Sqlite, SqliteJournalMode, SqliteRow, SqliteSynchronous};
+use sea_orm::sqlx::{self, AssertSqlSafe, Executor, IntoArguments, Pool};
 use sea_orm::{
     ConnectOptions, Database as SeaDatabase, DatabaseConnection, DbBackend, DbErr, RuntimeErr, Statement, Values,
 };
@@ -28,6 +29,9 @@ const POSTGRES_SHARED_AT_LEAST: u32 = 2;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// A PostgreSQL connection idle this long is pinged before it is used (see `pool_options`).
 const POSTGRES_PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+/// A connection a worker keeps (see `Kept`) idle this long goes back to its pool, which tests
+/// it before its next use: the rule the pool applies to its own (`POSTGRES_PING_IF_IDLE_FOR`).
+const KEPT_IDLE_AT_MOST: Duration = POSTGRES_PING_IF_IDLE_FOR;
 
 thread_local! {
     /// Which HTTP worker this thread is, if it is one (`Database::enter_worker`).
@@ -57,7 +61,86 @@ pub struct Database {
     workers: Arc<[DatabaseConnection]>,
     /// The number `enter_worker` gives the next worker.
     next_worker: Arc<AtomicUsize>,
+    /// For each HTTP worker, connections it keeps between its reads through `fetch_all`.
+    kept: Arc<[KeptConnections]>,
     ledger: Arc<StatementLedger>,
+}
+
+/// Connections an HTTP worker keeps out of its pool between the reads it runs through
+/// `Database::fetch_all`.
+///
+/// sqlx tests every connection that goes back to its pool with a ping, unconditionally (in
+/// `PoolConnection`'s return path): on PostgreSQL a round trip to the server, on SQLite one to
+/// the connection's own thread, after every statement. A connection kept here goes back to
+/// work without one. It stays the pool's: counted in its size, and given back to it (and so
+/// tested) when `most` are idle here already, when it has been idle too long, when its
+/// statement failed or was abandoned, and whenever the pool is out of connections, so that a
+/// statement waiting for one is never kept waiting by connections idle here.
+struct Kept<DB: sqlx::Database> {
+    idle: Mutex<Vec<(PoolConnection<DB>, Instant)>>,
+    /// Idle connections kept at most.
+    most: usize,
+}
+
+/// A worker's kept connections, of the database's kind.
+enum KeptConnections {
+    Sqlite(Kept<Sqlite>),
+    Postgres(Kept<Postgres>),
+}
+
+impl<DB: sqlx::Database> Kept<DB> {
+    fn new(most: usize) -> Self {
+        Self { idle: Mutex::new(Vec::with_capacity(most)), most }
+    }
+
+    /// The connection used last, unless it has been idle long enough to need testing; then it
+    /// and every other one, idle longer still, go back to the pool, which tests them.
+    fn take(&self) -> Option<PoolConnection<DB>> {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let (connection, since) = idle.pop()?;
+        if since.elapsed() < KEPT_IDLE_AT_MOST {
+            return Some(connection);
+        }
+        idle.clear();
+        None
+    }
+
+    /// Keeps a connection that has just answered, or gives it back to `pool`.
+    fn put(&self, connection: PoolConnection<DB>, pool: &Pool<DB>) {
+        let pool_is_out = pool.num_idle() == 0 && pool.size() >= pool.options().get_max_connections();
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < self.most && !pool_is_out {
+            idle.push((connection, Instant::now()));
+        }
+    }
+
+    /// Runs a query on a kept connection, or on one from `pool`, kept afterwards if it answered.
+    async fn fetch_all(&self, pool: &Pool<DB>, sql: &str, values: SqlxValues) -> Result<Vec<DB::Row>, sqlx::Error>
+    where
+        SqlxValues: IntoArguments<DB>,
+        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    {
+        let mut connection = match self.take() {
+            Some(connection) => connection,
+            None => pool.acquire().await?,
+        };
+        let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(&mut *connection).await?;
+        self.put(connection, pool);
+        Ok(rows)
+    }
+}
+
+impl<DB: sqlx::Database> Drop for Kept<DB> {
+    fn drop(&mut self) {
+        // Returning a connection to its pool needs a runtime to test it on; the last copy of
+        // the database may be dropped where there is none (a worker's thread, as it ends).
+        if tokio::runtime::Handle::try_current().is_err() {
+            let idle = self.idle.get_mut().unwrap_or_else(PoisonError::into_inner);
+            for (connection, _) in idle.drain(..) {
+                drop(connection.detach());
+            }
+        }
+    }
 }
 
 /// Counts the statements run and, while switched on, keeps them, so that tests can count
@@ -100,11 +183,19 @@ impl Database {
     pub async fn connect_pooled(url: &str, pool: Option<u32>) -> anyhow::Result<Self> {
         let mut workers = Vec::new();
         let mut shared = pool;
-        if !is_sqlite(url) {
-            let worker_count = crate::startup::http_workers() as u32;
-            let (kept, each) = share_out(pool.unwrap_or(POSTGRES_POOL), worker_count);
+        let worker_count = crate::startup::http_workers() as u32;
+        let mut kept = Vec::new();
+        if is_sqlite(url) {
+            // One pool for every thread: the workers together keep at most half of it.
+            let most = kept_at_most(pool.unwrap_or(SQLITE_POOL), worker_count);
+            kept.extend((0..worker_count).map(|_| KeptConnections::Sqlite(Kept::new(most))));
+        } else {
+            let (kept_shared, each) = share_out(pool.unwrap_or(POSTGRES_POOL), worker_count);
             if each > 0 {
-                shared = Some(kept);
+                // Each worker keeps at most half of its own pool.
+                let most = kept_at_most(each, 1);
+                kept.extend((0..worker_count).map(|_| KeptConnections::Postgres(Kept::new(most))));
+                shared = Some(kept_shared);
                 for _ in 0..worker_count {
                     let mut options = pool_options(url, Some(each))?;
                     // Opened by the worker that uses it (see `Database`), none in advance.
@@ -121,7 +212,7 @@ impl Database {
             pool.set_metric_callback(move |info| ledger.note(info.statement));
         }
         let workers = workers.into();
-        Ok(Self { conn, background, workers, next_worker: Arc::new(AtomicUsize::new(0)), ledger })
+        Ok(Self { conn, background, workers, next_worker: Arc::new(AtomicUsize::new(0)), kept: kept.into(), ledger })
     }
 
     /// Makes this thread an HTTP worker with a pool of its own (see `Database`): called on each
@@ -142,20 +233,30 @@ impl Database {
     /// every other statement, for the reads of the busiest pages (`service::issue_rows`).
     /// SeaORM's own path moves each statement's future through several boxed layers: on the
     /// `issue(id)` page, copying them cost 56,000 of its 766,000 instructions per answer
-    /// (SQLite, `bench/run`'s count under callgrind; see `docs/performance.md`).
+    /// (SQLite, `bench/run`'s count under callgrind; see `docs/performance.md`). On an HTTP
+    /// worker it runs on a connection the worker keeps between such reads (see `Kept`).
     pub async fn fetch_all(&self, statement: &Statement) -> Result<Rows, DbErr> {
         self.ledger.note(statement);
         let pool = self.here();
         let values = SqlxValues(statement.values.clone().unwrap_or(Values(Vec::new())));
-        let query = AssertSqlSafe(statement.sql.as_str());
-        let rows = match pool.get_database_backend() {
-            DbBackend::Sqlite => {
-                sqlx::query_with(query, values).fetch_all(pool.get_sqlite_connection_pool()).await.map(Rows::Sqlite)
+        let sql = statement.sql.as_str();
+        let kept = HTTP_WORKER.get().and_then(|worker| self.kept.get(worker % self.kept.len().max(1)));
+        let rows = match (pool.get_database_backend(), kept) {
+            (DbBackend::Sqlite, Some(KeptConnections::Sqlite(kept))) => {
+                kept.fetch_all(pool.get_sqlite_connection_pool(), sql, values).await.map(Rows::Sqlite)
             }
-            DbBackend::Postgres => {
-                sqlx::query_with(query, values).fetch_all(pool.get_postgres_connection_pool()).await.map(Rows::Postgres)
+            (DbBackend::Postgres, Some(KeptConnections::Postgres(kept))) => {
+                kept.fetch_all(pool.get_postgres_connection_pool(), sql, values).await.map(Rows::Postgres)
             }
-            other => return Err(DbErr::BackendNotSupported { db: other.as_str(), ctx: "Database::fetch_all" }),
+            (DbBackend::Sqlite, _) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_all(pool.get_sqlite_connection_pool())
+                .await
+                .map(Rows::Sqlite),
+            (DbBackend::Postgres, _) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_all(pool.get_postgres_connection_pool())
+                .await
+                .map(Rows::Postgres),
+            (other, _) => return Err(DbErr::BackendNotSupported { db: other.as_str(), ctx: "Database::fetch_all" }),
         };
         rows.map_err(|error| DbErr::Query(RuntimeErr::SqlxError(Arc::new(error))))
     }
@@ -202,6 +303,12 @@ fn share_out(total: u32, workers: u32) -> (u32, u32) {
     let kept = (total / 5).max(POSTGRES_SHARED_AT_LEAST).min(total);
     let each = (total - kept) / workers.max(1);
     (total - each * workers, each)
+}
+
+/// The idle connections each of `workers` keeps (see `Kept`) out of a pool of `size` shared
+/// among them: half the pool in all, at least one each.
+fn kept_at_most(size: u32, workers: u32) -> usize {
+    (size / 2 / workers.max(1)).max(1) as usize
 }
 
 /// How a pool of `size` connections (or the default) to `url` is opened.
@@ -267,7 +374,72 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::share_out;
+    use sea_orm::{DbBackend, Statement};
+
+    use super::*;
+
+    /// A database in a file of its own (an in-memory SQLite pool holds a single connection).
+    async fn sqlite_database(pool: u32) -> (Database, tempfile::TempDir) {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}?mode=rwc", folder.path().join("kept.db").display());
+        (Database::connect_pooled(&url, Some(pool)).await.expect("the database opens"), folder)
+    }
+
+    /// Waits (up to five seconds) for the pool to hold `idle` idle connections: it takes one
+    /// back in a task of its own, after testing it.
+    async fn wait_for_idle(pool: &sqlx::SqlitePool, idle: usize) {
+        for _ in 0..500 {
+            if pool.num_idle() == idle {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the pool holds {} idle connections of {}, not {idle}", pool.num_idle(), pool.size());
+    }
+
+    #[tokio::test]
+    async fn a_worker_keeps_the_connection_it_read_on_but_never_the_pool_s_last() {
+        let (db, _folder) = sqlite_database(2).await;
+        let pool = db.conn.get_sqlite_connection_pool().clone();
+        let read = Statement::from_string(DbBackend::Sqlite, "SELECT 1");
+        // Anywhere but on an HTTP worker, the connection goes back to the pool.
+        db.fetch_all(&read).await.expect("the read runs");
+        wait_for_idle(&pool, pool.size() as usize).await;
+
+        db.enter_worker();
+        db.fetch_all(&read).await.expect("the read runs");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(pool.num_idle(), pool.size() as usize - 1, "the worker keeps the connection it read on");
+
+        // The pool's other connection in use: the worker's next read gives its connection back.
+        let other = pool.acquire().await.expect("the pool's second connection");
+        assert_eq!(pool.size(), 2);
+        db.fetch_all(&read).await.expect("the read runs");
+        wait_for_idle(&pool, 1).await;
+        drop(other);
+        wait_for_idle(&pool, 2).await;
+    }
+
+    #[tokio::test]
+    async fn a_connection_kept_idle_too_long_goes_back_to_the_pool() {
+        let (db, _folder) = sqlite_database(2).await;
+        let pool = db.conn.get_sqlite_connection_pool().clone();
+        let kept = Kept::<Sqlite>::new(2);
+        let long_ago = Instant::now().checked_sub(KEPT_IDLE_AT_MOST).expect("a second ago");
+        let connection = pool.acquire().await.expect("a connection");
+        kept.idle.lock().unwrap().push((connection, long_ago));
+        assert_eq!(pool.num_idle(), pool.size() as usize - 1);
+        assert!(kept.take().is_none(), "a connection idle too long is not used without a test");
+        wait_for_idle(&pool, pool.size() as usize).await;
+        assert!(kept.idle.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn workers_keep_half_the_pool_and_at_least_one_each() {
+        assert_eq!(kept_at_most(8, 2), 2);
+        assert_eq!(kept_at_most(8, 1), 4);
+        assert_eq!(kept_at_most(1, 2), 1);
+    }
 
     #[test]
     fn the_workers_share_the_pool_and_the_rest_stays_shared() {
