@@ -1,7 +1,7 @@
 //! The raw baseline: the questions of the GraphQL workloads answered with hand-written SQL
 //! through sqlx and serde, with nothing in between (no GraphQL parsing or validation, no
 //! token, no DataLoader). It reads the same database as the product, with the same pool
-//! settings (SQLite in WAL mode with 8 connections, PostgreSQL with 20; no ping before a
+//! settings (SQLite in WAL mode with 16 connections, PostgreSQL with 20; no ping before a
 //! connection is used, unless it has been idle for a second on PostgreSQL).
 //!
 //! - `GET /healthz`: `ok`, the HTTP floor.
@@ -364,7 +364,7 @@ async fn main() -> anyhow::Result<()> {
             .busy_timeout(std::time::Duration::from_secs(10));
         Db::Sqlite(
             SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(16)
                 .min_connections(1)
                 .test_before_acquire(false)
                 .connect_with(options)
