@@ -31,8 +31,10 @@ const POSTGRES_SHARED_AT_LEAST: u32 = 2;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// A PostgreSQL connection idle this long is pinged before it is used (see `pool_options`).
 const POSTGRES_PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
-/// A connection a worker keeps (see `Kept`) idle this long goes back to its pool, which tests
-/// it before its next use: the rule the pool applies to its own (`POSTGRES_PING_IF_IDLE_FOR`).
+/// A connection a worker keeps (see `Kept`) idle this long goes back to its pool, at the
+/// worker's next read: on PostgreSQL the pool then tests it before its next use, the rule it
+/// applies to its own (`POSTGRES_PING_IF_IDLE_FOR`); on SQLite it bounds how long a quiet
+/// worker holds connections that others could use.
 const KEPT_IDLE_AT_MOST: Duration = POSTGRES_PING_IF_IDLE_FOR;
 
 thread_local! {
@@ -74,14 +76,19 @@ pub struct Database {
 /// sqlx tests every connection that goes back to its pool with a ping, unconditionally (in
 /// `PoolConnection`'s return path): on PostgreSQL a round trip to the server, on SQLite one to
 /// the connection's own thread, after every statement. A connection kept here goes back to
-/// work without one. It stays the pool's: counted in its size, and given back to it (and so
-/// tested) when `most` are idle here already, when it has been idle too long, when its
-/// statement failed or was abandoned, and whenever the pool is out of connections, so that a
-/// statement waiting for one is never kept waiting by connections idle here.
+/// work without one. It stays the pool's, counted in its size: the workers keep at most half
+/// of it (`kept_at_most`), and a connection is given back (and so tested) when its statement
+/// failed or was abandoned, when `most` are idle here already, when the pool has run out
+/// just as it finished, and at the worker's next read once it has been idle too long.
+/// Nothing gives connections back on its own between reads, so `Pool::close` (never called
+/// while serving) would wait for them.
 struct Kept<DB: sqlx::Database> {
     idle: Mutex<Vec<(PoolConnection<DB>, Instant)>>,
-    /// Idle connections kept at most.
+    /// Idle connections kept at most (may be none).
     most: usize,
+    /// The runtime the database was opened on, to give connections back on when the last copy
+    /// of the database is dropped outside any runtime.
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 /// A worker's kept connections, of the database's kind.
@@ -92,25 +99,21 @@ enum KeptConnections {
 
 impl<DB: sqlx::Database> Kept<DB> {
     fn new(most: usize) -> Self {
-        Self { idle: Mutex::new(Vec::with_capacity(most)), most }
+        Self { idle: Mutex::new(Vec::with_capacity(most)), most, runtime: tokio::runtime::Handle::try_current().ok() }
     }
 
-    /// The connection used last, unless it has been idle long enough to need testing; then it
-    /// and every other one, idle longer still, go back to the pool, which tests them.
+    /// The connection used last. Those idle too long go back to the pool first.
     fn take(&self) -> Option<PoolConnection<DB>> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        let (connection, since) = idle.pop()?;
-        if since.elapsed() < KEPT_IDLE_AT_MOST {
-            return Some(connection);
-        }
-        idle.clear();
-        None
+        give_back_stale(&mut idle);
+        idle.pop().map(|(connection, _)| connection)
     }
 
     /// Keeps a connection that has just answered, or gives it back to `pool`.
     fn put(&self, connection: PoolConnection<DB>, pool: &Pool<DB>) {
         let pool_is_out = pool.num_idle() == 0 && pool.size() >= pool.options().get_max_connections();
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        give_back_stale(&mut idle);
         if idle.len() < self.most && !pool_is_out {
             idle.push((connection, Instant::now()));
         }
@@ -132,15 +135,26 @@ impl<DB: sqlx::Database> Kept<DB> {
     }
 }
 
+/// Gives the connections idle too long back to their pool (the newest are last).
+fn give_back_stale<DB: sqlx::Database>(idle: &mut Vec<(PoolConnection<DB>, Instant)>) {
+    let fresh = idle.partition_point(|(_, since)| since.elapsed() >= KEPT_IDLE_AT_MOST);
+    idle.drain(..fresh);
+}
+
 impl<DB: sqlx::Database> Drop for Kept<DB> {
     fn drop(&mut self) {
-        // Returning a connection to its pool needs a runtime to test it on; the last copy of
-        // the database may be dropped where there is none (a worker's thread, as it ends).
-        if tokio::runtime::Handle::try_current().is_err() {
-            let idle = self.idle.get_mut().unwrap_or_else(PoisonError::into_inner);
-            for (connection, _) in idle.drain(..) {
-                drop(connection.detach());
+        // A connection goes back to its pool in a task (sqlx spawns it), which needs a runtime;
+        // the last copy of the database may be dropped where there is none (a worker's thread,
+        // as it ends). Then the runtime the database was opened on takes them (a runtime shut
+        // down by then drops the tasks); without one, they are left to the process's end.
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(PoisonError::into_inner));
+        match (tokio::runtime::Handle::try_current(), &self.runtime) {
+            (Ok(_), _) => drop(idle),
+            (Err(_), Some(runtime)) => {
+                let _entered = runtime.enter();
+                drop(idle);
             }
+            (Err(_), None) => std::mem::forget(idle),
         }
     }
 }
@@ -188,16 +202,16 @@ impl Database {
         let worker_count = crate::startup::http_workers() as u32;
         let mut kept = Vec::new();
         if is_sqlite(url) {
-            // One pool for every thread: the workers together keep at most half of it.
+            // One pool for every thread.
             let most = kept_at_most(pool.unwrap_or(SQLITE_POOL), worker_count);
             kept.extend((0..worker_count).map(|_| KeptConnections::Sqlite(Kept::new(most))));
         } else {
-            let (kept_shared, each) = share_out(pool.unwrap_or(POSTGRES_POOL), worker_count);
+            let (shared_size, each) = share_out(pool.unwrap_or(POSTGRES_POOL), worker_count);
             if each > 0 {
-                // Each worker keeps at most half of its own pool.
+                // Each worker's own pool.
                 let most = kept_at_most(each, 1);
                 kept.extend((0..worker_count).map(|_| KeptConnections::Postgres(Kept::new(most))));
-                shared = Some(kept_shared);
+                shared = Some(shared_size);
                 for _ in 0..worker_count {
                     let mut options = pool_options(url, Some(each))?;
                     // Opened by the worker that uses it (see `Database`), none in advance.
@@ -308,9 +322,9 @@ fn share_out(total: u32, workers: u32) -> (u32, u32) {
 }
 
 /// The idle connections each of `workers` keeps (see `Kept`) out of a pool of `size` shared
-/// among them: half the pool in all, at least one each.
+/// among them: at most half the pool in all, so none when there are too many workers for it.
 fn kept_at_most(size: u32, workers: u32) -> usize {
-    (size / 2 / workers.max(1)).max(1) as usize
+    (size / 2 / workers.max(1)) as usize
 }
 
 /// How a pool of `size` connections (or the default) to `url` is opened.
@@ -401,7 +415,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_worker_keeps_the_connection_it_read_on_but_never_the_pool_s_last() {
-        let (db, _folder) = sqlite_database(2).await;
+        // A pool of which each worker may keep one idle connection.
+        let workers = crate::startup::http_workers() as u32;
+        let (db, _folder) = sqlite_database(2 * workers).await;
         let pool = db.conn.get_sqlite_connection_pool().clone();
         let read = Statement::from_string(DbBackend::Sqlite, "SELECT 1");
         // Anywhere but on an HTTP worker, the connection goes back to the pool.
@@ -413,34 +429,59 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(pool.num_idle(), pool.size() as usize - 1, "the worker keeps the connection it read on");
 
-        // The pool's other connection in use: the worker's next read gives its connection back.
-        let other = pool.acquire().await.expect("the pool's second connection");
-        assert_eq!(pool.size(), 2);
+        // Two reads at once: the worker keeps one connection, as many as it may.
+        let (first, second) = tokio::join!(db.fetch_all(&read), db.fetch_all(&read));
+        first.and(second).expect("the reads run");
+        assert!(pool.size() >= 2, "the second read had a connection of its own");
+        wait_for_idle(&pool, pool.size() as usize - 1).await;
+
+        // Every other connection of the pool in use: the worker's next read gives its back.
+        let mut others = Vec::new();
+        while pool.num_idle() > 0 || pool.size() < 2 * workers {
+            others.push(pool.acquire().await.expect("a connection"));
+        }
         db.fetch_all(&read).await.expect("the read runs");
         wait_for_idle(&pool, 1).await;
-        drop(other);
-        wait_for_idle(&pool, 2).await;
+        drop(others);
+        wait_for_idle(&pool, pool.size() as usize).await;
     }
 
     #[tokio::test]
     async fn a_connection_kept_idle_too_long_goes_back_to_the_pool() {
-        let (db, _folder) = sqlite_database(2).await;
+        let (db, _folder) = sqlite_database(4).await;
         let pool = db.conn.get_sqlite_connection_pool().clone();
         let kept = Kept::<Sqlite>::new(2);
         let long_ago = Instant::now().checked_sub(KEPT_IDLE_AT_MOST).expect("a second ago");
+        let (stale, fresh) = (pool.acquire().await.expect("a connection"), pool.acquire().await.expect("another"));
+        kept.idle.lock().unwrap().extend([(stale, long_ago), (fresh, Instant::now())]);
+        let opened = pool.size() as usize;
+        assert_eq!(pool.num_idle(), opened - 2);
+        // The fresh one is used; the stale one under it goes back.
+        let taken = kept.take().expect("the fresh connection");
+        wait_for_idle(&pool, opened - 1).await;
+        drop(taken);
+        wait_for_idle(&pool, opened).await;
+
+        // Alone and idle too long, it is not used without a test.
         let connection = pool.acquire().await.expect("a connection");
         kept.idle.lock().unwrap().push((connection, long_ago));
-        assert_eq!(pool.num_idle(), pool.size() as usize - 1);
-        assert!(kept.take().is_none(), "a connection idle too long is not used without a test");
-        wait_for_idle(&pool, pool.size() as usize).await;
+        assert!(kept.take().is_none());
+        wait_for_idle(&pool, opened).await;
         assert!(kept.idle.lock().unwrap().is_empty());
     }
 
     #[test]
-    fn workers_keep_half_the_pool_and_at_least_one_each() {
-        assert_eq!(kept_at_most(8, 2), 2);
+    fn workers_keep_at_most_half_the_pool() {
+        assert_eq!(kept_at_most(16, 2), 4);
         assert_eq!(kept_at_most(8, 1), 4);
-        assert_eq!(kept_at_most(1, 2), 1);
+        assert_eq!(kept_at_most(3, 1), 1);
+        assert_eq!(kept_at_most(1, 2), 0);
+        assert_eq!(kept_at_most(16, 32), 0);
+        for size in 1..=64 {
+            for workers in 1..=64 {
+                assert!(kept_at_most(size, workers) * workers as usize <= size as usize / 2, "{size} over {workers}");
+            }
+        }
     }
 
     #[test]
